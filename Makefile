@@ -1,0 +1,39 @@
+# A newcomer's two commands: `make run` and `make test`. Both start from a fresh machine.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# What the app and its tests need from the operating system: Chromium for the browser
+# tests, poppler (pdftoppm, pdftotext) to look at handouts, Pango for WeasyPrint.
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+PYTEST_ARGS ?=
+
+.PHONY: install system run test clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+system:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+run: install system
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	@echo "Open http://$(HOST):$(PORT) and log in as demo / aftercare-demo"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install system
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .test-db.sqlite3* media staticfiles test-artifacts

@@ -1,0 +1,185 @@
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Div, Field, Layout, Row, Submit
+from django import forms
+
+from aftercare.models import HomeworkItem, Visit
+from clients.models import Client
+from exercises.models import BodyArea, Complaint, Dose, Exercise
+
+
+class VisitForm(forms.ModelForm):
+    complaints = forms.ModelMultipleChoiceField(
+        queryset=Complaint.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "complaint-choice"}),
+        label="What did they come in with?",
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["complaints", "intake_note"]
+        labels = {"intake_note": "Note"}
+        widgets = {"intake_note": forms.Textarea(attrs={"rows": 3, "placeholder": "Anything they mentioned at intake"})}
+
+    def __init__(self, *args, submit_label="Save", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Div(Field("complaints"), css_class="complaint-grid"),
+            "intake_note",
+            Submit("save", submit_label, css_class="btn-lg"),
+        )
+
+    def clean_intake_note(self):
+        return self.cleaned_data["intake_note"].strip()
+
+
+class HomeworkItemForm(forms.ModelForm):
+    """How often and how much, for one homework item. Starts from the exercise's own."""
+
+    class Meta:
+        model = HomeworkItem
+        fields = [*Dose.DOSE_FIELDS, "note"]
+        labels = {
+            "how_often": "How often",
+            "times_per_week": "Days a week",
+            "hold_seconds": "Hold (seconds)",
+            "minutes": "Minutes",
+            "note": "Personal note",
+        }
+        widgets = {
+            "how_often": forms.RadioSelect,
+            "note": forms.Textarea(attrs={"rows": 3, "placeholder": "e.g. Do it after your evening walk, gently."}),
+        }
+
+    def __init__(self, *args, submit_label="Add to homework", **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("times_per_week", "sets", "reps", "hold_seconds", "minutes"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 1})
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(
+                Column("how_often", css_class="col-sm-7"),
+                Column("times_per_week", css_class="col-sm-5"),
+            ),
+            Row(
+                Column("sets", css_class="col-6 col-md-3"),
+                Column("reps", css_class="col-6 col-md-3"),
+                Column("hold_seconds", css_class="col-6 col-md-3"),
+                Column("minutes", css_class="col-6 col-md-3"),
+            ),
+            "note",
+            Submit("save", submit_label, css_class="btn-lg"),
+        )
+
+    def clean_note(self):
+        return self.cleaned_data["note"].strip()
+
+    def details(self) -> dict:
+        """What visit.assign() takes, once the form is valid."""
+        return {name: getattr(self.instance, name) for name in self.Meta.fields}
+
+
+class WrapUpForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = ["referral", "referral_note", "next_goal", "rebook_weeks"]
+        widgets = {
+            "next_goal": forms.TextInput(attrs={"placeholder": "e.g. Looser pecs, fewer headaches at work"}),
+            "referral_note": forms.TextInput(attrs={"placeholder": "e.g. for the heel pain that keeps coming back"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referral"].choices = [("", "No referral"), *self.fields["referral"].choices[1:]]
+        self.fields["rebook_weeks"].choices = [("", "Not decided"), *self.fields["rebook_weeks"].choices[1:]]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(Column("referral", css_class="col-md-5"), Column("referral_note", css_class="col-md-7")),
+            Row(Column("next_goal", css_class="col-md-8"), Column("rebook_weeks", css_class="col-md-4")),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("referral") == "other" and not cleaned.get("referral_note", "").strip():
+            self.add_error("referral_note", "Say who you'd suggest they see.")
+        return cleaned
+
+
+class LibraryFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search the library")
+    complaint = forms.ModelChoiceField(queryset=Complaint.objects.all(), required=False, empty_label="Any complaint")
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Exercise.Kind.choices], required=False)
+    body_area = forms.ChoiceField(choices=[("", "Anywhere"), *BodyArea.choices], required=False, label="Body area")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = "Name or complaint, e.g. hamstring"
+        for name in ("complaint", "kind", "body_area"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def is_searching(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())
+
+    def filter(self, exercises):
+        data = self.cleaned_data
+        if data["q"]:
+            exercises = exercises.search(data["q"])
+        if data["complaint"]:
+            exercises = exercises.filter(complaints=data["complaint"])
+        if data["kind"]:
+            exercises = exercises.filter(kind=data["kind"])
+        if data["body_area"]:
+            exercises = exercises.filter(body_area=data["body_area"])
+        return exercises
+
+
+class CheckInForm(forms.Form):
+    """A tap on "I did it today" (or undo). The day is the one the page was showing, so a
+    tap just after midnight counts for the day the client saw; anything more than a day
+    from the server's today is taken as today."""
+
+    item = forms.IntegerField(min_value=1)
+    day = forms.DateField(required=False)
+    action = forms.ChoiceField(choices=[("done", "done"), ("undo", "undo")])
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_day(self):
+        day = self.cleaned_data.get("day")
+        if day is None or abs((day - self.today).days) > 1:
+            return self.today
+        return day
+
+
+class ReminderForm(forms.Form):
+    time = forms.TimeField(
+        label="What time suits you?",
+        initial=datetime.time(19, 0),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={
+            "required": "Choose a time of day for your reminder.",
+            "invalid": "Choose a time like 07:30 or 19:00.",
+        },
+    )
+
+
+class LinkEmailForm(forms.ModelForm):
+    """The client's email, to send their link to; saved on the client."""
+
+    class Meta:
+        model = Client
+        fields = ["email"]
+        labels = {"email": "Their email"}
+        error_messages = {"email": {"required": "Add their email address to send the link."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["email"].widget.attrs.update({"placeholder": "name@example.com", "autocomplete": "off"})

@@ -1,0 +1,306 @@
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from base64 import urlsafe_b64encode
+
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from exercises.models import Dose, Exercise
+
+MAX_ITEMS = 2
+
+
+class Referral(models.TextChoices):
+    CHIROPRACTOR = "chiropractor", "Chiropractor"
+    OSTEOPATH = "osteopath", "Osteopath"
+    PODIATRIST = "podiatrist", "Podiatrist"
+    PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
+    GP = "gp", "GP"
+    OTHER = "other", "Someone else (see note)"
+
+
+class VisitQuerySet(models.QuerySet):
+    def for_clinic(self, clinic) -> VisitQuerySet:
+        return self.filter(client__clinic=clinic)
+
+    def on(self, date: datetime.date) -> VisitQuerySet:
+        return self.filter(date=date)
+
+
+class Visit(models.Model):
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="visits")
+    therapist = models.ForeignKey(
+        "clients.Therapist", on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
+    date = models.DateField(default=timezone.localdate)
+    complaints = models.ManyToManyField(
+        "exercises.Complaint", blank=True, related_name="visits", verbose_name="intake complaints"
+    )
+    intake_note = models.TextField("note", blank=True)
+    referral = models.CharField("suggest they see", max_length=20, choices=Referral.choices, blank=True)
+    referral_note = models.CharField("about the referral", max_length=240, blank=True)
+    next_goal = models.CharField("goal for next session", max_length=240, blank=True)
+    rebook_weeks = models.PositiveSmallIntegerField(
+        "rebook in",
+        null=True,
+        blank=True,
+        choices=[(1, "1 week"), (2, "2 weeks"), (3, "3 weeks"), (4, "4 weeks"), (6, "6 weeks"), (8, "8 weeks")],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        indexes = [models.Index(fields=["client", "-date"], name="visit_client_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.client} on {self.date:%d %b %Y}"
+
+    @property
+    def rebook_by(self) -> datetime.date | None:
+        if self.rebook_weeks:
+            return self.date + datetime.timedelta(weeks=self.rebook_weeks)
+        return None
+
+    def suggestions(self):
+        """Exercises for this visit's complaints, best first; the client's home equipment
+        counts once anybody has recorded it (reading that runs a query, once per client
+        instance)."""
+        return (
+            Exercise.objects.available_to(self.client.clinic_id)
+            .suggested_for(self.complaints.all(), self.client.at_home)
+            .prefetch_related("equipment")
+        )
+
+    def assign(self, exercise: Exercise, **details) -> HomeworkItem:
+        """Add `exercise` as homework, with the exercise's own dose unless `details` say
+        otherwise. Refuses a third item, and the same exercise twice, with ValidationError."""
+        if not (exercise.clinic_id is None or exercise.clinic_id == self.client.clinic_id):
+            raise ValidationError("That exercise isn't in this clinic's library.", code="other_clinic")
+        item = HomeworkItem(visit=self, exercise=exercise, **{**exercise.dose(), **details})
+        with transaction.atomic():
+            # Locks the visit row (PostgreSQL), so two assigns for one visit run one after
+            # the other; on SQLite the IMMEDIATE transaction already does. The unique slot is
+            # what finally guarantees the rule, whatever writes the row.
+            Visit.objects.select_for_update().filter(pk=self.pk).first()
+            taken = list(self.items.values_list("slot", "exercise_id"))
+            if any(exercise_id == exercise.pk for _, exercise_id in taken):
+                raise ValidationError(f"{exercise.name} is already part of this visit's homework.", code="duplicate")
+            free = sorted({1, 2} - {slot for slot, _ in taken})
+            if not free:
+                raise ValidationError(
+                    "This visit already has two homework items, the most we give so a client "
+                    "can keep up. Remove one to add this instead.",
+                    code="full",
+                )
+            item.slot = free[0]
+            item.full_clean(exclude=["visit", "exercise", "slot"])
+            try:
+                with transaction.atomic():
+                    item.save()
+            except IntegrityError:
+                raise ValidationError(
+                    "Someone else just added homework to this visit. Have a look, then try again.",
+                    code="race",
+                ) from None
+        return item
+
+
+class HomeworkItem(Dose):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="homework_items")
+    slot = models.PositiveSmallIntegerField(editable=False)
+    note = models.TextField("personal note", blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slot"]
+        constraints = [
+            # The two-item rule, held by the database: every item takes slot 1 or 2, and a
+            # slot is taken once per visit.
+            models.CheckConstraint(condition=Q(slot__in=[1, 2]), name="homework_slot_1_or_2"),
+            models.UniqueConstraint(fields=["visit", "slot"], name="homework_two_per_visit"),
+            models.UniqueConstraint(fields=["visit", "exercise"], name="homework_exercise_once_per_visit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} for {self.visit}"
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def live(self) -> ShareLinkQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ShareLink(models.Model):
+    """The client's private link, `/h/<token>/`.
+
+    The token is derived from a random salt with a keyed signature (the secret key), so the
+    same link can be shown again, and the database alone never gives it away: it holds the
+    salt and a SHA-256 digest of the token to look the link up by."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="share_links")
+    salt = models.CharField(max_length=32, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One link per client that hasn't been revoked; an expired one is revoked when
+            # its replacement is issued.
+            models.UniqueConstraint(
+                fields=["client"], condition=Q(revoked_at__isnull=True), name="sharelink_one_live_per_client"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Link for {self.client} ({'live' if self.is_live() else 'ended'})"
+
+    @staticmethod
+    def _token_for(salt: str) -> str:
+        signature = salted_hmac("aftercare.ShareLink", salt, algorithm="sha256").digest()
+        return urlsafe_b64encode(signature).rstrip(b"=").decode()
+
+    @staticmethod
+    def _digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def token(self) -> str:
+        return self._token_for(self.salt)
+
+    @property
+    def path(self) -> str:
+        return reverse("client-page", args=[self.token])
+
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @classmethod
+    def issue(cls, client) -> str:
+        """The path of the client's live link, making one if there is none."""
+        return cls.current(client).path
+
+    @classmethod
+    def current(cls, client) -> ShareLink:
+        link = cls.objects.filter(client=client, revoked_at__isnull=True).first()
+        if link and link.is_live():
+            return link
+        try:
+            with transaction.atomic():
+                if link:
+                    link.revoke()
+                return cls._create(client)
+        except IntegrityError:
+            # Issued by a simultaneous request a moment ago: that one is the client's link.
+            return cls.objects.get(client=client, revoked_at__isnull=True)
+
+    @classmethod
+    def replace(cls, client) -> ShareLink:
+        """Revoke the client's link and give them a new one (the old one then 404s)."""
+        with transaction.atomic():
+            cls.objects.filter(client=client, revoked_at__isnull=True).update(revoked_at=timezone.now())
+            return cls._create(client)
+
+    @classmethod
+    def _create(cls, client) -> ShareLink:
+        salt = secrets.token_hex(16)  # 128 random bits
+        return cls.objects.create(
+            client=client,
+            salt=salt,
+            digest=cls._digest_of(cls._token_for(salt)),
+            expires_at=timezone.now() + datetime.timedelta(days=client.clinic.link_lifetime_days),
+        )
+
+    @classmethod
+    def find(cls, token: str) -> ShareLink | None:
+        """The live link for `token`; None for unknown, revoked and expired alike."""
+        if not token or len(token) > 100:
+            return None
+        link = cls.objects.live().select_related("client__clinic").filter(digest=cls._digest_of(token)).first()
+        # The digest matched; compare the token itself too, in constant time.
+        if link and constant_time_compare(link.token, token):
+            return link
+        return None
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+    def send(self, url: str, *, therapist=None) -> None:
+        """Email the link to the client, replies going to the therapist or the clinic."""
+        client = self.client
+        context = {"client": client, "clinic": client.clinic, "therapist": therapist, "url": url}
+        reply_to = [address for address in [therapist and therapist.user.email, client.clinic.email] if address]
+        EmailMessage(
+            subject=f"Your homework from {client.clinic.name}",
+            body=render_to_string("emails/homework_link.txt", context),
+            to=[client.email],
+            reply_to=reply_to[:1],
+        ).send()
+
+
+class CheckInQuerySet(models.QuerySet):
+    def in_week_of(self, day: datetime.date) -> CheckInQuerySet:
+        monday = day - datetime.timedelta(days=day.weekday())
+        return self.filter(day__gte=monday, day__lte=monday + datetime.timedelta(days=6))
+
+
+class CheckIn(models.Model):
+    """The client tapped "I did it today" for one homework item on one day."""
+
+    item = models.ForeignKey(HomeworkItem, on_delete=models.CASCADE, related_name="check_ins")
+    day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CheckInQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["item", "day"], name="checkin_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.item} done on {self.day}"
+
+
+def attach_tick_history(items, today: datetime.date, weeks: int = 8) -> None:
+    """Give each homework item `ticks` (every check-in since it was given) and `weeks`:
+    [(monday, count)] for the weeks from its visit to today, the last `weeks` of them. One
+    query for all the items."""
+    items = list(items)
+    days: dict[int, list[datetime.date]] = {item.pk: [] for item in items}
+    for item_id, day in CheckIn.objects.filter(item__in=items).values_list("item_id", "day"):
+        days[item_id].append(day)
+    this_monday = today - datetime.timedelta(days=today.weekday())
+    for item in items:
+        start = item.visit.date - datetime.timedelta(days=item.visit.date.weekday())
+        mondays = []
+        monday = max(start, this_monday - datetime.timedelta(weeks=weeks - 1))
+        while monday <= this_monday:
+            mondays.append(monday)
+            monday += datetime.timedelta(weeks=1)
+        item.ticks = len(days[item.pk])
+        item.weeks = [
+            (monday, sum(1 for day in days[item.pk] if monday <= day < monday + datetime.timedelta(weeks=1)))
+            for monday in mondays
+        ]
+        # Bars for a small chart: 12 px a week, 5 px a day ticked (7 days fill 35 px).
+        item.chart = [
+            {"x": n * 12, "y": 38 - 5 * count, "height": 5 * count, "monday": monday, "count": count}
+            for n, (monday, count) in enumerate(item.weeks)
+        ]
+        item.chart_width = 12 * len(item.weeks)

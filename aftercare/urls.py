@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from aftercare import client_views, views
+
+
+visit_patterns = [
+    path("", views.visit_detail, name="visit-detail"),
+    path("edit/", views.visit_edit, name="visit-edit"),
+    path("homework/", views.visit_homework, name="visit-homework"),
+    path("homework/add/<int:exercise_pk>/", views.item_add, name="item-add"),
+    path("homework/<int:item_pk>/edit/", views.item_edit, name="item-edit"),
+    path("homework/<int:item_pk>/remove/", views.item_remove, name="item-remove"),
+    path("wrap-up/", views.visit_wrap_up, name="visit-wrap-up"),
+    path("link/email/", views.link_email, name="link-email"),
+    path("link/replace/", views.link_replace, name="link-replace"),
+    path("link/revoke/", views.link_revoke, name="link-revoke"),
+]
+
+aftercare_patterns = [
+    path("clients/<int:client_pk>/visits/new/", views.visit_start, name="visit-start"),
+    path("visits/<int:pk>/", include(visit_patterns)),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="clients:list"), name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("clients/", include("clients.urls")),
+    path("", include((aftercare_patterns, "aftercare"))),
+    path("h/<str:token>/", client_views.client_page, name="client-page"),
+    path("h/<str:token>/done/", client_views.check_in, name="client-check-in"),
+    path("h/<str:token>/reminders.ics", client_views.reminders, name="client-reminders"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,250 @@
+import segno
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from aftercare.forms import HomeworkItemForm, LibraryFilterForm, LinkEmailForm, VisitForm, WrapUpForm
+from aftercare.models import MAX_ITEMS, HomeworkItem, ShareLink, Visit, attach_tick_history
+from clients.access import therapist_required
+from clients.views import _get_client
+from exercises.models import Exercise
+
+SUGGESTIONS_SHOWN = 8
+LIBRARY_PER_PAGE = 10
+
+
+def _get_visit(request, pk: int) -> Visit:
+    return get_object_or_404(Visit.objects.for_clinic(request.clinic).select_related("client"), pk=pk)
+
+
+def _get_item(visit: Visit, pk: int) -> HomeworkItem:
+    return get_object_or_404(visit.items.select_related("exercise"), pk=pk)
+
+
+def _get_exercise(request, pk: int) -> Exercise:
+    return get_object_or_404(Exercise.objects.available_to(request.clinic), pk=pk)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@therapist_required
+def visit_start(request, client_pk: int):
+    client = _get_client(request, client_pk)
+    last = client.visits.first()
+    initial = {"complaints": list(last.complaints.all())} if last else None
+    form = VisitForm(request.POST or None, initial=initial, submit_label="Start visit")
+    if form.is_valid():
+        visit = form.save(commit=False)
+        visit.client = client
+        visit.therapist = request.therapist
+        visit.save()
+        form.save_m2m()
+        return redirect("aftercare:visit-homework", pk=visit.pk)
+    today = last if last and last.date == timezone.localdate() else None
+    return render(
+        request, "aftercare/visit_start.html", {"client": client, "form": form, "last": last, "today_visit": today}
+    )
+
+
+@therapist_required
+def visit_edit(request, pk: int):
+    visit = _get_visit(request, pk)
+    form = VisitForm(request.POST or None, instance=visit)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Visit updated.")
+        return redirect("aftercare:visit-homework", pk=visit.pk)
+    return render(request, "aftercare/visit_start.html", {"client": visit.client, "form": form, "visit": visit})
+
+
+def _last_homework(visit: Visit) -> list[HomeworkItem]:
+    """The homework of the client's visit before this one, with how often it was ticked."""
+    earlier = (
+        HomeworkItem.objects.filter(visit__client=visit.client_id)
+        .filter(Q(visit__date__lt=visit.date) | Q(visit__date=visit.date, visit__pk__lt=visit.pk))
+        .select_related("exercise", "visit")
+        .order_by("-visit__date", "-visit__pk", "slot")
+    )
+    items = []
+    for item in earlier[:2]:
+        if items and item.visit_id != items[0].visit_id:
+            break
+        items.append(item)
+    attach_tick_history(items, timezone.localdate())
+    return items
+
+
+def _render_homework(request, visit: Visit, wrap_up_form=None, status=200):
+    items = list(visit.items.select_related("exercise"))
+    last_time = _last_homework(visit)
+    at_home = visit.client.at_home
+    suggestions = [(ex, ex.missing_from(at_home)) for ex in visit.suggestions()[:SUGGESTIONS_SHOWN]]
+    library = LibraryFilterForm(request.GET or None)
+    results = None
+    if library.is_searching():
+        found = library.filter(Exercise.objects.available_to(request.clinic)).prefetch_related("equipment")
+        results = Paginator(found, LIBRARY_PER_PAGE).get_page(request.GET.get("page"))
+        results.rows = [(ex, ex.missing_from(at_home)) for ex in results.object_list]
+    return render(
+        request,
+        "aftercare/visit_homework.html",
+        {
+            "visit": visit,
+            "client": visit.client,
+            "items": items,
+            "chosen": {item.exercise_id for item in items},
+            "full": len(items) >= MAX_ITEMS,
+            "suggestions": suggestions,
+            "equipment_known": at_home is not None,
+            "library": library,
+            "results": results,
+            "wrap_up_form": wrap_up_form or WrapUpForm(instance=visit),
+            "last_time": last_time,
+        },
+        status=status,
+    )
+
+
+@therapist_required
+def visit_homework(request, pk: int):
+    return _render_homework(request, _get_visit(request, pk))
+
+
+@require_POST
+@therapist_required
+def visit_wrap_up(request, pk: int):
+    visit = _get_visit(request, pk)
+    form = WrapUpForm(request.POST, instance=visit)
+    if form.is_valid():
+        form.save()
+        return redirect("aftercare:visit-detail", pk=visit.pk)
+    return _render_homework(request, visit, wrap_up_form=form, status=400)
+
+
+@therapist_required
+def item_add(request, pk: int, exercise_pk: int):
+    visit = _get_visit(request, pk)
+    exercise = _get_exercise(request, exercise_pk)
+    form = HomeworkItemForm(request.POST or None, instance=HomeworkItem(exercise=exercise, **exercise.dose()))
+    if form.is_valid():
+        try:
+            visit.assign(exercise, **form.details())
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, f"{exercise.name} is part of {visit.client.first_name}'s homework.")
+            return redirect("aftercare:visit-homework", pk=visit.pk)
+    count = visit.items.count()
+    return render(
+        request,
+        "aftercare/item_form.html",
+        {"visit": visit, "exercise": exercise, "form": form, "full": count >= MAX_ITEMS, "item": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@therapist_required
+def item_edit(request, pk: int, item_pk: int):
+    visit = _get_visit(request, pk)
+    item = _get_item(visit, item_pk)
+    form = HomeworkItemForm(request.POST or None, instance=item, submit_label="Save")
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Saved.")
+        return redirect("aftercare:visit-homework", pk=visit.pk)
+    return render(
+        request,
+        "aftercare/item_form.html",
+        {"visit": visit, "exercise": item.exercise, "form": form, "full": False, "item": item},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@therapist_required
+def item_remove(request, pk: int, item_pk: int):
+    visit = _get_visit(request, pk)
+    item = _get_item(visit, item_pk)
+    item.delete()
+    messages.success(request, f"{item.exercise.name} is no longer part of this visit's homework.")
+    return redirect("aftercare:visit-homework", pk=visit.pk)
+
+
+def _render_visit_detail(request, visit: Visit, email_form=None, status=200):
+    client = visit.client
+    link = ShareLink.objects.filter(client=client).order_by("-created_at").first()
+    if link is None or (link.revoked_at is None and not link.is_live()):
+        link = ShareLink.current(client)
+    url = qr = None
+    if link.revoked_at is None:
+        url = request.build_absolute_uri(link.path)
+        qr = segno.make(url, error="m").svg_data_uri(scale=5, border=2, dark="#1f2d33")
+    items = list(visit.items.select_related("exercise", "visit"))
+    attach_tick_history(items, timezone.localdate())
+    return render(
+        request,
+        "aftercare/visit_detail.html",
+        {
+            "visit": visit,
+            "client": client,
+            "items": items,
+            "complaints": visit.complaints.all(),
+            "link": link,
+            "link_url": url,
+            "qr": qr,
+            "email_form": email_form or LinkEmailForm(instance=client),
+        },
+        status=status,
+    )
+
+
+@therapist_required
+def visit_detail(request, pk: int):
+    return _render_visit_detail(request, _get_visit(request, pk))
+
+
+@require_POST
+@therapist_required
+def link_email(request, pk: int):
+    visit = _get_visit(request, pk)
+    form = LinkEmailForm(request.POST, instance=visit.client)
+    if form.is_valid():
+        client = form.save()
+        link = ShareLink.current(client)
+        link.send(request.build_absolute_uri(link.path), therapist=request.therapist)
+        messages.success(request, f"Sent {client.first_name} their link at {client.email}.")
+        return redirect("aftercare:visit-detail", pk=visit.pk)
+    return _render_visit_detail(request, visit, email_form=form, status=400)
+
+
+@require_POST
+@therapist_required
+def link_replace(request, pk: int):
+    visit = _get_visit(request, pk)
+    ShareLink.replace(visit.client)
+    messages.success(
+        request, f"{visit.client.first_name} has a new link. The old one no longer opens; give them this one."
+    )
+    return redirect("aftercare:visit-detail", pk=visit.pk)
+
+
+@require_POST
+@therapist_required
+def link_revoke(request, pk: int):
+    visit = _get_visit(request, pk)
+    ShareLink.objects.filter(client=visit.client, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    messages.success(request, f"{visit.client.first_name}'s link is turned off. Nobody can open it now.")
+    return redirect("aftercare:visit-detail", pk=visit.pk)

@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.templatetags.static import static
+
+
+class BodyArea(models.TextChoices):
+    HEAD_NECK = "head_neck", "Head and neck"
+    SHOULDERS = "shoulders", "Shoulders"
+    CHEST = "chest", "Chest"
+    UPPER_BACK = "upper_back", "Upper back"
+    LOWER_BACK = "lower_back", "Lower back"
+    HIPS_GLUTES = "hips_glutes", "Hips and glutes"
+    THIGHS = "thighs", "Thighs"
+    LOWER_LEGS = "lower_legs", "Calves and shins"
+    FEET = "feet", "Feet"
+    ARMS_HANDS = "arms_hands", "Arms and hands"
+    WHOLE_BODY = "whole_body", "Whole body"
+
+
+class HowOften(models.TextChoices):
+    DAILY = "daily", "Every day"
+    WEEKLY = "weekly", "Some days a week"
+    AS_NEEDED = "as_needed", "When symptoms appear"
+
+
+class Dose(models.Model):
+    """How often and how much: the exercise's default, copied onto each homework item."""
+
+    how_often = models.CharField(max_length=12, choices=HowOften.choices, default=HowOften.DAILY)
+    times_per_week = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(6)]
+    )
+    sets = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(20)])
+    reps = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100)])
+    hold_seconds = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(120)])
+
+    DOSE_FIELDS = ("how_often", "times_per_week", "sets", "reps", "hold_seconds", "minutes")
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.how_often == HowOften.WEEKLY and not self.times_per_week:
+            raise ValidationError({"times_per_week": "Say how many days a week (1 to 6)."})
+        if self.how_often != HowOften.WEEKLY:
+            self.times_per_week = None
+        if not any((self.sets, self.reps, self.hold_seconds, self.minutes)):
+            raise ValidationError("Give a dose: sets and reps, a hold in seconds, or minutes.", code="no_dose")
+
+    def how_often_text(self) -> str:
+        if self.how_often == HowOften.WEEKLY and self.times_per_week:
+            return {1: "Once a week", 2: "Twice a week"}.get(
+                self.times_per_week, f"{self.times_per_week} times a week"
+            )
+        return self.get_how_often_display()
+
+    def dose_text(self) -> str:
+        parts = []
+        if self.sets and self.reps:
+            parts.append(f"{self.sets} sets of {self.reps} reps" if self.sets > 1 else f"{self.reps} reps")
+        elif self.reps:
+            parts.append(f"{self.reps} reps")
+        elif self.sets:
+            parts.append(f"{self.sets} rounds" if self.sets > 1 else "once")
+        if self.hold_seconds:
+            parts.append(f"hold {self.hold_seconds} seconds")
+        if self.minutes:
+            parts.append(f"{self.minutes} minute{'s' if self.minutes != 1 else ''}")
+        return ", ".join(parts)
+
+    def dose(self) -> dict:
+        return {name: getattr(self, name) for name in self.DOSE_FIELDS}
+
+
+class Complaint(models.Model):
+    """Something a client comes in with, as they would say it at intake."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=80)
+    body_area = models.CharField(max_length=20, choices=BodyArea.choices)
+    description = models.CharField(max_length=240, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Equipment(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=80)
+    everyday = models.BooleanField(
+        default=False, help_text="Every home has one (a wall, a doorway): always counted as at hand."
+    )
+
+    class Meta:
+        ordering = ["everyday", "name"]
+        verbose_name_plural = "equipment"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExerciseQuerySet(models.QuerySet):
+    def available_to(self, clinic) -> ExerciseQuerySet:
+        """The built-in library plus the clinic's own, without retired exercises."""
+        return self.filter(Q(clinic__isnull=True) | Q(clinic=clinic), retired=False)
+
+    def search(self, text: str) -> ExerciseQuerySet:
+        qs = self
+        for word in text.split():
+            qs = qs.filter(Q(name__icontains=word) | Q(complaints__name__icontains=word))
+        return qs.distinct()
+
+    def suggested_for(self, complaints: Iterable, at_home: Iterable | None) -> ExerciseQuerySet:
+        """Exercises that help any of `complaints`, best first.
+
+        With `at_home` (equipment ids; None when nobody has recorded what the client has),
+        the ones the client can do with what they have come first. Then the exercise a
+        therapist would reach for first for one of the complaints (its rank), then the ones
+        that help more of the complaints at once.
+        """
+        if isinstance(complaints, models.QuerySet):
+            complaint_ids = complaints.values("pk")  # stays a subquery
+        else:
+            complaint_ids = [getattr(c, "pk", c) for c in complaints]
+        links = ExerciseComplaint.objects.filter(exercise=OuterRef("pk"), complaint_id__in=complaint_ids)
+        qs = self.filter(pk__in=ExerciseComplaint.objects.filter(complaint_id__in=complaint_ids).values("exercise"))
+        qs = qs.annotate(
+            best_rank=Subquery(links.order_by("rank").values("rank")[:1]),
+            complaints_helped=Subquery(
+                links.order_by().values("exercise").annotate(n=Count("pk")).values("n")
+            ),
+        )
+        if at_home is None:
+            qs = qs.annotate(missing_count=Value(0))
+        else:
+            lacking = Exercise.equipment.through.objects.filter(exercise=OuterRef("pk")).exclude(
+                Q(equipment_id__in=list(at_home)) | Q(equipment__everyday=True)
+            )
+            qs = qs.annotate(
+                missing_count=Coalesce(
+                    Subquery(lacking.order_by().values("exercise").annotate(n=Count("pk")).values("n")),
+                    Value(0),
+                )
+            )
+        return qs.order_by("missing_count", "best_rank", "-complaints_helped", "name")
+
+
+class Exercise(Dose):
+    class Kind(models.TextChoices):
+        STRETCH = "stretch", "Stretch"
+        SELF_MASSAGE = "self_massage", "Self-massage"
+        STRENGTHENING = "strengthening", "Strengthening"
+        MOBILITY = "mobility", "Mobility"
+        RELAXATION = "relaxation", "Relaxation"
+
+    clinic = models.ForeignKey(
+        "clients.Clinic",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="exercises",
+        help_text="Empty for the built-in library.",
+    )
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    body_area = models.CharField(max_length=20, choices=BodyArea.choices)
+    complaints = models.ManyToManyField(
+        Complaint, through="ExerciseComplaint", related_name="exercises", verbose_name="what it helps"
+    )
+    equipment = models.ManyToManyField(
+        Equipment, blank=True, related_name="exercises", verbose_name="what it needs"
+    )
+    steps = models.TextField(help_text="One step per line.")
+    why = models.TextField("why it helps")
+    cautions = models.TextField(blank=True)
+    illustration = models.CharField(
+        max_length=120, blank=True, help_text="A built-in drawing in static/exercises/illustrations/."
+    )
+    retired = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExerciseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(clinic__isnull=True), name="exercise_builtin_slug_unique"
+            ),
+            models.UniqueConstraint(fields=["clinic", "slug"], name="exercise_clinic_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.clinic_id is None
+
+    def step_list(self) -> list[str]:
+        return [line.strip() for line in self.steps.splitlines() if line.strip()]
+
+    def picture_url(self) -> str:
+        if self.illustration:
+            return static(f"exercises/illustrations/{self.illustration}")
+        return static("exercises/illustrations/placeholder.svg")
+
+    def missing_from(self, at_home: Iterable[int] | None) -> list[Equipment]:
+        """What this needs that the client does not have (uses prefetched equipment)."""
+        have = set(at_home or ())
+        return [e for e in self.equipment.all() if not e.everyday and e.pk not in have]
+
+
+class ExerciseComplaint(models.Model):
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="complaint_links")
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="exercise_links")
+    rank = models.PositiveSmallIntegerField(
+        default=50, help_text="1 is what a therapist reaches for first for this complaint."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["exercise", "complaint"], name="exercise_complaint_unique"),
+        ]

@@ -1,0 +1,162 @@
+"""Personas and makers shared by every test file: a therapist, a colleague in the same
+clinic, and an outsider from another clinic (after healthchecks' hc/test.py).
+
+Every test database starts with the built-in library (a data migration puts it there).
+Tests that commit (threads, the browser) ask for `django_db_serialized_rollback` so the
+library is put back after them."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from aftercare.models import Visit
+from clients.models import Client, Clinic, Therapist
+from exercises.models import Complaint, Equipment, Exercise
+
+
+def make_therapist(clinic: Clinic, username: str, *, owner: bool = False) -> Therapist:
+    user = get_user_model().objects.create_user(
+        username=username, password="password", first_name=username.title(), last_name="Tester"
+    )
+    return Therapist.objects.create(user=user, clinic=clinic, is_owner=owner)
+
+
+def make_client(clinic: Clinic, first_name: str = "Maya", *, at_home: tuple[str, ...] = (), **fields) -> Client:
+    client = Client.objects.create(clinic=clinic, first_name=first_name, **fields)
+    if at_home:
+        client.equipment.set(Equipment.objects.filter(slug__in=at_home))
+    return client
+
+
+def make_visit(client: Client, *complaint_slugs: str, therapist: Therapist | None = None, **fields) -> Visit:
+    visit = Visit.objects.create(client=client, therapist=therapist, **fields)
+    visit.complaints.set(Complaint.objects.filter(slug__in=complaint_slugs))
+    return visit
+
+
+def builtin(slug: str) -> Exercise:
+    return Exercise.objects.get(clinic=None, slug=slug)
+
+
+@pytest.fixture
+def clinic(db):
+    return Clinic.objects.create(name="Harbour Lane Massage")
+
+
+@pytest.fixture
+def other_clinic(db):
+    return Clinic.objects.create(name="Elsewhere Bodywork")
+
+
+@pytest.fixture
+def therapist(clinic):
+    return make_therapist(clinic, "robin", owner=True)
+
+
+@pytest.fixture
+def colleague(clinic):
+    return make_therapist(clinic, "jo")
+
+
+@pytest.fixture
+def outsider(other_clinic):
+    return make_therapist(other_clinic, "sam", owner=True)
+
+
+@pytest.fixture
+def client_(clinic):
+    """A client of the therapist's clinic (named so it doesn't shadow pytest-django's `client`)."""
+    return make_client(clinic, "Maya", last_name="Lindqvist", email="maya@example.com")
+
+
+@pytest.fixture
+def visit(client_, therapist):
+    return make_visit(client_, "headaches", therapist=therapist)
+
+
+@pytest.fixture
+def as_therapist(client, therapist):
+    client.force_login(therapist.user)
+    return client
+
+
+@pytest.fixture
+def as_colleague(client, colleague):
+    client.force_login(colleague.user)
+    return client
+
+
+@pytest.fixture
+def as_outsider(client, outsider):
+    client.force_login(outsider.user)
+    return client
+
+
+# Browser tests: Playwright driving the system's Chromium. They never skip: a missing
+# Chromium fails them, and `make test` installs it first.
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between steps are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class Screenshots:
+    def __init__(self, page, name: str):
+        self.page = page
+        self.folder = ARTIFACTS / "screenshots"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        self.count = 0
+
+    def __call__(self, step: str) -> Path:
+        self.count += 1
+        path = self.folder / f"{self.name}-{self.count:02d}-{step}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A fresh browser tab on the live server that fails the test on any request to another
+    site or any error in the page's console."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    foreign, console_errors = [], []
+    page.on("request", lambda r: None if r.url.startswith(live_server.url) else foreign.append(r.url))
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.screenshots = Screenshots(page, request.node.name)
+    yield page
+    context.close()
+    assert foreign == [], f"requests to other sites: {foreign}"
+    assert console_errors == [], f"console errors: {console_errors}"
+
+
+def log_in(page, username: str, password: str = "password") -> None:
+    page.goto("/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()

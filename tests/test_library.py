@@ -1,0 +1,82 @@
+"""The built-in library and the seed commands."""
+
+from io import StringIO
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from aftercare.models import HomeworkItem, Visit
+from clients.models import Client, Clinic
+from exercises.models import Complaint, Equipment, Exercise, ExerciseComplaint
+
+ILLUSTRATIONS = settings.BASE_DIR / "static" / "exercises" / "illustrations"
+
+
+def library_counts():
+    return (
+        Complaint.objects.count(),
+        Equipment.objects.count(),
+        Exercise.objects.count(),
+        ExerciseComplaint.objects.count(),
+        Exercise.equipment.through.objects.count(),
+    )
+
+
+def test_a_new_database_has_the_whole_library(db):
+    builtins = Exercise.objects.filter(clinic=None)
+    assert builtins.count() >= 40
+    helped = Complaint.objects.filter(exercises__clinic=None).distinct()
+    assert helped.count() >= 12
+    for complaint in Complaint.objects.all():
+        assert complaint.exercises.count() >= 3, f"{complaint} has too few exercises"
+    assert set(builtins.values_list("kind", flat=True)) == set(Exercise.Kind.values)
+
+
+def test_every_exercise_is_complete_and_has_its_picture(db):
+    for exercise in Exercise.objects.filter(clinic=None).prefetch_related("complaints"):
+        assert len(exercise.step_list()) >= 3, exercise.slug
+        assert exercise.why and exercise.cautions, exercise.slug
+        assert exercise.dose_text(), exercise.slug
+        assert exercise.complaints.exists(), exercise.slug
+        picture = ILLUSTRATIONS / exercise.illustration
+        assert picture.is_file(), f"{exercise.slug}: no {picture.name}"
+        svg = picture.read_text()
+        assert "<svg" in svg and "http://" not in svg.replace("http://www.w3.org/", ""), exercise.slug
+
+
+def test_seed_library_is_idempotent(db):
+    before = library_counts()
+    out = StringIO()
+    call_command("seed_library", stdout=out)
+    call_command("seed_library", stdout=out)
+    assert library_counts() == before
+    assert "(0 new)" in out.getvalue()
+
+
+def test_seed_library_puts_back_an_edited_builtin_and_keeps_clinic_exercises(clinic):
+    tennis = Exercise.objects.get(clinic=None, slug="tennis-ball-suboccipital-release")
+    tennis.name = "Changed by hand"
+    tennis.save()
+    own = Exercise.objects.create(
+        clinic=clinic, slug="tennis-ball-suboccipital-release", name="Our version", kind="stretch",
+        body_area="head_neck", steps="a", why="b", minutes=2,
+    )
+    call_command("seed_library", stdout=StringIO())
+    tennis.refresh_from_db()
+    own.refresh_from_db()
+    assert tennis.name != "Changed by hand"
+    assert own.name == "Our version"
+
+
+def test_seed_demo_makes_a_clinic_a_login_and_clients_with_homework(db):
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    clinic = Clinic.objects.get(name="Harbour Lane Massage")
+    user = get_user_model().objects.get(username="demo")
+    assert user.check_password("aftercare-demo")
+    assert user.therapist.clinic == clinic and user.therapist.is_owner
+    assert Client.objects.filter(clinic=clinic).count() >= 5
+    assert Visit.objects.filter(client__clinic=clinic).count() >= 4
+    assert HomeworkItem.objects.filter(visit__client__clinic=clinic).count() >= 4
+    assert Clinic.objects.filter(name="Harbour Lane Massage").count() == 1

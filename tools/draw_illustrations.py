@@ -1,0 +1,995 @@
+"""Draws the built-in exercise illustrations (static/exercises/illustrations/<slug>.svg).
+
+Standard library only. Run from the repository root:
+
+    python tools/draw_illustrations.py
+
+Each picture is a simple line figure (a stick figure with thick rounded strokes, built from
+joint angles or reach targets), the props it needs and a soft orange patch where the client
+should feel the exercise. The exercise names come from exercises/library.py, so the <title>
+always matches the library.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "static" / "exercises" / "illustrations"
+
+INK = "#1f3a4d"      # the figure
+FAR = "#9db0bd"      # limbs on the far side of the body
+PROP = "#56707f"     # outlines of props
+HOT = "#f28c28"      # where you feel it
+ARROW = "#d9661a"
+F = 258              # floor line
+
+LIMB, TORSO, HEAD_R = 11, 15, 17
+
+
+# ----------------------------------------------------------------------------- geometry
+def pol(p, ang, length):
+    a = math.radians(ang)
+    return (p[0] + length * math.cos(a), p[1] + length * math.sin(a))
+
+
+def ik(start, target, l1, l2, bend=1):
+    """Two-segment reach: the middle joint when the end touches target (or points at it)."""
+    dx, dy = target[0] - start[0], target[1] - start[1]
+    d = math.hypot(dx, dy)
+    base = math.degrees(math.atan2(dy, dx))
+    if d >= l1 + l2 - 0.01:
+        return pol(start, base, l1), pol(start, base, l1 + l2)
+    a = math.degrees(math.acos(max(-1, min(1, (l1 * l1 + d * d - l2 * l2) / (2 * l1 * d)))))
+    return pol(start, base + bend * a, l1), target
+
+
+def fmt(v):
+    return f"{v:.0f}" if abs(v - round(v)) < 0.05 else f"{v:.1f}"
+
+
+def pts(points):
+    return " ".join(f"{fmt(x)},{fmt(y)}" for x, y in points)
+
+
+def line(points, color=INK, width=LIMB, extra=""):
+    if len(points) == 2:
+        (x1, y1), (x2, y2) = points
+        return (f'<line x1="{fmt(x1)}" y1="{fmt(y1)}" x2="{fmt(x2)}" y2="{fmt(y2)}" '
+                f'stroke="{color}" stroke-width="{width}"{extra}/>')
+    return f'<polyline points="{pts(points)}" stroke="{color}" stroke-width="{width}"{extra}/>'
+
+
+# ----------------------------------------------------------------------------- figure
+def limb(start, spec, lens):
+    """spec: tuple of absolute angles, or dict(to=(x, y), bend=±1[, foot=angle])."""
+    if isinstance(spec, dict):
+        mid, end = ik(start, spec["to"], lens[0], lens[1], spec.get("bend", 1))
+        out = [start, mid, end]
+        if "foot" in spec:
+            out.append(pol(end, spec["foot"], lens[2]))
+        return out
+    out = [start]
+    for ang, length in zip(spec, lens):
+        out.append(pol(out[-1], ang, length))
+    return out
+
+
+class Fig:
+    """A figure. Side view: hip is the root, torso the angle from hip to neck. Front view
+    (front=True): the same, plus shoulder and hip bars across the body."""
+
+    def __init__(self, hip, torso=-90, head=None, arms=(), legs=(), far_arms=(), far_legs=(),
+                 front=False, arch=0, tl=72, neck=23, shrug=0, head_r=HEAD_R, arm_lens=(44, 40),
+                 leg_lens=(52, 50, 17)):
+        self.hip, self.torso_ang, self.arch, self.front = hip, torso, arch, front
+        self.neck = pol(hip, torso, tl)
+        self.head = pol(self.neck, torso if head is None else head, neck)
+        self.head_r = head_r
+        perp = torso + 90
+        if front:
+            base = pol(self.neck, torso + 180, 5 - shrug)
+            self.shoulders = [pol(base, perp, -24), pol(base, perp, 24)]   # viewer's left, right
+            self.hips = [pol(hip, perp, -13), pol(hip, perp, 13)]
+        else:
+            sh = pol(self.neck, torso + 180, 7)
+            self.shoulders = [sh, sh]
+            self.hips = [hip, hip]
+        self.arms = [limb(self.shoulders[i if front else 0], s, arm_lens) for i, s in enumerate(arms)]
+        self.far_arms = [limb(self.shoulders[i if front else 0], s, arm_lens) for i, s in enumerate(far_arms)]
+        self.legs = [limb(self.hips[i if front else 0], s, leg_lens) for i, s in enumerate(legs)]
+        self.far_legs = [limb(self.hips[i if front else 0], s, leg_lens) for i, s in enumerate(far_legs)]
+
+    def along(self, t, off=0):
+        """A point t (0 hip .. 1 neck) along the torso, off px to its 'front' (left of travel)."""
+        x = self.hip[0] + (self.neck[0] - self.hip[0]) * t
+        y = self.hip[1] + (self.neck[1] - self.hip[1]) * t
+        return pol((x, y), self.torso_ang - 90, off) if off else (x, y)
+
+    def svg(self):
+        out = [line(p, FAR) for p in self.far_arms + self.far_legs]
+        if self.arch:
+            mid = pol(self.along(0.5), self.torso_ang - 90, self.arch)
+            out.append(f'<path d="M{pts([self.hip])} Q{pts([mid])} {pts([self.neck])}" '
+                       f'stroke="{INK}" stroke-width="{TORSO}"/>')
+        else:
+            out.append(line([self.hip, self.neck], INK, TORSO))
+        if self.front:
+            out.append(line(self.shoulders, INK, LIMB + 1))
+            out.append(line(self.hips, INK, LIMB + 1))
+        out += [line(p) for p in self.legs + self.arms]
+        neck_end = pol(self.neck, math.degrees(math.atan2(self.head[1] - self.neck[1],
+                                                          self.head[0] - self.neck[0])), 6)
+        out.append(line([self.neck, neck_end], INK, LIMB))
+        x, y = self.head
+        out.append(f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{self.head_r}" fill="#fff" '
+                   f'stroke="{INK}" stroke-width="7"/>')
+        return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------- props
+def floor(x1=20, x2=380, y=F):
+    return f'<line x1="{x1}" y1="{y + 5}" x2="{x2}" y2="{y + 5}" stroke="{PROP}" stroke-width="4" opacity=".45"/>'
+
+
+def mat(x1, x2):
+    return f'<rect x="{x1}" y="{F - 1}" width="{x2 - x1}" height="7" rx="3" fill="#d6e4ec"/>'
+
+
+def wall(x, side="left", top=24):
+    if side == "left":
+        return (f'<rect x="0" y="{top}" width="{x}" height="{F + 7 - top}" fill="#e9eff3"/>'
+                + line([(x, top), (x, F + 7)], PROP, 5))
+    return (f'<rect x="{x}" y="{top}" width="{400 - x}" height="{F + 7 - top}" fill="#e9eff3"/>'
+            + line([(x, top), (x, F + 7)], PROP, 5))
+
+
+def chair(x, seat, facing="right", back=True, width=58):
+    """Side view. x = front edge of the seat, seat = seat height (y). Facing = way the sitter looks."""
+    d = -1 if facing == "right" else 1
+    bx = x + d * width
+    parts = [line([(x, seat), (bx, seat)], PROP, 7), line([(x - 3 * d, seat), (x - 3 * d, F + 4)], PROP, 6),
+             line([(bx + 3 * d, seat), (bx + 3 * d, F + 4)], PROP, 6)]
+    if back:
+        parts.append(line([(bx + 3 * d, seat), (bx + 8 * d, seat - 68)], PROP, 6))
+    return "".join(parts)
+
+
+def chair_front(cx, seat, width=84, back_top=None):
+    parts = []
+    if back_top:
+        parts.append(f'<rect x="{cx - width / 2 + 8}" y="{back_top}" width="{width - 16}" '
+                     f'height="{seat - back_top}" rx="6" fill="#e9eff3" stroke="{PROP}" stroke-width="5"/>')
+    parts += [line([(cx - width / 2, seat), (cx + width / 2, seat)], PROP, 8),
+              line([(cx - width / 2 + 4, seat), (cx - width / 2 + 4, F + 4)], PROP, 6),
+              line([(cx + width / 2 - 4, seat), (cx + width / 2 - 4, F + 4)], PROP, 6)]
+    return "".join(parts)
+
+
+def ball(c, r=11):
+    x, y = c
+    return (f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{r}" fill="#d7e35a" stroke="{PROP}" stroke-width="3"/>'
+            f'<path d="M{fmt(x - r * .7)} {fmt(y - r * .7)}Q{fmt(x)} {fmt(y)} {fmt(x - r * .7)} {fmt(y + r * .7)}" '
+            f'stroke="#fff" stroke-width="2.5"/>')
+
+
+def spiky(c, r=11):
+    x, y = c
+    spikes = "".join(line([pol(c, a, r), pol(c, a, r + 4)], "#c2577c", 3) for a in range(0, 360, 30))
+    return spikes + f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{r}" fill="#ef86a8" stroke="#c2577c" stroke-width="3"/>'
+
+
+def roller(c, r=17):
+    x, y = c
+    return (f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{r}" fill="#8dc0d8" stroke="{PROP}" stroke-width="3"/>'
+            f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{r * .4:.0f}" fill="none" stroke="{PROP}" stroke-width="2"/>')
+
+
+def bottle(c, r=12):
+    x, y = c
+    return (f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{r}" fill="#cfeaf8" stroke="{PROP}" stroke-width="3"/>'
+            f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="5" fill="#6aa9c8"/>')
+
+
+def towel(points, width=7):
+    return line(points, "#5aa2b8", width)
+
+
+def band(points):
+    return line(points, "#3fa57a", 5)
+
+
+def pillow(x, y, w, h=14):
+    return (f'<rect x="{fmt(x)}" y="{fmt(y)}" width="{w}" height="{h}" rx="{h / 2:.0f}" fill="#f5eedf" '
+            f'stroke="{PROP}" stroke-width="3"/>')
+
+
+def box(x, y, w, h, fill="#e9eff3"):
+    return f'<rect x="{fmt(x)}" y="{fmt(y)}" width="{w}" height="{h}" fill="{fill}" stroke="{PROP}" stroke-width="4"/>'
+
+
+def hl(c, rx, ry=None, rot=0, op=".38"):
+    x, y = c
+    t = f' transform="rotate({rot:.0f} {fmt(x)} {fmt(y)})"' if rot else ""
+    return f'<ellipse cx="{fmt(x)}" cy="{fmt(y)}" rx="{rx}" ry="{ry or rx}" fill="{HOT}" opacity="{op}"{t}/>'
+
+
+def arrow(p0, p1, bend=0, both=False):
+    """A curved arrow from p0 to p1; bend bows it sideways by that many px."""
+    mid = ((p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2)
+    ang = math.degrees(math.atan2(p1[1] - p0[1], p1[0] - p0[0]))
+    c = pol(mid, ang - 90, bend)
+    out = [f'<path d="M{pts([p0])} Q{pts([c])} {pts([p1])}" stroke="{ARROW}" stroke-width="4"/>']
+
+    def head(tip, frm):
+        a = math.degrees(math.atan2(tip[1] - frm[1], tip[0] - frm[0]))
+        return line([pol(tip, a + 150, 11), tip, pol(tip, a - 150, 11)], ARROW, 4)
+
+    out.append(head(p1, c))
+    if both:
+        out.append(head(p0, c))
+    return "".join(out)
+
+
+def spin(c, r=14, start=200, sweep=280):
+    """A circular arrow around c."""
+    a0, a1 = math.radians(start), math.radians(start + sweep)
+    p0 = (c[0] + r * math.cos(a0), c[1] + r * math.sin(a0))
+    p1 = (c[0] + r * math.cos(a1), c[1] + r * math.sin(a1))
+    large = 1 if sweep > 180 else 0
+    tang = start + sweep + 90
+    return (f'<path d="M{pts([p0])} A{r} {r} 0 {large} 1 {pts([p1])}" stroke="{ARROW}" stroke-width="4"/>'
+            + line([pol(p1, tang + 150, 10), p1, pol(p1, tang - 150, 10)], ARROW, 4))
+
+
+def zoom(parts, cx, cy, s, to=(200, 150)):
+    """Draw parts scaled by s about (cx, cy), which lands at `to`."""
+    return [f'<g transform="translate({to[0]} {to[1]}) scale({s}) translate({-cx} {-cy})">'] + list(parts) + ["</g>"]
+
+
+# ----------------------------------------------------------------------------- stock poses
+def lying(hip_x=250, knees="bent", head=186, torso=181, arms=((8, 2),), far_arms=(), pillow_under=False, y=None):
+    """On the back, head to the left."""
+    hip = (hip_x, y or F - 13)
+    if knees == "bent":
+        legs = [dict(to=(hip_x + 62, F - 8), bend=-1, foot=0)]
+        far = [dict(to=(hip_x + 58, F - 8), bend=-1, foot=0)]
+    else:
+        legs = [(2, 0, -80)]
+        far = []
+    return Fig(hip, torso, head=head, arms=arms, far_arms=far_arms, legs=legs, far_legs=far)
+
+
+def standing(x=200, facing=1, arms=None, legs=None, torso=-90, **kw):
+    hip = (x, F - 100)
+    legs = legs or [(90, 90, 0 if facing > 0 else 180)]
+    arms = arms or [(90 - 6 * facing, 90 - 14 * facing)]
+    return Fig(hip, torso, arms=arms, legs=legs, **kw)
+
+
+def seated(x=190, seat=F - 52, arms=None, torso=-90, legs=None, far_legs=None, **kw):
+    """Sitting on a chair facing right; x = hip. Returns (figure, chair svg)."""
+    hip = (x, seat - 9)
+    legs = legs or [dict(to=(x + 56, F - 6), bend=-1, foot=0)]
+    arms = arms or [dict(to=(x + 40, seat - 14), bend=-1)]
+    fig = Fig(hip, torso, arms=arms, legs=legs, far_legs=far_legs or (), **kw)
+    return fig, chair(x + 26, seat)
+
+
+def front_standing(x=200, arms=None, legs=None, **kw):
+    hip = (x, F - 100)
+    legs = legs or [(95, 90, 180), (85, 90, 0)]
+    arms = arms or [(100, 95), (80, 85)]
+    return Fig(hip, -90, front=True, arms=arms, legs=legs, **kw)
+
+
+def front_seated(x=200, arms=None, seat=F - 52, **kw):
+    hip = (x, seat - 8)
+    legs = [dict(to=(x - 22, F - 4), bend=1, foot=200), dict(to=(x + 22, F - 4), bend=-1, foot=-20)]
+    arms = arms or [dict(to=(x - 26, seat + 2), bend=1), dict(to=(x + 26, seat + 2), bend=-1)]
+    fig = Fig(hip, -90, front=True, arms=arms, legs=legs, leg_lens=(30, 50, 14), **kw)
+    return fig, chair_front(x, seat, back_top=seat - 95)
+
+
+def all_fours(x=170, torso=-22, head=None, arch=0, arms=None, far_arms=None, legs=None, far_legs=None):
+    hip = (x, F - 58)
+    legs = legs or [dict(to=(x - 50, F - 4), bend=1, foot=180)]
+    far_legs = far_legs if far_legs is not None else [dict(to=(x - 44, F - 4), bend=1, foot=180)]
+    fig0 = Fig(hip, torso)
+    sh = pol(fig0.neck, torso + 180, 7)
+    arms = arms or [dict(to=(sh[0] + 4, F - 4), bend=-1)]
+    far_arms = far_arms if far_arms is not None else [dict(to=(sh[0] - 4, F - 4), bend=-1)]
+    return Fig(hip, torso, head=head, arch=arch, arms=arms, far_arms=far_arms, legs=legs, far_legs=far_legs)
+
+
+def close_face(mouth="rest"):
+    c = (200, 122)
+    out = [
+        f'<path d="M178 190 L172 232 Q140 240 82 262 M222 190 L228 232 Q260 240 318 262" stroke="{INK}" stroke-width="9"/>',
+        f'<circle cx="200" cy="122" r="74" fill="#fff" stroke="{INK}" stroke-width="8"/>',
+        f'<path d="M160 112 Q171 120 182 112 M218 112 Q229 120 240 112" stroke="{INK}" stroke-width="6"/>',
+    ]
+    if mouth == "open":
+        out.append(f'<ellipse cx="200" cy="164" rx="12" ry="17" fill="#fff" stroke="{INK}" stroke-width="6"/>')
+    else:
+        out.append(f'<path d="M186 160 Q200 165 214 160" stroke="{INK}" stroke-width="6"/>')
+    return c, "".join(out)
+
+
+# ----------------------------------------------------------------------------- the pictures
+def s_suboccipital():
+    f = lying(hip_x=262, torso=190, head=205, arms=((20, 0),))
+    b = (f.head[0] + 8, F - 10)
+    return zoom([mat(40, 380), floor(0, 400), f.svg(), ball(b, 10), hl((f.head[0] + 12, f.head[1] + 12), 17, 11, 30)],
+                230, F - 40, 1.45, (200, 190))
+
+
+def s_chin_tucks():
+    f, ch = seated(head=-96)
+    hx, hy = f.head
+    return [floor(), ch, f.svg(), hl((f.neck[0] - 6, f.neck[1] - 6), 11, 16),
+            arrow((hx + 44, hy + 4), (hx + 16, hy + 4))]
+
+
+def s_upper_trap():
+    f, ch = front_seated(head=-118, arms=[(-150, -29), (88, 90)])
+    r = f.shoulders[1]
+    return zoom([floor(), ch, f.svg(), hl(((r[0] + f.neck[0]) / 2 + 2, r[1] - 8), 20, 10, 28)], 200, 125, 1.5, (200, 160))
+
+
+def s_levator():
+    f, ch = front_seated(head=-126, neck=19, arms=[(-145, -38), (88, 90)])
+    r = f.shoulders[1]
+    dash = (f'<path d="M{fmt(f.head[0] - 10)} {fmt(f.head[1] + 20)} Q150 136 160 166" stroke="{ARROW}" '
+            f'stroke-width="3" stroke-dasharray="3 6"/>')
+    return zoom([floor(), ch, f.svg(), hl((r[0] - 6, r[1] - 4), 17, 12, 40), dash,
+                 arrow((155, 156), (161, 170), 0)], 200, 125, 1.5, (200, 160))
+
+
+def s_ball_levator():
+    hip = (202, F - 98)
+    f = Fig(hip, -101, head=-95, arms=[(98, 88)], legs=[dict(to=(214, F - 6), bend=-1, foot=0)])
+    sh = f.along(0.86, 0)
+    b = (sh[0] - 19, sh[1])
+    return [wall(b[0] - 11), floor(120), f.svg(), ball(b, 10), hl((b[0] + 10, b[1] - 3), 15, 12)]
+
+
+def s_neck_turns():
+    f = front_standing(arms=[(106, 98), (74, 82)])
+    hx, hy = f.head
+    return zoom([floor(), f.svg(), arrow((hx - 36, hy - 6), (hx + 36, hy - 6), 26, both=True),
+                 hl((f.neck[0], f.neck[1] - 2), 12, 10)], 200, 110, 1.7, (200, 165))
+
+
+def s_temples():
+    f, ch = front_seated(arms=[dict(to=(184, 98), bend=-1), dict(to=(216, 98), bend=1)])
+    hx, hy = f.head
+    return zoom([floor(), ch, f.svg(), hl((hx - 13, hy - 4), 9), hl((hx + 13, hy - 4), 9),
+                 spin((hx - 48, hy - 22), 8), spin((hx + 48, hy - 22), 8)], 200, 125, 1.5, (200, 160))
+
+
+def s_jaw_massage():
+    c, face = close_face()
+    hands = (line([(96, 300), (120, 222), (134, 160)], INK, 14) + line([(304, 300), (280, 222), (266, 160)], INK, 14))
+    return [face, hl((140, 158), 20, 26, -15), hl((260, 158), 20, 26, 15), hands,
+            spin((108, 138), 12, 150), spin((292, 138), 12, 150)]
+
+
+def s_jaw_rest():
+    c, face = close_face()
+    return [face, hl((200, 163), 34, 16), hl((140, 160), 16, 22, -15), hl((260, 160), 16, 22, 15)]
+
+
+def s_jaw_open():
+    c, face = close_face("open")
+    return [face, hl((142, 158), 17, 24, -15), hl((258, 158), 17, 24, 15), arrow((200, 204), (200, 236))]
+
+
+def s_warm_towel():
+    c, face = close_face()
+    t = (f'<path d="M128 150 Q132 222 200 224 Q268 222 272 150" stroke="#5aa2b8" stroke-width="26" opacity=".9"/>'
+         f'<path d="M128 150 Q132 222 200 224 Q268 222 272 150" stroke="#fff" stroke-width="4" stroke-dasharray="2 10" opacity=".8"/>')
+    waves = "".join(f'<path d="M{x} 62 q-7 -10 0 -20 q7 -10 0 -20" stroke="{ARROW}" stroke-width="4" opacity=".7"/>'
+                    for x in (92, 308))
+    return [face, t, hl((140, 168), 22, 28, -15), hl((260, 168), 22, 28, 15), waves]
+
+
+def s_doorway():
+    frame = ('<rect x="0" y="20" width="120" height="245" fill="#e9eff3"/><rect x="280" y="20" width="120" height="245" fill="#e9eff3"/>'
+             f'<path d="M120 265 V30 H280 V265" fill="none" stroke="{PROP}" stroke-width="14" stroke-linejoin="miter"/>')
+    f = front_standing(arms=[(180, -90), (0, -90)], legs=[(97, 92, 180), (84, 88, 0)])
+    return [frame, floor(), f.svg(), hl((183, f.neck[1] + 22), 15, 12), hl((217, f.neck[1] + 22), 15, 12)]
+
+
+def s_wall_angels():
+    f = front_standing(arms=[(-155, -95), (-25, -85)])
+    w = '<rect x="60" y="22" width="280" height="243" rx="4" fill="#e9eff3"/>'
+    hands = f.arms[0][-1], f.arms[1][-1]
+    return [w, floor(), f.svg(), arrow((hands[0][0] - 14, hands[0][1] + 6), (hands[0][0] - 30, hands[0][1] - 26)),
+            arrow((hands[1][0] + 14, hands[1][1] + 6), (hands[1][0] + 30, hands[1][1] - 26)),
+            hl((200, f.neck[1] + 22), 34, 16)]
+
+
+def s_band_pull():
+    f = front_standing(arms=[(184, 180), (-4, 0)])
+    a, b = f.arms[0][-1], f.arms[1][-1]
+    return [floor(), f.svg(), band([a, (200, a[1] + 10), b]),
+            arrow((a[0] - 6, a[1] - 22), (a[0] - 34, a[1] - 22)), arrow((b[0] + 6, b[1] - 22), (b[0] + 34, b[1] - 22)),
+            hl((200, f.neck[1] + 18), 30, 14)]
+
+
+def s_towel_chest():
+    f = lying(hip_x=262, torso=180, head=183, arms=((8, 2),), y=F - 17)
+    return zoom([mat(40, 380), floor(0, 400), pillow(98, F - 16, 44, 16),
+                 f'<rect x="{fmt(f.neck[0] + 2)}" y="{F - 10}" width="70" height="10" rx="5" fill="#5aa2b8"/>',
+                 f.svg(), hl(f.along(0.78, 10), 24, 11)], 220, F - 40, 1.35, (200, 180))
+
+
+def s_roller_upper_back():
+    hip = (278, F - 12)
+    f0 = Fig(hip, 208, head=172)
+    sh = f0.shoulders[0]
+    f = Fig(hip, 208, head=172, arms=[dict(to=(f0.head[0] - 2, f0.head[1] - 14), bend=1)],
+            legs=[dict(to=(346, F - 8), bend=-1, foot=0)], far_legs=[dict(to=(342, F - 8), bend=-1, foot=0)])
+    rc = f.along(0.75)
+    return zoom([mat(40, 380), floor(0, 400), roller((rc[0], F - 16), 16), f.svg(), hl(f.along(0.74), 22, 13, 28),
+                 arrow((f.head[0] - 4, f.head[1] - 30), (f.head[0] - 24, f.head[1] - 4), 10)], 250, F - 50, 1.3, (200, 175))
+
+
+def s_ball_between():
+    hip = (206, F - 98)
+    f = Fig(hip, -99, head=-92, arms=[(50, -125)], far_arms=[(55, -130)], legs=[dict(to=(218, F - 6), bend=-1, foot=0)])
+    p = f.along(0.62)
+    b = (p[0] - 18, p[1])
+    return [wall(b[0] - 10), floor(120), f.svg(), ball(b, 10), hl((b[0] + 12, b[1]), 15, 18),
+            arrow((262, 150), (262, 200), both=True)]
+
+
+def s_thread_needle():
+    hip = (178, F - 58)
+    f0 = Fig(hip, 18)
+    sh = f0.shoulders[0]
+    f = Fig(hip, 18, head=35, arms=[dict(to=(150, F - 8), bend=-1)],
+            far_arms=[dict(to=(sh[0] + 14, F - 4), bend=-1)],
+            legs=[dict(to=(128, F - 4), bend=1, foot=180)], far_legs=[dict(to=(134, F - 4), bend=1, foot=180)])
+    return [mat(70, 330), floor(), f.svg(), hl(f.along(0.75, 10), 22, 12, 18),
+            arrow((130, 170), (250, 150), -22)]
+
+
+def s_cross_body():
+    f = front_standing(arms=[(6, -2), (96, -110)])
+    sh = f.shoulders[0]
+    return zoom([floor(), f.svg(), hl((sh[0] - 2, sh[1] + 2), 14, 12)], 200, 140, 1.4, (200, 170))
+
+
+def s_pendulum():
+    hip = (170, F - 100)
+    f = Fig(hip, -12, head=-4, arms=[(88, 90)], far_arms=[dict(to=(270, F - 98), bend=1)],
+            legs=[dict(to=(160, F - 6), bend=-1, foot=0)], far_legs=[dict(to=(178, F - 6), bend=-1, foot=0)])
+    hand = f.arms[0][-1]
+    return [chair(280, F - 52, facing="left"), floor(), f.svg(), spin((hand[0], hand[1] + 10), 16, 200),
+            hl(f.shoulders[0], 15)]
+
+
+def s_towel_behind():
+    f = front_standing(arms=[(-100, 80), dict(to=(202, 168), bend=1)], head=-90)
+    top, low = f.arms[0][-1], f.arms[1][-1]
+    t = towel([(top[0] - 2, top[1] - 16), top, low, (low[0] + 4, low[1] + 22)], 8)
+    return [floor(), f.svg(), t, hl(f.shoulders[0], 16), hl(f.shoulders[1], 16)]
+
+
+def s_band_er():
+    f = front_standing(arms=[(93, 186), (87, -6)])
+    a, b = f.arms[0][-1], f.arms[1][-1]
+    return zoom([floor(), f.svg(), band([a, (200, a[1] + 16), b]),
+                 arrow((a[0] - 4, a[1] - 14), (a[0] - 26, a[1] - 26), -6),
+                 arrow((b[0] + 4, b[1] - 14), (b[0] + 26, b[1] - 26), 6),
+                 hl(f.shoulders[0], 12), hl(f.shoulders[1], 12)], 200, 140, 1.4, (200, 170))
+
+
+def s_shoulder_rolls():
+    f = front_standing(arms=[(106, 98), (74, 82)])
+    l, r = f.shoulders
+    return zoom([floor(), f.svg(), spin((l[0] - 22, l[1] - 14), 11, 90), spin((r[0] + 22, r[1] - 14), 11, 90),
+                 hl((l[0] + 8, l[1] - 4), 13, 9, 20), hl((r[0] - 8, r[1] - 4), 13, 9, -20)], 200, 110, 1.7, (200, 165))
+
+
+def s_shrug():
+    f, ch = front_seated(shrug=9, arms=[dict(to=(178, F - 50), bend=1), dict(to=(222, F - 50), bend=-1)])
+    l, r = f.shoulders
+    return zoom([floor(), ch, f.svg(), arrow((l[0] - 14, l[1] - 30), (l[0] - 14, l[1] - 6)),
+                 arrow((r[0] + 14, r[1] - 30), (r[0] + 14, r[1] - 6)),
+                 hl((l[0] + 8, l[1] - 2), 13, 9, 20), hl((r[0] - 8, r[1] - 2), 13, 9, -20)], 200, 125, 1.55, (200, 160))
+
+
+def forearm_closeup(palm_up=True):
+    arm = line([(40, 130), (232, 130)], INK, 24)
+    hand = line([(236, 132), (262, 196)], INK, 20)
+    fingers = line([(262, 196), (268, 220)], INK, 14)
+    other = line([(392, 300), (278, 218)], INK, 18)
+    hot = hl((140, 144 if palm_up else 116), 80, 13)
+    return [arm, hand, fingers, other, hot, arrow((322, 190), (292, 176), 8)]
+
+
+def s_wrist_flexor():
+    parts = forearm_closeup(True)
+    thumb = line([(224, 118), (244, 108)], INK, 10)
+    return parts + [thumb]
+
+
+def s_wrist_extensor():
+    parts = forearm_closeup(False)
+    thumb = line([(226, 142), (246, 152)], INK, 10)
+    return parts + [thumb]
+
+
+def s_forearm_ball():
+    tbl = line([(236, 176), (380, 176)], PROP, 8) + line([(366, 176), (366, F + 4)], PROP, 6)
+    f, ch = seated(x=170, arms=[dict(to=(300, 156), bend=1)], far_arms=[dict(to=(276, 150), bend=-1)], head=-85)
+    return [tbl, floor(), ch, ball((262, 163), 9), f.svg(), hl((262, 148), 34, 9),
+            arrow((240, 128), (300, 128), both=True)]
+
+
+def s_glides():
+    out = []
+    for i, cx in enumerate((90, 200, 310)):
+        out.append(line([(cx, 290), (cx, 190)], INK, 22))
+        if i == 0:
+            out.append(line([(cx, 186), (cx, 110)], INK, 18))
+        elif i == 1:
+            out.append(f'<path d="M{cx} 186 V150 Q{cx} 128 {cx + 16} 130 Q{cx + 26} 134 {cx + 22} 158" stroke="{INK}" stroke-width="16"/>')
+        else:
+            out.append(f'<rect x="{cx - 18}" y="144" width="36" height="42" rx="14" fill="#fff" stroke="{INK}" stroke-width="10"/>')
+        out.append(hl((cx, 200), 15, 22))
+    out += [arrow((120, 150), (168, 150), -10), arrow((232, 150), (280, 150), -10)]
+    return out
+
+
+def s_band_wrist():
+    f, ch = seated(x=180, arms=[dict(to=(236, 190), bend=-1)], head=-80, torso=-82)
+    hand = f.arms[0][-1]
+    fore_end = (hand[0] + 22, hand[1] - 2)
+    foot = f.legs[0][2]
+    return [floor(), ch, f.svg(), line([hand, fore_end], INK, 9), band([fore_end, (foot[0] + 6, F - 6)]),
+            hl(((f.arms[0][1][0] + hand[0]) / 2, hand[1] - 8), 18, 8),
+            arrow((fore_end[0] + 12, fore_end[1] + 4), (fore_end[0] + 12, fore_end[1] - 26))]
+
+
+def s_knees_chest():
+    hip = (250, F - 13)
+    f = Fig(hip, 181, head=186, legs=[(-128, -6, 0)], far_legs=[(-124, -2, 0)])
+    k, a = f.legs[0][1], f.legs[0][2]
+    grip = (k[0] + (a[0] - k[0]) * .35, k[1] + (a[1] - k[1]) * .35 + 6)
+    f = Fig(hip, 181, head=186, legs=[(-128, -6, 0)], far_legs=[(-124, -2, 0)], arms=[dict(to=grip, bend=1)])
+    return zoom([mat(40, 380), floor(0, 400), f.svg(), hl(f.along(0.12, -8), 28, 9)], 230, F - 45, 1.4, (200, 175))
+
+
+def s_twist():
+    m = '<rect x="100" y="30" width="200" height="240" rx="12" fill="#dde8ee"/>'
+    hip = (200, 180)
+    f = Fig(hip, -90, front=True, arms=[(180, 180), (0, 0)],
+            legs=[(28, 118, 200), (22, 112, 200)])
+    return [m, pillow(238, 196, 46, 18), f.svg(), hl((196, 166), 22, 30), arrow((272, 172), (292, 214), -10)]
+
+
+def s_cat_cow():
+    f = all_fours(arch=18, head=75)
+    return [mat(60, 340), floor(), f.svg(), hl(f.along(0.5, 20), 30, 11, -22),
+            arrow((205, 96), (205, 56), both=True)]
+
+
+def s_child():
+    hip = (184, F - 30)
+    f = Fig(hip, 11, head=8, arms=[(10, 0)])
+    f.legs = [[hip, (228, F - 6), (178, F - 6), (162, F - 2)]]
+    return zoom([mat(20, 380), floor(0, 400), pillow(270, F - 11, 46, 12), f.svg(), hl(f.along(0.3, 10), 28, 10, 11)],
+                230, F - 40, 1.45, (200, 180))
+
+
+def s_pelvic_tilts():
+    f = lying(hip_x=250)
+    return [mat(60, 360), floor(), f.svg(), hl(f.along(0.15, 2), 24, 10), spin((f.hip[0] - 6, F - 50), 16, 150, 200)]
+
+
+def s_bridge(out=False):
+    hip = (224, F - 52)
+    foot = (300, F - 6) if not out else (334, F - 6)
+    f = Fig(hip, 154, head=178, legs=[dict(to=foot, bend=-1, foot=0)],
+            far_legs=[dict(to=(foot[0] - 4, foot[1]), bend=-1, foot=0)], arms=[(12, 0)])
+    if out:
+        knee = f.legs[0][1]
+        return [mat(60, 370), floor(), f.svg(), hl(((hip[0] + knee[0]) / 2, (hip[1] + knee[1]) / 2 + 10), 24, 9, 10),
+                arrow((foot[0] - 30, F - 40), (foot[0] + 14, F - 40))]
+    return [mat(60, 360), floor(), f.svg(), hl((hip[0] - 4, hip[1] + 8), 18, 14),
+            arrow((hip[0] + 8, F - 8), (hip[0] + 8, hip[1] + 20))]
+
+
+def s_glute_bridge():
+    return s_bridge(False)
+
+
+def s_walkouts():
+    return s_bridge(True)
+
+
+def s_bird_dog():
+    hip = (170, F - 58)
+    f0 = Fig(hip, -18)
+    sh = f0.shoulders[0]
+    f = Fig(hip, -18, head=-14, arms=[(-14, -10)], far_arms=[dict(to=(sh[0] + 2, F - 4), bend=1)],
+            legs=[dict(to=(hip[0] - 50, F - 4), bend=1, foot=180)], far_legs=[(184, 180, 200)])
+    return [mat(40, 360), floor(), f.svg(), hl(f.along(0.25, 8), 28, 10, -18)]
+
+
+def s_psoas():
+    hip = (236, F - 13)
+    f = Fig(hip, 180, head=183, legs=[(-90, 0, -80)], far_legs=[(-92, 2, -80)], arms=[(-12, 25)])
+    knee = f.legs[0][1]
+    return [mat(40, 360), floor(), pillow(96, F - 12, 44, 12), chair(knee[0] + 2, knee[1] + 9, facing="left", width=70),
+            f.svg(), hl((hip[0] - 6, hip[1] - 14), 18, 12)]
+
+
+def s_figure_four():
+    hip = (232, F - 13)
+    f = Fig(hip, 181, head=186, far_legs=[dict(to=(300, F - 8), bend=-1, foot=0)], arms=[(12, 0)], legs=[[]])
+    fk = f.far_legs[0][1]
+    f.legs = [[hip, (284, F - 26), (fk[0] - 2, fk[1] - 10), (fk[0] - 12, fk[1] - 18)]]
+    return zoom([mat(20, 380), floor(0, 400), f.svg(), hl((hip[0] + 4, hip[1] + 2), 17, 10)], 240, F - 45, 1.4, (200, 175))
+
+
+def s_ball_glute():
+    hip = (206, F - 100)
+    f = Fig(hip, -97, head=-92, arms=[(95, 80)], legs=[dict(to=(222, F - 6), bend=-1, foot=0)])
+    b = (hip[0] - 18, hip[1] + 4)
+    return [wall(b[0] - 10), floor(120), f.svg(), ball(b, 10), hl((hip[0] - 6, hip[1] + 4), 16, 18)]
+
+
+def s_seated_piri():
+    hip = (200, F - 60)
+    f = Fig(hip, -90, front=True, tl=64, head=-92, leg_lens=(30, 50, 14),
+            legs=[[], dict(to=(222, F - 4), bend=-1, foot=-20)],
+            arms=[dict(to=(152, F - 56), bend=1), dict(to=(214, F - 62), bend=-1)])
+    hl_ = f.hips[0]
+    f.legs[0] = [hl_, (146, F - 50), (216, F - 60), (228, F - 70)]
+    return [floor(), chair_front(200, F - 52, back_top=F - 140), f.svg(), hl((hl_[0] - 4, hl_[1] + 2), 16, 12),
+            arrow((200, 70), (200, 96))]
+
+
+def side_lying(top_leg, bottom_leg):
+    hip = (236, F - 22)
+    f = Fig(hip, 180, head=190, arms=[(180, 190)], legs=[top_leg], far_legs=[bottom_leg])
+    return f
+
+
+def s_clams():
+    hip = (200, F - 24)
+    f = Fig(hip, 180, head=190, arms=[(180, 190)], legs=[[]], far_legs=[[]])
+    f.legs = [[hip, (262, F - 66), (300, F - 16), (314, F - 12)]]
+    f.far_legs = [[hip, (252, F - 8), (302, F - 8), (316, F - 6)]]
+    hx, hy = f.head
+    return [mat(40, 360), floor(), pillow(hx - 30, F - 14, 54, 14), f.svg(), hl((hip[0] + 4, hip[1] - 6), 16),
+            arrow((280, F - 62), (270, F - 96), 10)]
+
+
+def s_kneel_hip():
+    hip = (200, F - 62)
+    f = Fig(hip, -92, head=-90, arms=[(-98, -94)], legs=[dict(to=(174, F - 14), bend=1, foot=180)],
+            far_legs=[dict(to=(262, F - 6), bend=-1, foot=0)])
+    f.legs[0] = [hip, (186, F - 15), (138, F - 9), (124, F - 4)]
+    return [floor(), pillow(158, F - 12, 50, 14), f.svg(), hl((hip[0] + 8, hip[1] + 6), 14, 16)]
+
+
+def s_stand_hip():
+    hip = (200, F - 92)
+    f = Fig(hip, -88, head=-90, arms=[dict(to=(270, F - 124), bend=-1)],
+            legs=[dict(to=(134, F - 10), bend=1, foot=-150)], far_legs=[dict(to=(252, F - 6), bend=-1, foot=0)])
+    return [chair(282, F - 52, facing="left"), floor(), f.svg(), hl((hip[0] + 6, hip[1] + 8), 13, 17, 20)]
+
+
+def s_quad():
+    hip = (200, F - 100)
+    f = Fig(hip, -90, head=-90, legs=[(92, -96, -40)], far_legs=[(90, 90, 0)],
+            far_arms=[dict(to=(278, F - 150), bend=-1)])
+    ankle = f.legs[0][2]
+    sh = f.shoulders[0]
+    f.arms = [limb(sh, dict(to=(ankle[0] - 2, ankle[1] + 4), bend=1), (44, 40))]
+    knee = f.legs[0][1]
+    return [wall(288, "right"), floor(60, 288), f.svg(), hl(((hip[0] + knee[0]) / 2 + 9, (hip[1] + knee[1]) / 2), 9, 26)]
+
+
+def s_towel_ham():
+    hip = (250, F - 13)
+    f = Fig(hip, 181, head=186, legs=[(-84, -84, 0)], far_legs=[dict(to=(312, F - 8), bend=-1, foot=0)],
+            arms=[dict(to=(226, F - 108), bend=1)])
+    foot = f.legs[0][2]
+    hand = f.arms[0][2]
+    return [mat(60, 360), floor(), towel([hand, (foot[0] + 10, foot[1] - 8)]), towel([hand, (foot[0] - 6, foot[1] - 12)], 5),
+            f.svg(), hl(((hip[0] + f.legs[0][1][0]) / 2 - 10, (hip[1] + f.legs[0][1][1]) / 2), 8, 24, 6)]
+
+
+def s_seated_ham():
+    f, ch = seated(x=178, torso=-58, head=-40, legs=[(8, 8, -70)], far_legs=[dict(to=(232, F - 6), bend=-1, foot=0)],
+                   arms=[dict(to=(242, F - 48), bend=-1)])
+    f.legs[0] = limb(f.hip, (12, 15, -75), (52, 50, 17))
+    k = f.legs[0][1]
+    return [floor(), ch, f.svg(), hl(((f.hip[0] + k[0]) / 2 + 14, (f.hip[1] + k[1]) / 2 + 9), 28, 8, 12)]
+
+
+def s_step_ham():
+    hip = (180, F - 100)
+    f = Fig(hip, -55, head=-35, legs=[dict(to=(276, F - 46), bend=-1, foot=-80)], far_legs=[(92, 90, 0)],
+            arms=[dict(to=(236, F - 76), bend=-1)])
+    k = f.legs[0][1]
+    return [box(250, F - 34, 130, 39), floor(20, 250), f.svg(),
+            hl(((hip[0] + k[0]) / 2 + 4, (hip[1] + k[1]) / 2 + 10), 28, 8, 18)]
+
+
+def s_roller_ham():
+    hip = (176, F - 40)
+    f = Fig(hip, -118, head=-100, legs=[(12, 18, -75)], far_legs=[(8, 14, -75)],
+            arms=[dict(to=(112, F - 4), bend=1)])
+    k = f.legs[0][1]
+    return [mat(60, 360), floor(), roller((214, F - 15), 16), f.svg(), hl(((hip[0] + k[0]) / 2, (hip[1] + k[1]) / 2 + 10), 26, 8, 12),
+            arrow((190, F - 80), (250, F - 80), both=True)]
+
+
+def s_outer_hip_stretch():
+    f = Fig((196, F - 100), -80, front=True, head=-92, arms=[dict(to=(126, F - 132), bend=1), dict(to=(226, F - 92), bend=-1)],
+            legs=[dict(to=(214, F - 6), bend=1, foot=0), dict(to=(196, F - 6), bend=-1, foot=180)])
+    hp = f.hips[0]
+    return [wall(118), floor(118), f.svg(), hl((hp[0] - 8, hp[1] + 22), 12, 30, 8),
+            arrow((hp[0] - 8, hp[1] - 36), (hp[0] - 34, hp[1] - 36))]
+
+
+def s_roller_outer_thigh():
+    hip = (228, F - 40)
+    f = Fig(hip, 195, head=192, arms=[(92, 0)], legs=[(7, 3, -60)],
+            far_legs=[dict(to=(262, F - 6), bend=-1, foot=0)])
+    f.far_legs = [[hip, (262, F - 74), (250, F - 6), (266, F - 6)]]
+    k = f.legs[0][1]
+    return [mat(40, 380), floor(), roller((262, F - 16), 16), f.svg(),
+            hl(((hip[0] + k[0]) / 2 + 4, (hip[1] + k[1]) / 2 + 8), 26, 7, 7), arrow((250, F - 110), (320, F - 110), both=True)]
+
+
+def s_ball_tfl():
+    f = Fig((184, F - 100), -92, front=True, head=-90, arms=[(100, 70), dict(to=(180, F - 100), bend=-1)],
+            legs=[dict(to=(168, F - 6), bend=1, foot=180), dict(to=(200, F - 6), bend=-1, foot=0)])
+    hp = f.hips[0]
+    b = (hp[0] - 16, hp[1] - 4)
+    return [wall(b[0] - 10), floor(100), f.svg(), ball(b, 10), hl((hp[0] - 4, hp[1] - 2), 14, 14)]
+
+
+def s_leg_raise():
+    f = side_lying((-14, -14, -60), dict(to=(262, F - 8), bend=1, foot=180))
+    f.far_legs = [[f.hip, (278, F - 30), (236, F - 8), (222, F - 8)]]
+    hx, hy = f.head
+    foot = f.legs[0][2]
+    return [mat(60, 350), floor(), pillow(hx - 30, F - 14, 54, 14), f.svg(), hl((f.hip[0] + 2, f.hip[1] - 10), 16, 12),
+            arrow((foot[0] + 20, foot[1] + 26), (foot[0] + 22, foot[1] - 14), 8)]
+
+
+def long_sit(support, lift=30):
+    hip = (150, F - lift)
+    return Fig(hip, -115, head=-100, legs=[(8, -2, -80)], far_legs=[(2, 12, -70)],
+               arms=[dict(to=(96, F - 4), bend=1)])
+
+
+def s_calf_roller():
+    f = long_sit("roller", 38)
+    k = f.legs[0][1]
+    a = f.legs[0][2]
+    return [mat(40, 380), floor(), roller(((k[0] + a[0]) / 2, F - 15), 16), f.svg(),
+            hl(((k[0] + a[0]) / 2, (k[1] + a[1]) / 2 + 8), 24, 8), arrow((220, F - 84), (300, F - 84), both=True)]
+
+
+def s_calf_ball():
+    f = long_sit("ball", 26)
+    f.legs = [limb(f.hip, (12, 2, -80), (52, 50, 17))]
+    k, a = f.legs[0][1], f.legs[0][2]
+    f.far_legs = [limb(f.hip, (0, -2, -80), (52, 50, 17))]
+    f.far_legs = [[f.hip, (f.hip[0] + 52, f.hip[1] - 6), (a[0] + 4, a[1] - 16), (a[0] + 12, a[1] - 30)]]
+    c = ((k[0] + a[0]) / 2, F - 10)
+    return [mat(40, 380), floor(), ball(c, 10), f.svg(), hl((c[0], c[1] - 12), 22, 8),
+            arrow((220, F - 84), (300, F - 84), both=True)]
+
+
+def s_wall_calf(bent=False):
+    if bent:
+        hip, lean, back, front = (226, F - 92), -74, (196, F - 6), (250, F - 6)
+    else:
+        hip, lean, back, front = (214, F - 94), -62, (150, F - 6), (258, F - 6)
+    f0 = Fig(hip, lean)
+    sh = f0.shoulders[0]
+    f = Fig(hip, lean, head=lean + 4, far_arms=[dict(to=(300, sh[1] - 6), bend=1)], arms=[dict(to=(298, sh[1] + 2), bend=1)],
+            legs=[dict(to=back, bend=-1, foot=0)], far_legs=[dict(to=front, bend=-1, foot=0)])
+    k, a = f.legs[0][1], f.legs[0][2]
+    if bent:
+        spot = (a[0] + (k[0] - a[0]) * .3, a[1] + (k[1] - a[1]) * .3)
+        return [wall(306, "right"), floor(40, 306), f.svg(), hl(spot, 8, 15, -30)]
+    return [wall(306, "right"), floor(40, 306), f.svg(), hl(((k[0] + a[0]) / 2 - 7, (k[1] + a[1]) / 2 - 4), 9, 20, 52)]
+
+
+def s_wall_calf_straight():
+    return s_wall_calf(False)
+
+
+def s_wall_calf_bent():
+    return s_wall_calf(True)
+
+
+def s_heel_raises():
+    top = F - 24
+    hip = (200, top - 114)
+    f = Fig(hip, -90, head=-90, far_arms=[dict(to=(244, top - 122), bend=-1)], arms=[(96, 86)],
+            legs=[dict(to=(203, top - 14), bend=-1, foot=58)], far_legs=[dict(to=(199, top - 14), bend=-1, foot=58)])
+    rail = line([(150, top - 96), (360, top - 148)], PROP, 6) + line([(345, top - 144), (345, F)], PROP, 5)
+    k, a = f.legs[0][1], f.legs[0][2]
+    return [box(206, top, 170, 29), box(290, top - 26, 86, 26), rail, floor(20, 206), f.svg(),
+            hl(((k[0] + a[0]) / 2 - 7, (k[1] + a[1]) / 2), 8, 20),
+            arrow((170, top - 46), (170, top - 4), both=True)]
+
+
+def s_foot_roll(prop="bottle"):
+    f, ch = seated(x=176, legs=[dict(to=(246, F - 30), bend=-1, foot=4)], far_legs=[dict(to=(222, F - 6), bend=-1, foot=0)],
+                   head=-92)
+    a, t = f.legs[0][2], f.legs[0][3]
+    c = ((a[0] + t[0]) / 2, F - 12)
+    p = bottle(c, 12) if prop == "bottle" else spiky(c, 10)
+    return [floor(), ch, p, f.svg(), hl((c[0], c[1] - 16), 16, 7), arrow((a[0] - 6, F - 4 - 50), (t[0] + 34, F - 54), both=True)]
+
+
+def s_bottle():
+    return s_foot_roll("bottle")
+
+
+def s_spiky():
+    return s_foot_roll("spiky")
+
+
+def s_towel_foot():
+    hip = (150, F - 13)
+    f = Fig(hip, -92, head=-90, legs=[(0, 0, -70)], far_legs=[(-4, 4, -74)],
+            arms=[dict(to=(214, F - 88), bend=-1)], far_arms=[dict(to=(210, F - 92), bend=-1)])
+    t = f.legs[0][3]
+    hand = f.arms[0][2]
+    k, a = f.legs[0][1], f.legs[0][2]
+    return [mat(40, 380), floor(), f.svg(), towel([hand, (t[0] + 8, t[1] - 4), (t[0] + 6, t[1] + 8), hand], 6),
+            hl(((k[0] + a[0]) / 2, (k[1] + a[1]) / 2 + 6), 24, 8), hl((a[0] + 10, a[1] - 4), 6, 14, 20)]
+
+
+def s_scrunch():
+    f, ch = seated(x=176, head=-92, legs=[dict(to=(236, F - 6), bend=-1, foot=0)], far_legs=[dict(to=(226, F - 6), bend=-1, foot=0)])
+    t = f'<path d="M214 {F + 2} H258 q8 -16 16 0 H350" stroke="#5aa2b8" stroke-width="7"/>'
+    return [floor(), ch, t, f.svg(), hl((246, F - 8), 16, 7), arrow((320, F - 24), (278, F - 24))]
+
+
+def s_breathing():
+    hip = (252, F - 13)
+    f = Fig(hip, 180, head=183, legs=[dict(to=(314, F - 8), bend=-1, foot=0)],
+            far_legs=[dict(to=(310, F - 8), bend=-1, foot=0)])
+    sh = f.shoulders[0]
+    f.arms = [[sh, (212, F - 3), (236, F - 24)]]
+    f.far_arms = [[sh, (190, F - 3), (204, F - 26)]]
+    return zoom([mat(20, 380), floor(0, 400), pillow(96, F - 12, 44, 12), f.svg(), hl(f.along(0.3, 10), 24, 12),
+                 arrow((230, F - 46), (230, F - 72), both=True)], 220, F - 40, 1.35, (200, 180))
+
+
+def s_legs_wall():
+    hip = (250, F - 13)
+    f = Fig(hip, 180, head=183, legs=[(-90, -90, 0)], far_legs=[(-88, -90, 0)], arms=[(12, 0)])
+    return [wall(266, "right"), mat(60, 266), floor(20, 266), pillow(150, F - 12, 44, 12), f.svg(),
+            hl((hip[0] - 4, hip[1] - 6), 20, 12)]
+
+
+def s_body_scan():
+    hip = (230, F - 13)
+    f = Fig(hip, 180, head=183, legs=[(1, 0, -85)], far_legs=[], arms=[(6, 2)])
+    return [mat(40, 380), floor(), pillow(132, F - 12, 44, 12), f.svg(),
+            f'<ellipse cx="225" cy="{F - 16}" rx="170" ry="28" fill="{HOT}" opacity=".22"/>',
+            hl((f.head[0], f.head[1]), 20, op=".2"), arrow((300, F - 70), (160, F - 70), -14)]
+
+
+SCENES = {
+    "tennis-ball-suboccipital-release": s_suboccipital,
+    "chin-tucks": s_chin_tucks,
+    "upper-trap-stretch": s_upper_trap,
+    "levator-scapulae-stretch": s_levator,
+    "tennis-ball-levator-release": s_ball_levator,
+    "neck-turns": s_neck_turns,
+    "temple-scalp-massage": s_temples,
+    "jaw-muscle-massage": s_jaw_massage,
+    "jaw-rest-position": s_jaw_rest,
+    "jaw-controlled-opening": s_jaw_open,
+    "warm-towel-jaw": s_warm_towel,
+    "doorway-pec-stretch": s_doorway,
+    "wall-angels": s_wall_angels,
+    "band-pull-aparts": s_band_pull,
+    "towel-chest-opener": s_towel_chest,
+    "foam-roller-upper-back": s_roller_upper_back,
+    "tennis-ball-between-shoulder-blades": s_ball_between,
+    "thread-the-needle": s_thread_needle,
+    "cross-body-shoulder-stretch": s_cross_body,
+    "shoulder-pendulum": s_pendulum,
+    "towel-shoulder-stretch": s_towel_behind,
+    "band-external-rotation": s_band_er,
+    "shoulder-rolls": s_shoulder_rolls,
+    "shrug-and-drop": s_shrug,
+    "wrist-flexor-stretch": s_wrist_flexor,
+    "wrist-extensor-stretch": s_wrist_extensor,
+    "forearm-ball-rolling": s_forearm_ball,
+    "hand-tendon-glides": s_glides,
+    "band-wrist-extension": s_band_wrist,
+    "knees-to-chest": s_knees_chest,
+    "lying-spinal-twist": s_twist,
+    "cat-cow": s_cat_cow,
+    "childs-pose": s_child,
+    "pelvic-tilts": s_pelvic_tilts,
+    "glute-bridge": s_glute_bridge,
+    "bird-dog": s_bird_dog,
+    "psoas-release": s_psoas,
+    "figure-four-stretch": s_figure_four,
+    "tennis-ball-glute-release": s_ball_glute,
+    "seated-piriformis-stretch": s_seated_piri,
+    "clamshells": s_clams,
+    "kneeling-hip-flexor-stretch": s_kneel_hip,
+    "standing-hip-flexor-stretch": s_stand_hip,
+    "standing-quad-stretch": s_quad,
+    "towel-hamstring-stretch": s_towel_ham,
+    "seated-hamstring-stretch": s_seated_ham,
+    "step-hamstring-stretch": s_step_ham,
+    "foam-roller-hamstrings": s_roller_ham,
+    "hamstring-walkouts": s_walkouts,
+    "standing-outer-hip-stretch": s_outer_hip_stretch,
+    "foam-roller-outer-thigh": s_roller_outer_thigh,
+    "tennis-ball-outer-hip-release": s_ball_tfl,
+    "side-lying-leg-raise": s_leg_raise,
+    "calf-rolling-foam-roller": s_calf_roller,
+    "calf-rolling-tennis-ball": s_calf_ball,
+    "wall-calf-stretch": s_wall_calf_straight,
+    "bent-knee-calf-stretch": s_wall_calf_bent,
+    "slow-heel-raises": s_heel_raises,
+    "frozen-bottle-foot-roll": s_bottle,
+    "towel-foot-stretch": s_towel_foot,
+    "massage-ball-foot-roll": s_spiky,
+    "towel-toe-scrunches": s_scrunch,
+    "belly-breathing": s_breathing,
+    "legs-up-the-wall": s_legs_wall,
+    "body-scan-relaxation": s_body_scan,
+}
+
+
+def escape(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render(name, parts):
+    body = "\n".join(p for p in parts if p)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 300" width="400" height="300" '
+            f'role="img" aria-labelledby="t">\n<title id="t">{escape(name)}</title>\n'
+            f'<rect width="400" height="300" fill="#fbfaf7"/>\n'
+            f'<g fill="none" stroke-linecap="round" stroke-linejoin="round">\n{body}\n</g>\n</svg>\n')
+
+
+def load_library():
+    spec = importlib.util.spec_from_file_location("aftercare_library", ROOT / "exercises" / "library.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main():
+    library = load_library()
+    OUT.mkdir(parents=True, exist_ok=True)
+    missing = [e["slug"] for e in library.EXERCISES if e["slug"] not in SCENES]
+    if missing:
+        raise SystemExit(f"No drawing for: {', '.join(missing)}")
+    for exercise in library.EXERCISES:
+        svg = render(exercise["name"], SCENES[exercise["slug"]]())
+        (OUT / exercise["illustration"]).write_text(svg, encoding="utf-8")
+    print(f"Wrote {len(library.EXERCISES)} illustrations to {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
