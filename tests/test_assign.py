@@ -111,7 +111,7 @@ def assign_at_once(visit: Visit, exercises: list[Exercise]) -> list[str]:
     return sorted(outcomes)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_simultaneous_assigns_never_make_a_third_item(clinic):
     visit = make_visit(make_client(clinic), "headaches")
     exercises = list(Exercise.objects.filter(clinic=None).order_by("pk")[:6])
@@ -119,7 +119,7 @@ def test_simultaneous_assigns_never_make_a_third_item(clinic):
     assert sorted(visit.items.values_list("slot", flat=True)) == [1, 2]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_simultaneous_assigns_of_one_exercise_keep_one(clinic):
     visit = make_visit(make_client(clinic), "headaches")
     assert assign_at_once(visit, [builtin("psoas-release")] * 4) == ["added"] + ["refused"] * 3

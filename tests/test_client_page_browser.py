@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from aftercare.models import CheckIn, ShareLink
 from tests.conftest import builtin
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("django_db_serialized_rollback")]
+pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
