@@ -197,6 +197,20 @@ def item_remove(request, pk: int, item_pk: int):
     return redirect("aftercare:visit-homework", pk=visit.pk)
 
 
+@require_POST
+@therapist_required
+def visit_delete(request, pk: int):
+    """A visit started by mistake goes; one with homework stays, because the client's
+    link and history show it (remove its items first)."""
+    visit = _get_visit(request, pk)
+    if visit.items.exists():
+        messages.error(request, "This visit has homework, so it stays. Remove the items first if it was a mistake.")
+        return redirect("aftercare:visit-homework", pk=visit.pk)
+    visit.delete()
+    messages.success(request, f"The visit of {visit.date:%-d %B} is deleted.")
+    return redirect("clients:detail", pk=visit.client.pk)
+
+
 def _render_visit_detail(request, visit: Visit, email_form=None, status=200):
     client = visit.client
     link = ShareLink.objects.filter(client=client).order_by("-created_at").first()

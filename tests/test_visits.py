@@ -170,6 +170,19 @@ def test_suggestions_that_need_something_the_client_lacks_stay_in_view(as_therap
     assertContains(as_therapist.get(url), f"Show all {len(everything)} suggestions")
 
 
+def test_a_visit_started_by_mistake_can_be_deleted(as_therapist, visit, client_):
+    response = as_therapist.post(reverse("aftercare:visit-delete", args=[visit.pk]))
+    assert response["Location"] == reverse("clients:detail", args=[client_.pk])
+    assert not Visit.objects.filter(pk=visit.pk).exists()
+
+
+def test_a_visit_with_homework_is_not_deleted(as_therapist, visit):
+    visit.assign(builtin("psoas-release"))
+    response = as_therapist.post(reverse("aftercare:visit-delete", args=[visit.pk]), follow=True)
+    assertContains(response, "This visit has homework, so it stays.")
+    assert Visit.objects.filter(pk=visit.pk).exists()
+
+
 def test_the_summary_shows_the_homework(as_therapist, visit):
     visit.assign(builtin("tennis-ball-suboccipital-release"), note="Five minutes before bed")
     response = as_therapist.get(reverse("aftercare:visit-detail", args=[visit.pk]))
@@ -200,6 +213,7 @@ VISIT_PAGES = [
     ("aftercare:visit-edit", {}),
     ("aftercare:visit-homework", {}),
     ("aftercare:visit-wrap-up", {}),
+    ("aftercare:visit-delete", {}),
 ]
 
 
@@ -208,7 +222,7 @@ def test_another_clinics_visit_is_not_found(as_outsider, visit, route, extra):
     url = reverse(route, args=[visit.pk])
     assert as_outsider.get(url).status_code in (404, 405)
     assert as_outsider.post(url, {"next_goal": "Hacked", "intake_note": "Hacked"}).status_code == 404
-    visit.refresh_from_db()
+    visit.refresh_from_db()  # still there
     assert "Hacked" not in (visit.next_goal, visit.intake_note)
 
 
