@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.templatetags.static import static
@@ -281,7 +283,7 @@ class Exercise(Dose):
         equipment and its drawing; the clinic can then change anything on it."""
         copy = Exercise(
             clinic=clinic,
-            based_on=self,
+            based_on=self if self.is_builtin else None,
             **{name: getattr(self, name) for name in self.COPIED_FIELDS},
         )
         copy.slug = copy.make_slug()
@@ -292,6 +294,12 @@ class Exercise(Dose):
             for link in self.complaint_links.all()
         )
         return copy
+
+    def add_pictures(self, files) -> None:
+        """Keeps pictures clean_upload() made, after the ones the exercise already has."""
+        start = max((p.position for p in self.pictures.all()), default=-1) + 1
+        for position, file in enumerate(files, start=start):
+            ExercisePicture.objects.create(exercise=self, image=file, thumbnail=file.thumbnail, position=position)
 
     COPIED_FIELDS = (
         "name", "kind", "body_area", "steps", "why", "cautions", "illustration", *Dose.DOSE_FIELDS,
@@ -336,3 +344,10 @@ class ExercisePicture(models.Model):
 
     def __str__(self) -> str:
         return f"Picture {self.position + 1} of {self.exercise}"
+
+
+@receiver(post_delete, sender=ExercisePicture)
+def delete_picture_files(sender, instance: ExercisePicture, **kwargs) -> None:
+    for file in (instance.image, instance.thumbnail):
+        if file:
+            file.delete(save=False)
