@@ -70,6 +70,12 @@ class ClinicForm(forms.ModelForm):
         widget=forms.FileInput(attrs={"accept": PICTURE_TYPES}),
     )
     remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+    booking_url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        label="Booking link",
+        help_text="Where clients book their next session; shown on their page.",
+    )
     equipment = forms.ModelMultipleChoiceField(
         queryset=Equipment.objects.all(),
         required=False,
@@ -147,6 +153,7 @@ class TeamMemberForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.layout = Layout(
             Row(Column("first_name", css_class="col-md-6"), Column("last_name", css_class="col-md-6")),
             Row(Column("username", css_class="col-md-6"), Column("email", css_class="col-md-6")),
@@ -163,6 +170,7 @@ class InviteForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.layout = Layout("name", Submit("invite", "Make an invite link", css_class="btn-outline-primary"))
 
 
@@ -177,6 +185,7 @@ class JoinForm(UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.layout = Layout(
             Row(Column("first_name", css_class="col-md-6"), Column("last_name", css_class="col-md-6")),
             "username",
