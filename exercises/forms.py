@@ -176,27 +176,36 @@ class ComplaintLinkForm(forms.ModelForm):
         model = ExerciseComplaint
         fields = ["complaint", "rank"]
         labels = {"complaint": "Helps with", "rank": "Rank"}
-        widgets = {"rank": forms.NumberInput(attrs={"min": 1, "max": 99, "inputmode": "numeric"})}
+        widgets = {"rank": forms.NumberInput(attrs={"inputmode": "numeric"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["complaint"].empty_label = "Choose a complaint"
         self.fields["complaint"].widget.attrs["class"] = "form-select"
-        self.fields["rank"].widget.attrs["class"] = "form-control"
+        self.fields["rank"].widget.attrs.update({"class": "form-control", "min": 1, "max": 99})
         self.fields["rank"].initial = 5
         self.fields["rank"].help_text = ""
 
+    def clean_rank(self):
+        rank = self.cleaned_data["rank"]
+        if rank is None or not 1 <= rank <= 99:
+            raise ValidationError("A rank from 1 (what you'd reach for first) to 99.")
+        return rank
+
 
 class BaseComplaintLinkFormSet(forms.BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        return "Each complaint once, please: one of them is there twice."
+
+    def get_form_error(self):
+        return "This complaint is already chosen above."
+
     def clean(self):
         super().clean()
         kept = [
             f for f in self.forms
             if f.has_changed() and f.cleaned_data.get("complaint") and not f.cleaned_data.get("DELETE")
         ]
-        chosen = [f.cleaned_data["complaint"] for f in kept]
-        if len(chosen) != len(set(chosen)):
-            raise ValidationError("Each complaint once, please: one of them is there twice.")
         if not kept and not any(f.instance.pk and not f.cleaned_data.get("DELETE") for f in self.forms):
             raise ValidationError("Choose at least one complaint it helps with, so it can be suggested.")
 
