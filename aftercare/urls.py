@@ -31,6 +31,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/changed/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("clients/", include("clients.urls")),
     path("library/", include("exercises.urls")),
     path("clinic/", include("clients.clinic_urls")),

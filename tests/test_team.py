@@ -37,6 +37,14 @@ def test_adding_a_therapist_shows_a_temporary_password_once(as_therapist, clinic
     assertNotContains(as_therapist.get(TEAM), password)  # shown only that once
     as_therapist.logout()
     assert client.login(username="alex", password=password)
+    # …and they choose their own.
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": "calf-roller-42", "new_password2": "calf-roller-42"},
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert client.login(username="alex", password="calf-roller-42")
 
 
 def test_a_username_already_taken_is_refused_kindly(as_therapist, colleague):
