@@ -122,3 +122,12 @@ def test_logged_out_people_are_sent_to_log_in(client):
 
 def test_the_owner_sees_the_clinic_link(as_therapist):
     assertContains(as_therapist.get(reverse("clients:list")), f'href="{URL}"')
+
+
+def test_the_clients_page_shows_the_clinics_logo(as_therapist, clinic, media_root, client_):
+    from aftercare.models import ShareLink
+
+    as_therapist.post(URL, settings_data(new_logo=upload(photo_bytes("PNG", (300, 100)), "logo.png", "image/png")))
+    clinic.refresh_from_db()
+    as_therapist.logout()
+    assertContains(as_therapist.get(ShareLink.issue(client_)), clinic.logo.url)
