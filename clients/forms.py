@@ -171,7 +171,7 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout("name", Submit("invite", "Make an invite link", css_class="btn-outline-primary"))
+        self.helper.layout = Layout("name", Submit("invite", "Make an invite link"))
 
 
 class JoinForm(UserCreationForm):
