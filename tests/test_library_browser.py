@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from aftercare.models import ShareLink
-from exercises.models import Exercise
+from exercises.models import Complaint, Exercise
 from tests.conftest import log_in, make_client, make_visit
 from tests.imagefiles import phone_exif, photo_bytes
 
@@ -52,9 +52,8 @@ def test_a_therapist_adds_an_exercise_with_a_picture_and_sees_it_suggested(page,
         "Warm a face cloth under the tap.\nHold it over the jaw muscles for a minute.\nCircle gently with two fingers."
     )
     expect(page.get_by_label("Towel")).to_be_checked()
-    expect(page.locator("#id_complaints-0-complaint")).to_have_value(str(
-        __import__("exercises.models", fromlist=["Complaint"]).Complaint.objects.get(slug="jaw-clenching").pk
-    ))
+    jaw = Complaint.objects.get(slug="jaw-clenching")
+    expect(page.locator("#id_complaints-0-complaint")).to_have_value(str(jaw.pk))
     shot("bad-picture-kept-the-form")
 
     page.get_by_label("Add pictures").set_input_files(str(photo))
