@@ -70,7 +70,9 @@ def _homework(link: ShareLink):
         Visit.objects.filter(client=link.client, items__isnull=False)
         .distinct()
         .select_related("therapist__user")
-        .prefetch_related(Prefetch("items", queryset=HomeworkItem.objects.select_related("exercise")))[
+        .prefetch_related(
+            Prefetch("items", queryset=HomeworkItem.objects.select_related("exercise").prefetch_related("exercise__pictures"))
+        )[
             : EARLIER_VISITS_SHOWN + 1
         ]
     )

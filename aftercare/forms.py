@@ -7,7 +7,7 @@ from django import forms
 from aftercare.models import HomeworkItem, Visit
 from clients.models import Client
 from exercises.fields import tidy_dose_fields
-from exercises.models import BodyArea, Complaint, Dose, Exercise
+from exercises.models import Complaint, Dose
 
 
 class VisitForm(forms.ModelForm):
@@ -109,34 +109,6 @@ class WrapUpForm(forms.ModelForm):
         if cleaned.get("referral") == "other" and note is not None and not note.strip():
             self.add_error("referral_note", "Say who you'd suggest they see.")
         return cleaned
-
-
-class LibraryFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100, label="Search the library")
-    complaint = forms.ModelChoiceField(queryset=Complaint.objects.all(), required=False, empty_label="Any complaint")
-    kind = forms.ChoiceField(choices=[("", "Any kind"), *Exercise.Kind.choices], required=False)
-    body_area = forms.ChoiceField(choices=[("", "Anywhere"), *BodyArea.choices], required=False, label="Body area")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs["placeholder"] = "Name or complaint, e.g. hamstring"
-        for name in ("complaint", "kind", "body_area"):
-            self.fields[name].widget.attrs["class"] = "form-select"
-
-    def is_searching(self) -> bool:
-        return self.is_valid() and any(self.cleaned_data.values())
-
-    def filter(self, exercises):
-        data = self.cleaned_data
-        if data["q"]:
-            exercises = exercises.search(data["q"])
-        if data["complaint"]:
-            exercises = exercises.filter(complaints=data["complaint"])
-        if data["kind"]:
-            exercises = exercises.filter(kind=data["kind"])
-        if data["body_area"]:
-            exercises = exercises.filter(body_area=data["body_area"])
-        return exercises
 
 
 class CheckInForm(forms.Form):

@@ -94,6 +94,7 @@ class Visit(models.Model):
         return (
             Exercise.objects.available_to(self.client.clinic_id)
             .suggested_for(self.complaints.all(), self.client.at_home)
+            .with_pictures()
             .prefetch_related("equipment")
         )
 

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from django.views.static import serve
 
 from aftercare import client_views, views
 
@@ -30,10 +32,21 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/changed/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("clients/", include("clients.urls")),
+    path("library/", include("exercises.urls")),
+    path("clinic/", include("clients.clinic_urls")),
     path("", include((aftercare_patterns, "aftercare"))),
     path("h/<str:token>/", client_views.client_page, name="client-page"),
     path("h/<str:token>/done/", client_views.check_in, name="client-check-in"),
     path("h/<str:token>/reminders.ics", client_views.reminders, name="client-reminders"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.SERVE_MEDIA:
+    # Uploaded pictures in development and tests; production serves MEDIA_ROOT from the
+    # web server in front (or sets DJANGO_SERVE_MEDIA=1 on a small single-box install).
+    urlpatterns += [
+        re_path(r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"), serve, {"document_root": settings.MEDIA_ROOT}),
+    ]

@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from aftercare.forms import HomeworkItemForm, LibraryFilterForm, LinkEmailForm, VisitForm, WrapUpForm
+from aftercare.forms import HomeworkItemForm, LinkEmailForm, VisitForm, WrapUpForm
 from aftercare.models import MAX_ITEMS, HomeworkItem, ShareLink, Visit, attach_tick_history
 from clients.access import therapist_required
 from clients.views import _get_client
+from exercises.forms import LibraryFilterForm
 from exercises.models import Exercise
 
 SUGGESTIONS_SHOWN = 8
@@ -107,7 +108,7 @@ def _render_homework(request, visit: Visit, wrap_up_form=None, status=200):
     library = LibraryFilterForm(request.GET or None)
     results = None
     if library.is_searching():
-        found = library.filter(Exercise.objects.available_to(request.clinic)).prefetch_related("equipment")
+        found = library.filter(Exercise.objects.available_to(request.clinic)).with_pictures().prefetch_related("equipment")
         results = Paginator(found, LIBRARY_PER_PAGE).get_page(request.GET.get("page"))
         results.rows = [(ex, ex.missing_from(at_home)) for ex in results.object_list]
     return render(
@@ -220,7 +221,7 @@ def _render_visit_detail(request, visit: Visit, email_form=None, status=200):
     if link.revoked_at is None:
         url = request.build_absolute_uri(link.path)
         qr = segno.make(url, error="m").svg_data_uri(scale=5, border=2, dark="#1f2d33")
-    items = list(visit.items.select_related("exercise", "visit"))
+    items = list(visit.items.select_related("exercise", "visit").prefetch_related("exercise__pictures"))
     attach_tick_history(items, timezone.localdate())
     return render(
         request,

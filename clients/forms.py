@@ -1,8 +1,13 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row, Submit
+from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
 
-from clients.models import Client
+from clients.models import Client, Clinic
+from exercises.images import clean_upload
+from exercises.forms import PICTURE_TYPES
 from exercises.models import Equipment
 
 FIRST_NAME_NEEDED = "A first name is enough, but we need that."
@@ -23,8 +28,13 @@ class ClientForm(forms.ModelForm):
         help_texts = {"email": "For sending them their homework link."}
         error_messages = {"first_name": {"required": FIRST_NAME_NEEDED}}
 
-    def __init__(self, *args, submit_label="Save", **kwargs):
+    def __init__(self, *args, clinic: Clinic, submit_label="Save", **kwargs):
         super().__init__(*args, **kwargs)
+        offered = clinic.offered_equipment()
+        if self.instance.pk:
+            # What the client already has stays ticked even if the clinic's list changed.
+            offered = Equipment.objects.filter(pk__in=offered.values("pk")) | self.instance.equipment.all()
+        self.fields["equipment"].queryset = offered.distinct().order_by("everyday", "name")
         self.fields["first_name"].widget.attrs["autofocus"] = True
         self.helper = FormHelper()
         self.helper.layout = Layout(
@@ -50,3 +60,136 @@ class QuickClientForm(forms.ModelForm):
             ),
         }
         error_messages = {"first_name": {"required": FIRST_NAME_NEEDED}}
+
+
+class ClinicForm(forms.ModelForm):
+    new_logo = forms.FileField(
+        required=False,
+        label="Logo",
+        help_text="JPEG, PNG or WebP, up to 10 MB. It goes at the top of every handout and client page.",
+        widget=forms.FileInput(attrs={"accept": PICTURE_TYPES}),
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+    booking_url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        label="Booking link",
+        help_text="Where clients book their next session; shown on their page.",
+    )
+    equipment = forms.ModelMultipleChoiceField(
+        queryset=Equipment.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Equipment you ask clients about",
+        help_text="None ticked offers the whole list.",
+    )
+
+    class Meta:
+        model = Clinic
+        fields = ["name", "address", "phone", "email", "booking_url", "paper_size", "link_lifetime_days", "equipment"]
+        labels = {"booking_url": "Booking link", "link_lifetime_days": "How long client links last (days)"}
+        help_texts = {
+            "booking_url": "Where clients book their next session; shown on their page.",
+            "link_lifetime_days": "After this many days a client's link stops opening until you give them a new one.",
+            "email": "Clients' questions come here.",
+        }
+        widgets = {"address": forms.Textarea(attrs={"rows": 3}), "paper_size": forms.RadioSelect}
+        error_messages = {"name": {"required": "Your clinic needs a name: clients see it on every page."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["link_lifetime_days"].min_value = 1
+        self.fields["link_lifetime_days"].max_value = 730
+        self.fields["link_lifetime_days"].widget.attrs.update({"min": 1, "max": 730})
+        self.fields["link_lifetime_days"].validators += [
+            _between(1, 730, "Choose between 1 and 730 days (two years).")
+        ]
+        if not self.instance.logo:
+            del self.fields["remove_logo"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "name",
+            Row(Column("new_logo", css_class="col-md-8"),
+                Column(*(["remove_logo"] if "remove_logo" in self.fields else []), css_class="col-md-4")),
+            Fieldset(
+                "How clients reach you",
+                "address",
+                Row(Column("phone", css_class="col-md-6"), Column("email", css_class="col-md-6")),
+                "booking_url",
+            ),
+            Fieldset(
+                "Handouts and links",
+                Row(Column("paper_size", css_class="col-md-6"), Column("link_lifetime_days", css_class="col-md-6")),
+            ),
+            Div(Field("equipment"), css_class="equipment-grid"),
+        )
+
+    def clean_new_logo(self):
+        upload = self.cleaned_data.get("new_logo")
+        # A logo is small on the page: 800 px on its long side is plenty for print too.
+        return clean_upload(upload, long_side=800, thumb_side=200) if upload else None
+
+
+def _between(low: int, high: int, message: str):
+    def check(value):
+        if value is not None and not (low <= value <= high):
+            raise ValidationError(message)
+
+    return check
+
+
+class TeamMemberForm(forms.ModelForm):
+    """Add a therapist with a temporary password (shown once to the owner)."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ["first_name", "last_name", "username", "email"]
+        help_texts = {"username": "What they type to log in: letters, digits and @/./+/-/_ only."}
+        error_messages = {"username": {"unique": "Someone already logs in with that username. Try another."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("first_name", css_class="col-md-6"), Column("last_name", css_class="col-md-6")),
+            Row(Column("username", css_class="col-md-6"), Column("email", css_class="col-md-6")),
+            Submit("save", "Add them with a temporary password"),
+        )
+
+
+class InviteForm(forms.Form):
+    name = forms.CharField(
+        required=False, max_length=120, label="Who it's for",
+        help_text="Only for you to recognise the invite, e.g. “Alex, Tuesdays”.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout("name", Submit("invite", "Make an invite link"))
+
+
+class JoinForm(UserCreationForm):
+    """Someone with an invite link chooses how they log in."""
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ["first_name", "last_name", "username"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("first_name", css_class="col-md-6"), Column("last_name", css_class="col-md-6")),
+            "username",
+            "password1",
+            "password2",
+            Submit("join", "Join the team", css_class="btn-lg"),
+        )

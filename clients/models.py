@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
-from django.db import models
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import cached_property
+
+INVITE_SALT = "aftercare.clients.invite"
+INVITE_DAYS = 7
 
 
 class Clinic(models.Model):
@@ -20,10 +28,32 @@ class Clinic(models.Model):
     link_lifetime_days = models.PositiveSmallIntegerField(
         "how long client links last (days)", default=180
     )
+    logo = models.ImageField(upload_to="clinics/", blank=True)
+    equipment = models.ManyToManyField(
+        "exercises.Equipment",
+        blank=True,
+        related_name="clinics",
+        verbose_name="equipment offered to clients",
+        help_text="What you ask clients about. None ticked means the whole list.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.name
+
+    def offered_equipment(self):
+        """The equipment a client form offers: the clinic's list, or all of it while the
+        list is empty (runs a query to find out)."""
+        from exercises.models import Equipment
+
+        if self.equipment.exists():
+            return self.equipment.all()
+        return Equipment.objects.all()
+
+
+class TherapistQuerySet(models.QuerySet):
+    def current(self) -> TherapistQuerySet:
+        return self.filter(removed_at__isnull=True)
 
 
 class Therapist(models.Model):
@@ -32,6 +62,14 @@ class Therapist(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="therapist")
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="therapists")
     is_owner = models.BooleanField(default=False)
+    removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Removed from the team: can't log in; their past visits stay."
+    )
+
+    objects = TherapistQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_owner", "user__first_name", "user__username"]
 
     def __str__(self) -> str:
         return self.display_name
@@ -39,6 +77,94 @@ class Therapist(models.Model):
     @property
     def display_name(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+    def _other_owners(self) -> int:
+        """Locks the clinic's team rows (PostgreSQL) so two owners stepping down at once
+        can't both succeed; must run inside a transaction."""
+        team = list(Therapist.objects.select_for_update().filter(clinic_id=self.clinic_id).current())
+        return sum(1 for t in team if t.is_owner and t.pk != self.pk)
+
+    def set_owner(self, is_owner: bool) -> None:
+        """Give or take the owner role; a clinic always keeps at least one owner."""
+        with transaction.atomic():
+            if not is_owner and self.is_owner and not self._other_owners():
+                raise ValidationError(
+                    f"{self.display_name} is the clinic's only owner. Make someone else an owner first.",
+                    code="last_owner",
+                )
+            self.is_owner = is_owner
+            self.save(update_fields=["is_owner"])
+
+    def remove(self) -> None:
+        """Take them off the team: they can't log in any more, and every visit they saw
+        keeps their name."""
+        with transaction.atomic():
+            if self.is_owner and not self._other_owners():
+                raise ValidationError(
+                    f"{self.display_name} is the clinic's only owner. Make someone else an owner first.",
+                    code="last_owner",
+                )
+            self.removed_at = timezone.now()
+            self.is_owner = False
+            self.save(update_fields=["removed_at", "is_owner"])
+            self.user.is_active = False
+            self.user.save(update_fields=["is_active"])
+
+
+class Invite(models.Model):
+    """An invite link to join a clinic's team. The link is signed (it can't be made up),
+    expires after INVITE_DAYS and works once."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invites")
+    invited_by = models.ForeignKey(Therapist, on_delete=models.SET_NULL, null=True, related_name="+")
+    name = models.CharField("who it's for", max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(Therapist, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invite to {self.clinic} ({self.name or 'anyone'})"
+
+    @property
+    def token(self) -> str:
+        return signing.dumps(self.pk, salt=INVITE_SALT)
+
+    @property
+    def expires_at(self):
+        return self.created_at + datetime.timedelta(days=INVITE_DAYS)
+
+    def is_open(self) -> bool:
+        return self.used_at is None and self.revoked_at is None and timezone.now() < self.expires_at
+
+    @classmethod
+    def find(cls, token: str) -> Invite | None:
+        """The open invite a link stands for, or None (made up, expired, used or revoked)."""
+        try:
+            pk = signing.loads(token, salt=INVITE_SALT, max_age=datetime.timedelta(days=INVITE_DAYS))
+        except signing.BadSignature:
+            return None
+        invite = cls.objects.filter(pk=pk).select_related("clinic").first()
+        return invite if invite and invite.is_open() else None
+
+    def accept(self, user) -> Therapist:
+        """Put `user` on the team; refuses if someone used the link a moment ago."""
+        with transaction.atomic():
+            claimed = Invite.objects.filter(pk=self.pk, used_at__isnull=True, revoked_at__isnull=True).update(
+                used_at=timezone.now()
+            )
+            if not claimed:
+                raise ValidationError("This invite has just been used. Ask for a new one.", code="used")
+            therapist = Therapist.objects.create(user=user, clinic_id=self.clinic_id)
+            Invite.objects.filter(pk=self.pk).update(used_by=therapist)
+        return therapist
 
 
 class ClientQuerySet(models.QuerySet):

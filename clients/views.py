@@ -50,7 +50,7 @@ def client_quick_add(request):
 
 @therapist_required
 def client_create(request):
-    form = ClientForm(request.POST or None, submit_label="Add client")
+    form = ClientForm(request.POST or None, clinic=request.clinic, submit_label="Add client")
     if form.is_valid():
         client = form.save(commit=False)
         client.clinic = request.clinic
@@ -64,7 +64,7 @@ def client_create(request):
 @therapist_required
 def client_edit(request, pk: int):
     client = _get_client(request, pk)
-    form = ClientForm(request.POST or None, instance=client)
+    form = ClientForm(request.POST or None, clinic=request.clinic, instance=client)
     if form.is_valid():
         form.save()
         messages.success(request, "Saved.")

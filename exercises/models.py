@@ -5,9 +5,12 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.templatetags.static import static
+from django.utils.text import slugify
 
 
 class BodyArea(models.TextChoices):
@@ -115,9 +118,20 @@ class Equipment(models.Model):
 
 
 class ExerciseQuerySet(models.QuerySet):
+    def for_clinic(self, clinic) -> ExerciseQuerySet:
+        """Everything the clinic may look at: the built-in library and its own, retired too."""
+        return self.filter(Q(clinic__isnull=True) | Q(clinic=clinic))
+
     def available_to(self, clinic) -> ExerciseQuerySet:
-        """The built-in library plus the clinic's own, without retired exercises."""
-        return self.filter(Q(clinic__isnull=True) | Q(clinic=clinic), retired=False)
+        """The built-in library plus the clinic's own, without retired exercises: what can
+        be given as new homework. A built-in the clinic has made its own version of gives
+        way to that version."""
+        copied = Exercise.objects.filter(clinic=clinic, based_on__isnull=False).values("based_on")
+        return self.for_clinic(clinic).filter(retired=False).exclude(pk__in=copied)
+
+    def with_pictures(self) -> ExerciseQuerySet:
+        """Fetches every uploaded picture in one query, so picture_url() costs none."""
+        return self.prefetch_related("pictures")
 
     def search(self, text: str) -> ExerciseQuerySet:
         qs = self
@@ -192,7 +206,17 @@ class Exercise(Dose):
     illustration = models.CharField(
         max_length=120, blank=True, help_text="A built-in drawing in static/exercises/illustrations/."
     )
-    retired = models.BooleanField(default=False)
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        help_text="The built-in exercise this clinic version was copied from; it stands in for it.",
+    )
+    retired = models.BooleanField(
+        default=False, help_text="Retired exercises are no longer suggested or found for new homework."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -217,10 +241,70 @@ class Exercise(Dose):
     def step_list(self) -> list[str]:
         return [line.strip() for line in self.steps.splitlines() if line.strip()]
 
+    def first_picture(self) -> ExercisePicture | None:
+        """The clinic's own first picture. Built-ins never have one, so they never query;
+        a clinic exercise queries unless its pictures were prefetched (with_pictures())."""
+        if self.clinic_id is None or self.pk is None:
+            return None
+        pictures = list(self.pictures.all())
+        return min(pictures, key=lambda p: (p.position, p.pk)) if pictures else None
+
     def picture_url(self) -> str:
+        picture = self.first_picture()
+        if picture:
+            return picture.image.url
+        return self.illustration_url()
+
+    def thumbnail_url(self) -> str:
+        picture = self.first_picture()
+        if picture:
+            return picture.thumbnail.url
+        return self.illustration_url()
+
+    def illustration_url(self) -> str:
         if self.illustration:
             return static(f"exercises/illustrations/{self.illustration}")
         return static("exercises/illustrations/placeholder.svg")
+
+    def make_slug(self) -> str:
+        """A slug from the name that no other exercise of the same clinic has (runs a query)."""
+        base = slugify(self.name)[:70] or "exercise"
+        taken = set(
+            Exercise.objects.filter(clinic_id=self.clinic_id, slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    def copy_for(self, clinic) -> Exercise:
+        """A clinic's own version of this exercise, with its complaints (and ranks), its
+        equipment and its drawing; the clinic can then change anything on it."""
+        copy = Exercise(
+            clinic=clinic,
+            based_on=self if self.is_builtin else None,
+            **{name: getattr(self, name) for name in self.COPIED_FIELDS},
+        )
+        copy.slug = copy.make_slug()
+        copy.save()
+        copy.equipment.set(self.equipment.all())
+        ExerciseComplaint.objects.bulk_create(
+            ExerciseComplaint(exercise=copy, complaint_id=link.complaint_id, rank=link.rank)
+            for link in self.complaint_links.all()
+        )
+        return copy
+
+    def add_pictures(self, files) -> None:
+        """Keeps pictures clean_upload() made, after the ones the exercise already has."""
+        start = max((p.position for p in self.pictures.all()), default=-1) + 1
+        for position, file in enumerate(files, start=start):
+            ExercisePicture.objects.create(exercise=self, image=file, thumbnail=file.thumbnail, position=position)
+
+    COPIED_FIELDS = (
+        "name", "kind", "body_area", "steps", "why", "cautions", "illustration", *Dose.DOSE_FIELDS,
+    )
 
     def missing_from(self, at_home: Iterable[int] | None) -> list[Equipment]:
         """What this needs that the client does not have (uses prefetched equipment)."""
@@ -239,3 +323,32 @@ class ExerciseComplaint(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["exercise", "complaint"], name="exercise_complaint_unique"),
         ]
+
+
+def picture_path(instance, filename: str) -> str:
+    return f"exercises/{filename}"
+
+
+class ExercisePicture(models.Model):
+    """A clinic's own picture of one of its exercises, as clean_upload() re-encoded it."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="pictures")
+    image = models.ImageField(upload_to=picture_path, width_field="width", height_field="height")
+    thumbnail = models.ImageField(upload_to=picture_path)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"Picture {self.position + 1} of {self.exercise}"
+
+
+@receiver(post_delete, sender=ExercisePicture)
+def delete_picture_files(sender, instance: ExercisePicture, **kwargs) -> None:
+    for file in (instance.image, instance.thumbnail):
+        if file:
+            file.delete(save=False)

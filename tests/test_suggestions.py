@@ -79,7 +79,7 @@ def test_suggestions_take_a_fixed_number_of_queries(clinic, django_assert_num_qu
     client = make_client(clinic, at_home=("tennis-ball",))
     visit = make_visit(client, "headaches", "stiff-neck", "neck-shoulder-knots")
     # 1 the client's equipment, 2 the suggestions (the visit's complaints are a subquery),
-    # 3 the suggestions' equipment
-    with django_assert_num_queries(3):
-        rows = [(ex.name, ex.missing_from([])) for ex in visit.suggestions()]
+    # 3 their pictures (the clinic's own), 4 the suggestions' equipment
+    with django_assert_num_queries(4):
+        rows = [(ex.name, ex.missing_from([]), ex.picture_url()) for ex in visit.suggestions()]
     assert len(rows) >= 6

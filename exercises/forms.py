@@ -1,0 +1,220 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
+from django import forms
+from django.core.exceptions import ValidationError
+
+from exercises.fields import tidy_dose_fields
+from exercises.images import clean_upload
+from exercises.models import BodyArea, Complaint, Equipment, Exercise, ExerciseComplaint
+
+PICTURE_TYPES = "image/jpeg,image/png,image/webp"
+
+
+class LibraryFilterForm(forms.Form):
+    """Search the library by name or complaint, and narrow it by complaint, kind, body
+    area and equipment. Used on the library page and on a visit's homework page."""
+
+    q = forms.CharField(required=False, max_length=100, label="Search the library")
+    complaint = forms.ModelChoiceField(queryset=Complaint.objects.all(), required=False, empty_label="Any complaint")
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Exercise.Kind.choices], required=False)
+    body_area = forms.ChoiceField(choices=[("", "Anywhere"), *BodyArea.choices], required=False, label="Body area")
+    equipment = forms.ModelChoiceField(
+        queryset=Equipment.objects.all(), required=False, empty_label="Any equipment", label="Equipment"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = "Name or complaint, e.g. hamstring"
+        for name, field in self.fields.items():
+            if name != "q":
+                field.widget.attrs["class"] = "form-select"
+
+    def is_searching(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())
+
+    def filter(self, exercises):
+        data = self.cleaned_data
+        if data["q"]:
+            exercises = exercises.search(data["q"])
+        if data["complaint"]:
+            exercises = exercises.filter(complaints=data["complaint"])
+        if data["kind"]:
+            exercises = exercises.filter(kind=data["kind"])
+        if data["body_area"]:
+            exercises = exercises.filter(body_area=data["body_area"])
+        if data.get("equipment"):
+            exercises = exercises.filter(equipment=data["equipment"])
+        return exercises
+
+
+class LibraryBrowseForm(LibraryFilterForm):
+    """The library page's filters: also whose exercise it is, and the retired ones."""
+
+    source = forms.ChoiceField(
+        choices=[("", "Built-in and ours"), ("ours", "Our own"), ("builtin", "Built-in")],
+        required=False,
+        label="Whose",
+    )
+    retired = forms.BooleanField(required=False, label="Show retired ones instead")
+
+    def filter(self, exercises):
+        exercises = super().filter(exercises)
+        data = self.cleaned_data
+        if data["source"] == "ours":
+            exercises = exercises.filter(clinic__isnull=False)
+        elif data["source"] == "builtin":
+            exercises = exercises.filter(clinic__isnull=True)
+        return exercises.filter(retired=data["retired"])
+
+
+class MultiplePictureInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PicturesField(forms.FileField):
+    """Zero or more uploaded pictures, each put through clean_upload()."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultiplePictureInput(attrs={"accept": PICTURE_TYPES}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        cleaned, errors = [], []
+        for upload in files:
+            try:
+                cleaned.append(clean_upload(upload))
+            except ValidationError as e:
+                name = getattr(upload, "name", "") or "That file"
+                errors.extend(f"{name}: {message}" for message in e.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class ExerciseForm(forms.ModelForm):
+    pictures = PicturesField(
+        label="Add pictures",
+        help_text="JPEG, PNG or WebP, up to 10 MB each. The first picture is the one clients and handouts show.",
+    )
+    remove_pictures = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Remove pictures"
+    )
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "name", "kind", "body_area", "equipment", "how_often", "times_per_week",
+            "sets", "reps", "hold_seconds", "minutes", "steps", "why", "cautions",
+        ]
+        labels = {
+            "equipment": "What it needs",
+            "how_often": "How often",
+            "times_per_week": "Days a week",
+            "hold_seconds": "Hold (seconds)",
+            "why": "Why it helps",
+            "cautions": "Take care",
+        }
+        help_texts = {
+            "equipment": "Leave empty if it needs nothing (walls, doorways and chairs count anyway).",
+            "steps": "One step per line, the way you'd say it to a client.",
+        }
+        widgets = {
+            "equipment": forms.CheckboxSelectMultiple,
+            "how_often": forms.RadioSelect,
+            "steps": forms.Textarea(attrs={"rows": 5, "placeholder": "Lie on your back with the ball under…"}),
+            "why": forms.Textarea(attrs={"rows": 2}),
+            "cautions": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "name": {"required": "Give it a name a client would recognise."},
+            "steps": {"required": "Add the steps, one per line."},
+            "why": {"required": "Say in a sentence why it helps: clients do what they understand."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["remove_pictures"].queryset = self.instance.pictures.all()
+        else:
+            del self.fields["remove_pictures"]
+        tidy_dose_fields(self)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(Column("name", css_class="col-md-6"), Column("kind", css_class="col-6 col-md-3"),
+                Column("body_area", css_class="col-6 col-md-3")),
+            Fieldset(
+                "How often and how much",
+                Row(Column("how_often", css_class="col-sm-7"), Column("times_per_week", css_class="col-sm-5")),
+                Row(
+                    Column("sets", css_class="col-6 col-md-3"),
+                    Column("reps", css_class="col-6 col-md-3"),
+                    Column("hold_seconds", css_class="col-6 col-md-3"),
+                    Column("minutes", css_class="col-6 col-md-3"),
+                ),
+            ),
+            "steps",
+            "why",
+            "cautions",
+            Div(Field("equipment"), css_class="equipment-grid"),
+            "pictures",
+            *(["remove_pictures"] if "remove_pictures" in self.fields else []),
+        )
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_steps(self):
+        return "\n".join(line.strip() for line in self.cleaned_data["steps"].splitlines() if line.strip())
+
+
+class ComplaintLinkForm(forms.ModelForm):
+    class Meta:
+        model = ExerciseComplaint
+        fields = ["complaint", "rank"]
+        labels = {"complaint": "Helps with", "rank": "Rank"}
+        widgets = {"rank": forms.NumberInput(attrs={"inputmode": "numeric"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["complaint"].empty_label = "Choose a complaint"
+        self.fields["complaint"].widget.attrs["class"] = "form-select"
+        self.fields["rank"].widget.attrs.update({"class": "form-control", "min": 1, "max": 99})
+        self.fields["rank"].initial = 5
+        self.fields["rank"].help_text = ""
+
+    def clean_rank(self):
+        rank = self.cleaned_data["rank"]
+        if rank is None or not 1 <= rank <= 99:
+            raise ValidationError("A rank from 1 (what you'd reach for first) to 99.")
+        return rank
+
+
+class BaseComplaintLinkFormSet(forms.BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        return "Each complaint once, please: one of them is there twice."
+
+    def get_form_error(self):
+        return "This complaint is already chosen above."
+
+    def clean(self):
+        super().clean()
+        kept = [
+            f for f in self.forms
+            if f.has_changed() and f.cleaned_data.get("complaint") and not f.cleaned_data.get("DELETE")
+        ]
+        if not kept and not any(f.instance.pk and not f.cleaned_data.get("DELETE") for f in self.forms):
+            raise ValidationError("Choose at least one complaint it helps with, so it can be suggested.")
+
+
+ComplaintLinkFormSet = forms.inlineformset_factory(
+    Exercise,
+    ExerciseComplaint,
+    form=ComplaintLinkForm,
+    formset=BaseComplaintLinkFormSet,
+    extra=3,
+    can_delete=True,
+)

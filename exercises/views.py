@@ -1,0 +1,143 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from clients.access import therapist_required
+from exercises.forms import ComplaintLinkFormSet, ExerciseForm, LibraryBrowseForm
+from exercises.models import Exercise
+
+EXERCISES_PER_PAGE = 20
+
+
+def _get_exercise(request, pk: int) -> Exercise:
+    """Any exercise the clinic may look at: built-in or its own, retired too."""
+    return get_object_or_404(Exercise.objects.for_clinic(request.clinic).with_pictures(), pk=pk)
+
+
+def _get_own_exercise(request, pk: int) -> Exercise:
+    """One of the clinic's own exercises; a built-in is read-only (404 here)."""
+    exercise = _get_exercise(request, pk)
+    if exercise.is_builtin:
+        raise Http404("Built-in exercises can't be changed; copy it to make your own version.")
+    return exercise
+
+
+@therapist_required
+def library(request):
+    form = LibraryBrowseForm(request.GET or None)
+    exercises = Exercise.objects.for_clinic(request.clinic)
+    exercises = form.filter(exercises) if form.is_valid() else exercises.filter(retired=False)
+    exercises = exercises.with_pictures().prefetch_related("equipment").order_by("name", "pk")
+    page = Paginator(exercises, EXERCISES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "exercises/library.html",
+        {"form": form, "page": page, "query": query.urlencode(), "searching": form.is_bound},
+    )
+
+
+@therapist_required
+def exercise_detail(request, pk: int):
+    exercise = _get_exercise(request, pk)
+    own_version = None
+    if exercise.is_builtin:
+        own_version = Exercise.objects.filter(clinic=request.clinic, based_on=exercise).first()
+    return render(
+        request,
+        "exercises/exercise_detail.html",
+        {
+            "exercise": exercise,
+            "complaint_links": exercise.complaint_links.select_related("complaint").order_by("rank", "complaint__name"),
+            "pictures": exercise.pictures.all(),
+            "own_version": own_version,
+        },
+    )
+
+
+def _render_form(request, form, formset, exercise=None):
+    return render(
+        request,
+        "exercises/exercise_form.html",
+        {"form": form, "formset": formset, "exercise": exercise},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@therapist_required
+def exercise_add(request):
+    exercise = Exercise(clinic=request.clinic)
+    form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise)
+    formset = ComplaintLinkFormSet(request.POST or None, instance=exercise, prefix="complaints")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            exercise = form.save(commit=False)
+            exercise.slug = exercise.make_slug()
+            exercise.save()
+            form.save_m2m()
+            formset.instance = exercise
+            formset.save()
+            exercise.add_pictures(form.cleaned_data["pictures"])
+        messages.success(request, f"{exercise.name} is in your library. It's suggested for the complaints you chose.")
+        return redirect("exercises:detail", pk=exercise.pk)
+    return _render_form(request, form, formset)
+
+
+@therapist_required
+def exercise_edit(request, pk: int):
+    exercise = _get_own_exercise(request, pk)
+    form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise)
+    formset = ComplaintLinkFormSet(request.POST or None, instance=exercise, prefix="complaints")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            form.save()
+            formset.save()
+            for picture in form.cleaned_data.get("remove_pictures") or ():
+                picture.delete()
+            exercise.add_pictures(form.cleaned_data["pictures"])
+        messages.success(request, "Saved. Homework already given keeps these changes too.")
+        return redirect("exercises:detail", pk=exercise.pk)
+    return _render_form(request, form, formset, exercise)
+
+
+@require_POST
+@therapist_required
+def exercise_copy(request, pk: int):
+    original = _get_exercise(request, pk)
+    with transaction.atomic():
+        copy = original.copy_for(request.clinic)
+    if original.is_builtin:
+        messages.success(
+            request, f"This is your clinic's own {copy.name}. Change what you like; it's suggested instead of the built-in one."
+        )
+    else:
+        messages.success(request, f"A copy of {original.name}. Change what you like.")
+    return redirect("exercises:edit", pk=copy.pk)
+
+
+@require_POST
+@therapist_required
+def exercise_retire(request, pk: int):
+    exercise = _get_own_exercise(request, pk)
+    exercise.retired = True
+    exercise.save(update_fields=["retired", "updated_at"])
+    messages.success(
+        request,
+        f"{exercise.name} is retired: it's no longer suggested or found for new homework. "
+        "Clients who have it keep seeing it.",
+    )
+    return redirect("exercises:detail", pk=exercise.pk)
+
+
+@require_POST
+@therapist_required
+def exercise_unretire(request, pk: int):
+    exercise = _get_own_exercise(request, pk)
+    exercise.retired = False
+    exercise.save(update_fields=["retired", "updated_at"])
+    messages.success(request, f"{exercise.name} is back in use.")
+    return redirect("exercises:detail", pk=exercise.pk)
