@@ -154,6 +154,7 @@ class TeamMemberForm(forms.ModelForm):
         self.fields["first_name"].required = True
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's form carries the token
         self.helper.layout = Layout(
             Row(Column("first_name", css_class="col-md-6"), Column("last_name", css_class="col-md-6")),
             Row(Column("username", css_class="col-md-6"), Column("email", css_class="col-md-6")),
@@ -171,6 +172,7 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's form carries the token
         self.helper.layout = Layout("name", Submit("invite", "Make an invite link"))
 
 
@@ -186,6 +188,7 @@ class JoinForm(UserCreationForm):
         self.fields["first_name"].required = True
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's form carries the token
         self.helper.layout = Layout(
             Row(Column("first_name", css_class="col-md-6"), Column("last_name", css_class="col-md-6")),
             "username",
