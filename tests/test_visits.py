@@ -6,7 +6,7 @@ from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains
 
 from aftercare.models import HomeworkItem, Visit
-from exercises.models import Complaint
+from exercises.models import Complaint, Equipment
 from tests.conftest import builtin, make_client, make_visit
 
 DOSE = {"how_often": "daily", "times_per_week": "", "sets": "", "reps": "", "hold_seconds": "30", "minutes": "", "note": ""}
@@ -55,6 +55,11 @@ def test_the_library_can_be_searched_and_filtered_from_the_homework_page(as_ther
         reverse("aftercare:visit-homework", args=[visit.pk]), {"kind": "strengthening", "body_area": "feet"}
     )
     assert all(ex.kind == "strengthening" and ex.body_area == "feet" for ex, _ in response.context["results"].rows)
+    roller = Equipment.objects.get(slug="foam-roller")
+    response = as_therapist.get(reverse("aftercare:visit-homework", args=[visit.pk]), {"equipment": roller.pk})
+    rows = response.context["results"].rows
+    assert rows and all(roller in ex.equipment.all() for ex, _ in rows)
+    assertContains(response, 'name="equipment"')
 
 
 def test_choosing_an_item_offers_the_exercise_dose(as_therapist, visit):
