@@ -11,6 +11,7 @@ urlpatterns = [
     path("team/invite/", views.invite_create, name="invite-create"),
     path("team/invites/<int:pk>/revoke/", views.invite_revoke, name="invite-revoke"),
     path("team/<int:pk>/owner/", views.team_owner, name="team-owner"),
+    path("team/<int:pk>/password/", views.team_password, name="team-password"),
     path("team/<int:pk>/remove/", views.team_remove, name="team-remove"),
     path("join/<str:token>/", views.join, name="join"),
 ]

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.access import owner_required
 from clients.forms import ClinicForm, InviteForm, JoinForm, TeamMemberForm
@@ -23,6 +23,10 @@ PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 def _get_teammate(request, pk: int) -> Therapist:
     return get_object_or_404(Therapist.objects.filter(clinic=request.clinic).select_related("user"), pk=pk)
+
+
+def _temporary_password() -> str:
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(12))
 
 
 def _get_invite(request, pk: int) -> Invite:
@@ -75,13 +79,15 @@ def team(request):
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 @owner_required
 def team_add(request):
+    if request.method == "GET":  # a reload of the page the form answered with
+        return redirect("clinic:team")
     form = TeamMemberForm(request.POST)
     if not form.is_valid():
         return _render_team(request, add_form=form, status=400)
-    password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(12))
+    password = _temporary_password()
     with transaction.atomic():
         user = form.save(commit=False)
         user.set_password(password)
@@ -92,9 +98,11 @@ def team_add(request):
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 @owner_required
 def invite_create(request):
+    if request.method == "GET":
+        return redirect("clinic:team")
     form = InviteForm(request.POST)
     if not form.is_valid():
         return _render_team(request, invite_form=form, status=400)
@@ -133,6 +141,21 @@ def team_owner(request, pk: int):
     if teammate.pk == request.therapist.pk and not make_owner:
         return redirect("clients:list")
     return redirect("clinic:team")
+
+
+@never_cache
+@require_POST
+@owner_required
+def team_password(request, pk: int):
+    """A new temporary password for a teammate who lost theirs; shown once, like the first."""
+    teammate = _get_teammate(request, pk)
+    if teammate.is_removed or teammate.pk == request.therapist.pk:
+        messages.error(request, "Only a teammate still on the team gets a new password here; your own is under your name.")
+        return redirect("clinic:team")
+    password = _temporary_password()
+    teammate.user.set_password(password)
+    teammate.user.save(update_fields=["password"])
+    return _render_team(request, new_teammate=teammate, new_password=password, password_reset=True)
 
 
 @require_POST

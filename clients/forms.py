@@ -73,6 +73,7 @@ class ClinicForm(forms.ModelForm):
     booking_url = forms.URLField(
         required=False,
         assume_scheme="https",
+        error_messages={"invalid": "Give the web address of your booking page, like https://book.example.com."},
         label="Booking link",
         help_text="Where clients book their next session; shown on their page.",
     )
@@ -90,7 +91,7 @@ class ClinicForm(forms.ModelForm):
         labels = {"booking_url": "Booking link", "link_lifetime_days": "How long client links last (days)"}
         help_texts = {
             "booking_url": "Where clients book their next session; shown on their page.",
-            "link_lifetime_days": "After this many days a client's link stops opening until you give them a new one.",
+            "link_lifetime_days": "For links made from now on: after this many days a client's link stops opening until you give them a new one. Links already given keep their date.",
             "email": "Clients' questions come here.",
         }
         widgets = {"address": forms.Textarea(attrs={"rows": 3}), "paper_size": forms.RadioSelect}
@@ -101,9 +102,9 @@ class ClinicForm(forms.ModelForm):
         self.fields["link_lifetime_days"].min_value = 1
         self.fields["link_lifetime_days"].max_value = 730
         self.fields["link_lifetime_days"].widget.attrs.update({"min": 1, "max": 730})
-        self.fields["link_lifetime_days"].validators += [
-            _between(1, 730, "Choose between 1 and 730 days (two years).")
-        ]
+        lifetime = self.fields["link_lifetime_days"]
+        lifetime.validators = [_between(1, 730, "Choose between 1 and 730 days (two years).")]
+        lifetime.error_messages = {**lifetime.error_messages, "invalid": "Choose between 1 and 730 days (two years)."}
         if not self.instance.logo:
             del self.fields["remove_logo"]
         self.helper = FormHelper()
@@ -125,6 +126,12 @@ class ClinicForm(forms.ModelForm):
             ),
             Div(Field("equipment"), css_class="equipment-grid"),
         )
+
+    def clean_booking_url(self):
+        url = self.cleaned_data["booking_url"]
+        if url and not url.lower().startswith(("https://", "http://")):
+            raise ValidationError("Give the web address of your booking page, starting with https://.")
+        return url
 
     def clean_new_logo(self):
         upload = self.cleaned_data.get("new_logo")
@@ -160,6 +167,12 @@ class TeamMemberForm(forms.ModelForm):
             Row(Column("username", css_class="col-md-6"), Column("email", css_class="col-md-6")),
             Submit("save", "Add them with a temporary password"),
         )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise ValidationError("Someone already logs in with that username. Try another.", code="unique")
+        return username
 
 
 class InviteForm(forms.Form):

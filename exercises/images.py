@@ -115,6 +115,9 @@ def clean_upload(
         raise _refuse("truncated" if "truncated" in str(e) or isinstance(e, (OSError, EOFError)) else "unknown") from None
 
     try:
+        if image.mode.startswith("I"):
+            # 16-bit greys (some scanners): bring them to 8 bits, or they'd turn white.
+            image = image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
         image.thumbnail((long_side, long_side))
         image = ImageOps.exif_transpose(image)
         has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)

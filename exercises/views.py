@@ -108,6 +108,11 @@ def exercise_edit(request, pk: int):
 @therapist_required
 def exercise_copy(request, pk: int):
     original = _get_exercise(request, pk)
+    if original.is_builtin:
+        existing = Exercise.objects.filter(clinic=request.clinic, based_on=original).first()
+        if existing:
+            messages.info(request, f"Your clinic already has its own version of {original.name}: here it is.")
+            return redirect("exercises:detail", pk=existing.pk)
     with transaction.atomic():
         copy = original.copy_for(request.clinic)
     if original.is_builtin:

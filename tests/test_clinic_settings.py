@@ -76,12 +76,21 @@ def test_a_bad_logo_is_refused_and_the_rest_is_kept_as_typed(as_therapist, clini
     assert not list(media_root.rglob("*.*"))
 
 
-@pytest.mark.parametrize("days", ["0", "1000", "many"])
+@pytest.mark.parametrize("days", ["0", "-5", "1000", "many"])
 def test_link_lifetime_must_be_sensible(as_therapist, clinic, days):
     response = as_therapist.post(URL, settings_data(link_lifetime_days=days))
-    assert response.status_code == 400
+    assertContains(response, "Choose between 1 and 730 days", count=1, status_code=400)
     clinic.refresh_from_db()
     assert clinic.link_lifetime_days == 180
+
+
+@pytest.mark.parametrize("url", ["ftp://files.example.com/", "javascript:alert(1)", "mailto:x@example.com"])
+def test_a_booking_link_is_a_web_address(as_therapist, clinic, url):
+    response = as_therapist.post(URL, settings_data(booking_url=url))
+    assertContains(response, "booking page", status_code=400)
+    assertContains(response, "Harbour Lane Massage &amp; Myotherapy", status_code=400)
+    clinic.refresh_from_db()
+    assert clinic.booking_url == ""
 
 
 def test_the_client_form_offers_the_clinics_equipment_list_or_all_of_it(as_therapist, clinic):

@@ -45,6 +45,14 @@ def test_a_picture_with_transparency_stays_a_png_with_transparency():
     assert stored.format == "PNG" and stored.mode == "RGBA" and cleaned.name.endswith(".png")
 
 
+def test_a_16_bit_grey_scan_keeps_its_greys():
+    grey = Image.new("I;16", (300, 200), 32768)  # mid-grey on a 16-bit scale
+    buffer = BytesIO()
+    grey.save(buffer, "PNG")
+    stored = reopen(clean_upload(upload(buffer.getvalue(), "scan.png")))
+    assert 120 <= stored.convert("L").getpixel((10, 10)) <= 136
+
+
 def test_it_turns_a_phone_photo_upright_from_its_exif():
     # Orientation 6: the camera stored it on its side; turned upright it is portrait.
     data = photo_bytes("JPEG", (1200, 800), exif=phone_exif(orientation=6))

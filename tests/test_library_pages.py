@@ -262,6 +262,16 @@ def test_copying_a_built_in_makes_a_clinic_version_suggested_instead(as_therapis
     assert list(make_visit(elsewhere, "headaches").suggestions())[0] == tennis
 
 
+def test_copying_a_built_in_again_opens_the_clinics_version(as_therapist, clinic):
+    tennis = builtin("tennis-ball-suboccipital-release")
+    as_therapist.post(reverse("exercises:copy", args=[tennis.pk]))
+    copy = Exercise.objects.get(clinic=clinic)
+    response = as_therapist.post(reverse("exercises:copy", args=[tennis.pk]))
+    assert response.url == reverse("exercises:detail", args=[copy.pk])
+    assert Exercise.objects.filter(clinic=clinic).count() == 1
+    assertContains(as_therapist.get(reverse("exercises:detail", args=[tennis.pk])), "See your version")
+
+
 def test_copying_twice_gives_distinct_slugs(as_therapist, own):
     as_therapist.post(reverse("exercises:copy", args=[own.pk]))
     as_therapist.post(reverse("exercises:copy", args=[own.pk]))

@@ -52,6 +52,38 @@ def test_a_username_already_taken_is_refused_kindly(as_therapist, colleague):
     assertContains(response, "Someone already logs in with that username", status_code=400)
 
 
+def test_a_username_that_differs_only_in_capitals_is_refused(as_therapist, colleague):
+    response = as_therapist.post(reverse("clinic:team-add"), {"first_name": "Jo", "username": "JO"})
+    assertContains(response, "Someone already logs in with that username", status_code=400)
+    assert not get_user_model().objects.filter(username="JO").exists()
+
+
+def test_a_lost_temporary_password_is_replaced_once_shown(as_therapist, colleague, client):
+    response = as_therapist.post(reverse("clinic:team-password", args=[colleague.pk]))
+    password = response.context["new_password"]
+    assertContains(response, password)
+    assertContains(response, "can log in again as")
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+    as_therapist.logout()
+    assert not client.login(username="jo", password="password")
+    assert client.login(username="jo", password=password)
+
+
+def test_nobody_resets_their_own_or_a_removed_teammates_password_here(as_therapist, therapist, colleague):
+    colleague.remove()
+    for person in (therapist, colleague):
+        response = as_therapist.post(reverse("clinic:team-password", args=[person.pk]), follow=True)
+        assertContains(response, "Only a teammate still on the team")
+    therapist.user.refresh_from_db()
+    assert therapist.user.check_password("password")
+
+
+def test_reloading_the_answer_to_a_team_form_goes_back_to_the_team(as_therapist):
+    for name in ("team-add", "invite-create"):
+        response = as_therapist.get(reverse(f"clinic:{name}"))
+        assert response.status_code == 302 and response.url == TEAM
+
+
 def test_the_invite_flow(as_therapist, clinic, client):
     response = as_therapist.post(reverse("clinic:invite-create"), {"name": "Alex, Tuesdays"})
     url = response.context["invite_url"]
@@ -186,6 +218,7 @@ def test_a_colleague_who_is_not_an_owner_is_refused(as_colleague, name, method):
 def test_a_colleague_cannot_change_roles_or_remove_anyone(as_colleague, therapist, colleague):
     assert as_colleague.post(reverse("clinic:team-owner", args=[colleague.pk]), {"owner": "1"}).status_code == 403
     assert as_colleague.post(reverse("clinic:team-remove", args=[therapist.pk])).status_code == 403
+    assert as_colleague.post(reverse("clinic:team-password", args=[therapist.pk])).status_code == 403
     colleague.refresh_from_db(), therapist.refresh_from_db()
     assert not colleague.is_owner and not therapist.is_removed
 
@@ -194,6 +227,7 @@ def test_an_outsider_gets_404_for_another_clinics_team_members_and_invites(as_ou
     invite = Invite.objects.create(clinic=clinic, invited_by=therapist)
     assert as_outsider.post(reverse("clinic:team-owner", args=[colleague.pk]), {"owner": "1"}).status_code == 404
     assert as_outsider.post(reverse("clinic:team-remove", args=[colleague.pk])).status_code == 404
+    assert as_outsider.post(reverse("clinic:team-password", args=[colleague.pk])).status_code == 404
     assert as_outsider.post(reverse("clinic:invite-revoke", args=[invite.pk])).status_code == 404
     assertNotContains(as_outsider.get(TEAM), "Jo Tester")
     colleague.refresh_from_db()
