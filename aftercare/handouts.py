@@ -41,7 +41,7 @@ RASTER_TYPES = IMAGE_TYPES - {"image/svg+xml"}
 TICK_WEEKS_DEFAULT = 3
 TICK_WEEKS_MAX = 4
 # Denser type for a visit whose notes and steps would not fit on one page otherwise.
-DENSITIES = ("roomy", "snug", "tight")
+DENSITIES = ("roomy", "snug", "tight", "tiny")
 
 
 class RefusedURL(ValueError):
@@ -214,7 +214,10 @@ def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None |
     """One visit, one page: rendered again in denser type if the first try spills over."""
     fetcher = StaticFetcher(site_url)
     clinic = visit.client.clinic
-    items = list(visit.items.all())
+    if "items" in getattr(visit, "_prefetched_objects_cache", {}):
+        items = list(visit.items.all())
+    else:
+        items = list(visit.items.select_related("exercise"))
     if link is False:
         link = live_link(visit.client)
     url = f"{fetcher.site_url}{link.path}" if link else None
@@ -231,6 +234,7 @@ def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None |
         "short_link": url.split("://", 1)[-1] if url else None,
         "qr": qr_data_uri(url) if url else None,
         "tick_rows": tick_days(visit.date, weeks),
+        "note_by": (visit.therapist.user.first_name or visit.therapist.display_name) if visit.therapist else "Your therapist",
     }
     start = _density(items)
     for density in DENSITIES[start:]:
