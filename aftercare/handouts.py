@@ -186,7 +186,9 @@ def live_link(client) -> ShareLink | None:
     return ShareLink.current(client)
 
 
+@functools.lru_cache(maxsize=256)
 def qr_data_uri(url: str) -> str:
+    # A client's link stays the same from print to print, so its QR code is made once.
     return segno.make(url, error="m").svg_data_uri(scale=4, border=0, dark="#1f2d33")
 
 
@@ -202,12 +204,15 @@ def _visits_with_items(queryset):
 
 
 def _density(items) -> int:
-    """Where to start: the denser type when the text is long, so one render is usually enough."""
+    """Where to start, so that one render is usually enough: the more there is to read, the
+    denser the type. (A wrong guess costs a second render, never a second page.)"""
     length = sum(
         len(item.note) + len(item.exercise.steps) + len(item.exercise.why) + len(item.exercise.cautions)
         for item in items
     )
-    return 0 if length < 1600 else 1 if length < 2600 else 2
+    if len(items) < 2:
+        return 0 if length < 1800 else 1 if length < 2800 else 2
+    return 1 if length < 2400 else 2 if length < 3400 else 3
 
 
 def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None | bool = False):
