@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import get_usage
 
 from aftercare import calendar, handouts
@@ -116,7 +116,7 @@ def _ask_email(visit: Visit | None, clinic) -> str:
     return clinic.email
 
 
-@require_GET
+@require_safe
 @private_page
 def client_page(request, token: str):
     return _render_page(request, _get_link(request, token))
@@ -143,10 +143,10 @@ def check_in(request, token: str):
         CheckIn.objects.filter(item=item, day=form.cleaned_data["day"]).delete()
     else:
         CheckIn.objects.get_or_create(item=item, day=form.cleaned_data["day"])
-    return redirect(f"{link.path}#item-{item.pk}")
+    return redirect(f"{link.path}#tick-{item.pk}")
 
 
-@require_GET
+@require_safe
 @private_page
 def reminders(request, token: str):
     link = _get_link(request, token)

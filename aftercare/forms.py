@@ -6,6 +6,7 @@ from django import forms
 
 from aftercare.models import HomeworkItem, Visit
 from clients.models import Client
+from exercises.fields import tidy_dose_fields
 from exercises.models import BodyArea, Complaint, Dose, Exercise
 
 
@@ -56,8 +57,7 @@ class HomeworkItemForm(forms.ModelForm):
 
     def __init__(self, *args, submit_label="Add to homework", **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("times_per_week", "sets", "reps", "hold_seconds", "minutes"):
-            self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 1})
+        tidy_dose_fields(self)
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Row(
@@ -105,7 +105,8 @@ class WrapUpForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("referral") == "other" and not cleaned.get("referral_note", "").strip():
+        note = cleaned.get("referral_note")  # absent when it was refused for its length
+        if cleaned.get("referral") == "other" and note is not None and not note.strip():
             self.add_error("referral_note", "Say who you'd suggest they see.")
         return cleaned
 
@@ -159,7 +160,10 @@ class CheckInForm(forms.Form):
 
 
 class ReminderForm(forms.Form):
+    """The time of day for reminders; the calendar file's bare address means 7 in the evening."""
+
     time = forms.TimeField(
+        required=False,
         label="What time suits you?",
         initial=datetime.time(19, 0),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -168,6 +172,9 @@ class ReminderForm(forms.Form):
             "invalid": "Choose a time like 07:30 or 19:00.",
         },
     )
+
+    def clean_time(self):
+        return self.cleaned_data["time"] or self.fields["time"].initial
 
 
 class LinkEmailForm(forms.ModelForm):

@@ -28,6 +28,16 @@ class Referral(models.TextChoices):
     OTHER = "other", "Someone else (see note)"
 
 
+REFERRAL_PHRASES = {
+    Referral.CHIROPRACTOR: "a chiropractor",
+    Referral.OSTEOPATH: "an osteopath",
+    Referral.PODIATRIST: "a podiatrist",
+    Referral.PHYSIOTHERAPIST: "a physiotherapist",
+    Referral.GP: "your GP",
+    Referral.OTHER: "someone else",
+}
+
+
 class VisitQuerySet(models.QuerySet):
     def for_clinic(self, clinic) -> VisitQuerySet:
         return self.filter(client__clinic=clinic)
@@ -65,6 +75,11 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} on {self.date:%d %b %Y}"
+
+    @property
+    def referral_phrase(self) -> str:
+        """Who the client might see, as a client reads it: "an osteopath", "your GP"."""
+        return REFERRAL_PHRASES.get(self.referral, "")
 
     @property
     def rebook_by(self) -> datetime.date | None:

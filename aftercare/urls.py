@@ -9,6 +9,7 @@ from aftercare import client_views, handout_views, views
 visit_patterns = [
     path("", views.visit_detail, name="visit-detail"),
     path("edit/", views.visit_edit, name="visit-edit"),
+    path("delete/", views.visit_delete, name="visit-delete"),
     path("homework/", views.visit_homework, name="visit-homework"),
     path("homework/add/<int:exercise_pk>/", views.item_add, name="item-add"),
     path("homework/<int:item_pk>/edit/", views.item_edit, name="item-edit"),

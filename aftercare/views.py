@@ -17,6 +17,7 @@ from clients.views import _get_client
 from exercises.models import Exercise
 
 SUGGESTIONS_SHOWN = 8
+LACKING_KEPT = 2  # suggestions that need something the client lacks, kept in view
 LIBRARY_PER_PAGE = 10
 
 
@@ -87,11 +88,22 @@ def _last_homework(visit: Visit) -> list[HomeworkItem]:
     return items
 
 
+def _first_suggestions(rows: list) -> list:
+    """The best few. When those are all things the client can do at home, the best ones
+    that need something more stay in view too: the therapist may lend or sell a ball."""
+    shown = rows[:SUGGESTIONS_SHOWN]
+    lacking = [row for row in rows[SUGGESTIONS_SHOWN:] if row[1]][:LACKING_KEPT]
+    if lacking and not any(missing for _, missing in shown):
+        shown = shown[: SUGGESTIONS_SHOWN - len(lacking)] + lacking
+    return shown
+
+
 def _render_homework(request, visit: Visit, wrap_up_form=None, status=200):
     items = list(visit.items.select_related("exercise"))
     last_time = _last_homework(visit)
     at_home = visit.client.at_home
-    suggestions = [(ex, ex.missing_from(at_home)) for ex in visit.suggestions()[:SUGGESTIONS_SHOWN]]
+    all_suggestions = [(ex, ex.missing_from(at_home)) for ex in visit.suggestions()]
+    suggestions = _first_suggestions(all_suggestions) if "all" not in request.GET else all_suggestions
     library = LibraryFilterForm(request.GET or None)
     results = None
     if library.is_searching():
@@ -108,6 +120,8 @@ def _render_homework(request, visit: Visit, wrap_up_form=None, status=200):
             "chosen": {item.exercise_id for item in items},
             "full": len(items) >= MAX_ITEMS,
             "suggestions": suggestions,
+            "more_suggestions": len(all_suggestions) - len(suggestions),
+            "all_suggestions": len(all_suggestions),
             "equipment_known": at_home is not None,
             "library": library,
             "results": results,
@@ -181,6 +195,20 @@ def item_remove(request, pk: int, item_pk: int):
     item.delete()
     messages.success(request, f"{item.exercise.name} is no longer part of this visit's homework.")
     return redirect("aftercare:visit-homework", pk=visit.pk)
+
+
+@require_POST
+@therapist_required
+def visit_delete(request, pk: int):
+    """A visit started by mistake goes; one with homework stays, because the client's
+    link and history show it (remove its items first)."""
+    visit = _get_visit(request, pk)
+    if visit.items.exists():
+        messages.error(request, "This visit has homework, so it stays. Remove the items first if it was a mistake.")
+        return redirect("aftercare:visit-homework", pk=visit.pk)
+    visit.delete()
+    messages.success(request, f"The visit of {visit.date:%-d %B} is deleted.")
+    return redirect("clients:detail", pk=visit.client.pk)
 
 
 def _render_visit_detail(request, visit: Visit, email_form=None, status=200):

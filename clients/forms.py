@@ -14,7 +14,7 @@ class ClientForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="What they have at home",
-        help_text="Suggestions they can do with these come first. Walls, doorways and chairs count anyway.",
+        help_text="Suggestions they can do with these come first. Everyday things every home has (a wall, a doorway, a chair) always count, ticked or not.",
     )
 
     class Meta:

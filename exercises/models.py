@@ -45,6 +45,7 @@ class Dose(models.Model):
     minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(120)])
 
     DOSE_FIELDS = ("how_often", "times_per_week", "sets", "reps", "hold_seconds", "minutes")
+    LIMITS = {"times_per_week": 6, "sets": 20, "reps": 100, "hold_seconds": 600, "minutes": 120}
 
     class Meta:
         abstract = True

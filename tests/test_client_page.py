@@ -111,7 +111,7 @@ def test_ticking_and_undoing_an_item(client, homework, path):
     item = homework.items.first()
     response = tick(client, path, item)
     assert response.status_code == 302
-    assert response["Location"] == f"{path}#item-{item.pk}"
+    assert response["Location"] == f"{path}#tick-{item.pk}"
     assert CheckIn.objects.filter(item=item, day=timezone.localdate()).count() == 1
     page = client.get(path)
     assertContains(page, "Done today")
@@ -191,6 +191,15 @@ def test_the_newest_homework_comes_first_and_earlier_stays_below(client, homewor
     earlier = html.index("Earlier homework")
     assert newest < earlier
     assert html.index(escape(builtin("doorway-pec-stretch").name), earlier) > earlier
+
+
+def test_a_referral_reads_as_a_client_would_say_it(client, homework, path):
+    homework.referral = "osteopath"
+    homework.save()
+    assertContains(client.get(path), "an osteopath")
+    homework.referral = "gp"
+    homework.save()
+    assertContains(client.get(path), "your GP")
 
 
 def test_a_client_without_homework_yet_sees_a_kind_page(client, clinic):

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from aftercare.models import Visit
+from aftercare.models import ShareLink, Visit
 from clients.models import Client
 from tests.conftest import builtin, log_in
 
@@ -95,3 +95,23 @@ def test_a_third_item_is_refused_and_the_note_stays(page, therapist, visit):
     expect(page.get_by_label("Personal note")).to_have_value("Knees over the chair seat")
     page.screenshots("third-refused")
     assert visit.items.count() == 2
+
+
+def test_turning_off_a_link_asks_first(page, therapist, visit):
+    visit.assign(builtin("psoas-release"))
+    path = ShareLink.issue(visit.client)
+    log_in(page, "robin")
+    page.goto(f"/visits/{visit.pk}/")
+    page.get_by_text("Replace or turn off the link").click()
+
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Turn off link").click()
+    expect(page.get_by_role("button", name="Turn off link")).to_be_visible()
+    assert "stops working" in questions[0]
+    assert ShareLink.find(path.strip("/").split("/")[-1]) is not None, "dismissing keeps the link"
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Turn off link").click()
+    expect(page.get_by_text("link was turned off")).to_be_visible()
+    assert ShareLink.find(path.strip("/").split("/")[-1]) is None

@@ -51,6 +51,15 @@ def test_one_repeating_event_per_item_at_the_chosen_time(client, path):
         assert path in str(event["DESCRIPTION"])
 
 
+def test_the_bare_calendar_address_reminds_at_seven_in_the_evening(client, path):
+    for query in ({}, {"time": ""}):
+        response = client.get(f"{path}reminders.ics", query)
+        assert response.status_code == 200
+        starts = {e.decoded("DTSTART").strftime("%H:%M") for e in events(response).values()}
+        assert starts == {"19:00"}
+    assert client.head(f"{path}reminders.ics").status_code == 200
+
+
 def test_a_weekly_event_starts_on_one_of_its_own_days(client, path):
     weekly = next(e for e in events(client.get(f"{path}reminders.ics", {"time": "19:00"})).values() if e["RRULE"]["FREQ"] == ["WEEKLY"])
     assert weekly.decoded("DTSTART").weekday() in (0, 2, 4)
@@ -85,7 +94,7 @@ def test_the_calendar_file_is_private_too(client, path):
     assert "no-store" in response["Cache-Control"]
 
 
-@pytest.mark.parametrize("time", ["", "25:00", "seven", "7.30pm"])
+@pytest.mark.parametrize("time", ["25:00", "seven", "7.30pm"])
 def test_a_bad_time_is_explained_on_the_page(client, path, time):
     response = client.get(f"{path}reminders.ics", {"time": time})
     assertContains(response, "Choose a time", status_code=400)

@@ -81,10 +81,11 @@ def test_assigning_an_item_with_a_dose_and_a_note(as_therapist, visit):
     "changes, message",
     [
         ({"how_often": "weekly", "times_per_week": ""}, "Say how many days a week"),
-        ({"hold_seconds": "-5"}, "greater than or equal to"),
+        ({"hold_seconds": "-5"}, "Use a whole number from 1 to 600, or leave it empty."),
+        ({"sets": "0"}, "Use a whole number from 1 to 20, or leave it empty."),
         ({"hold_seconds": "", "minutes": "", "sets": "", "reps": ""}, "Give a dose"),
-        ({"reps": "lots"}, "Enter a whole number"),
-        ({"minutes": "100000"}, "less than or equal to"),
+        ({"reps": "lots"}, "Use a whole number from 1 to 100, or leave it empty."),
+        ({"minutes": "100000"}, "Use a whole number from 1 to 120, or leave it empty."),
         ({"how_often": "hourly"}, "Select a valid choice"),
     ],
 )
@@ -148,6 +149,40 @@ def test_an_other_referral_needs_a_word_about_who(as_therapist, visit):
     assertContains(response, 'value="Sleep better"', status_code=400)
 
 
+def test_a_too_long_referral_note_is_not_also_called_missing(as_therapist, visit):
+    response = as_therapist.post(
+        reverse("aftercare:visit-wrap-up", args=[visit.pk]), {"referral": "other", "referral_note": "x" * 400}
+    )
+    assertContains(response, "at most 240 characters", status_code=400)
+    assertNotContains(response, "Say who you&#x27;d suggest", status_code=400)
+
+
+def test_suggestions_that_need_something_the_client_lacks_stay_in_view(as_therapist, clinic, therapist):
+    runner = make_client(clinic, "Rafa", at_home=("massage-ball",))
+    visit = make_visit(runner, "runners-calves", "stubborn-piriformis", therapist=therapist)
+    url = reverse("aftercare:visit-homework", args=[visit.pk])
+    shown = as_therapist.get(url).context["suggestions"]
+    everything = as_therapist.get(url, {"all": "1"}).context["suggestions"]
+    assert len(everything) > len(shown) == 8
+    lacking = [exercise.slug for exercise, missing in shown if missing]
+    assert len(lacking) == 2, "the best two that need more stay in view"
+    assert [ex.slug for ex, missing in shown if not missing] == [ex.slug for ex, missing in everything if not missing][:6]
+    assertContains(as_therapist.get(url), f"Show all {len(everything)} suggestions")
+
+
+def test_a_visit_started_by_mistake_can_be_deleted(as_therapist, visit, client_):
+    response = as_therapist.post(reverse("aftercare:visit-delete", args=[visit.pk]))
+    assert response["Location"] == reverse("clients:detail", args=[client_.pk])
+    assert not Visit.objects.filter(pk=visit.pk).exists()
+
+
+def test_a_visit_with_homework_is_not_deleted(as_therapist, visit):
+    visit.assign(builtin("psoas-release"))
+    response = as_therapist.post(reverse("aftercare:visit-delete", args=[visit.pk]), follow=True)
+    assertContains(response, "This visit has homework, so it stays.")
+    assert Visit.objects.filter(pk=visit.pk).exists()
+
+
 def test_the_summary_shows_the_homework(as_therapist, visit):
     visit.assign(builtin("tennis-ball-suboccipital-release"), note="Five minutes before bed")
     response = as_therapist.get(reverse("aftercare:visit-detail", args=[visit.pk]))
@@ -178,6 +213,7 @@ VISIT_PAGES = [
     ("aftercare:visit-edit", {}),
     ("aftercare:visit-homework", {}),
     ("aftercare:visit-wrap-up", {}),
+    ("aftercare:visit-delete", {}),
 ]
 
 
@@ -186,7 +222,7 @@ def test_another_clinics_visit_is_not_found(as_outsider, visit, route, extra):
     url = reverse(route, args=[visit.pk])
     assert as_outsider.get(url).status_code in (404, 405)
     assert as_outsider.post(url, {"next_goal": "Hacked", "intake_note": "Hacked"}).status_code == 404
-    visit.refresh_from_db()
+    visit.refresh_from_db()  # still there
     assert "Hacked" not in (visit.next_goal, visit.intake_note)
 
 
