@@ -169,7 +169,7 @@ def reminders(request, token: str):
     return response
 
 
-@require_GET
+@require_safe
 @private_page
 def handout(request, token: str):
     """The client's own printable handout of their newest homework."""
