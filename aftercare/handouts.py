@@ -168,9 +168,16 @@ def _stylesheets(paper_size: str) -> list[CSS]:
     ]
 
 
+# WeasyPrint's image cache, kept for the process: the library's pictures are parsed once.
+# Keyed by URL; only the app's own files and data: images ever get in (see StaticFetcher).
+_IMAGE_CACHE: dict = {}
+
+
 def _render(html: str, paper_size: str, fetcher: StaticFetcher):
+    if len(_IMAGE_CACHE) > 256:
+        _IMAGE_CACHE.clear()
     return HTML(string=html, base_url=fetcher.site_url + "/", url_fetcher=fetcher).render(
-        stylesheets=_stylesheets(paper_size), font_config=_font_config(), attachments=[]
+        stylesheets=_stylesheets(paper_size), font_config=_font_config(), attachments=[], cache=_IMAGE_CACHE
     )
 
 
@@ -189,7 +196,9 @@ def live_link(client) -> ShareLink | None:
 @functools.lru_cache(maxsize=256)
 def qr_data_uri(url: str) -> str:
     # A client's link stays the same from print to print, so its QR code is made once.
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=0, dark="#1f2d33")
+    # A 1-bit PNG, not SVG: WeasyPrint draws an SVG path of hundreds of squares in Python
+    # on every render (~10 ms), a PNG it embeds as it is. Printed with crisp edges.
+    return segno.make(url, error="m").png_data_uri(scale=8, border=0)
 
 
 def tick_days(start: datetime.date, weeks: int) -> list[list[datetime.date]]:
