@@ -196,9 +196,11 @@ def live_link(client) -> ShareLink | None:
 @functools.lru_cache(maxsize=256)
 def qr_data_uri(url: str) -> str:
     # A client's link stays the same from print to print, so its QR code is made once.
-    # A 1-bit PNG, not SVG: WeasyPrint draws an SVG path of hundreds of squares in Python
-    # on every render (~10 ms), a PNG it embeds as it is. Printed with crisp edges.
-    return segno.make(url, error="m").png_data_uri(scale=8, border=0)
+    # A 1-bit PNG, one pixel a module, not SVG: WeasyPrint draws an SVG path of hundreds of
+    # squares in Python on every render (~10 ms), and re-encodes a large PNG (~2 ms); this
+    # tiny one costs nothing. Printed unsmoothed (the stylesheet sets image-rendering:
+    # pixelated), so it stays sharp at any size.
+    return segno.make(url, error="m").png_data_uri(scale=1, border=0)
 
 
 def tick_days(start: datetime.date, weeks: int) -> list[list[datetime.date]]:
