@@ -182,15 +182,10 @@ def _render(html: str, paper_size: str, fetcher: StaticFetcher):
 
 
 def live_link(client) -> ShareLink | None:
-    """The link the handout's QR code opens: the client's live link, the same one the visit
-    summary shows. Made when they have none yet (or it expired); never replaced, so printing
-    doesn't change anyone's link; none when the therapist turned it off. One or two queries."""
-    latest = ShareLink.objects.filter(client=client).order_by("-created_at").first()
-    if latest and latest.revoked_at is not None:
-        return None
-    if latest and latest.is_live():
-        return latest
-    return ShareLink.current(client)
+    """The link the handout's QR code opens: the one the visit summary shows
+    (`ShareLink.shown`), or none when the therapist turned it off."""
+    link = ShareLink.shown(client)
+    return None if link.revoked_at is not None else link
 
 
 @functools.lru_cache(maxsize=256)
