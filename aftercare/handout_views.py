@@ -7,13 +7,14 @@ import datetime
 
 from django import forms
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from aftercare import handouts
-from aftercare.views import _get_exercise, _get_visit
+from aftercare.models import Visit
+from aftercare.views import _get_exercise
 from clients.access import therapist_required
 
 
@@ -43,7 +44,8 @@ def _day(request) -> datetime.date:
 @require_GET
 @therapist_required
 def visit_handout(request, pk: int):
-    visit = _get_visit(request, pk)
+    # The visit with its clinic, therapist and homework in one go (the clinic's own only).
+    visit = get_object_or_404(handouts.visits_with_items(Visit.objects.for_clinic(request.clinic)), pk=pk)
     pdf = handouts.visit_pdf(visit, site_url=site_url(request))
     return pdf_response(pdf, handouts.filename(visit.client.first_name, f"{visit.date:%Y-%m-%d}", "homework"))
 

@@ -203,7 +203,7 @@ def tick_days(start: datetime.date, weeks: int) -> list[list[datetime.date]]:
     return [[start + datetime.timedelta(days=7 * week + day) for day in range(7)] for week in range(weeks)]
 
 
-def _visits_with_items(queryset):
+def visits_with_items(queryset):
     return queryset.select_related("client__clinic", "therapist__user").prefetch_related(
         Prefetch("items", queryset=HomeworkItem.objects.select_related("exercise"))
     )
@@ -279,7 +279,7 @@ def day_pdf(clinic, date: datetime.date, *, site_url: str | None = None) -> byte
 
 def day_visits(clinic, date: datetime.date) -> list[Visit]:
     """The clinic's visits on `date`, in the order they were started, with their homework."""
-    return list(_visits_with_items(Visit.objects.for_clinic(clinic).on(date)).order_by("created_at", "pk"))
+    return list(visits_with_items(Visit.objects.for_clinic(clinic).on(date)).order_by("created_at", "pk"))
 
 
 def exercise_pdf(exercise, clinic) -> bytes:

@@ -379,3 +379,40 @@ def test_a_revoked_or_unknown_link_gets_no_handout(client, full_visit):
         response = client.get(url)
         assert response.status_code == 404
         assert response["Referrer-Policy"] == "no-referrer"
+
+
+# Session, user, therapist and clinic; the visit with its client, clinic and therapist; its
+# homework; the client's link.
+QUERIES_VISIT_HANDOUT = 6
+# Session, user, therapist and clinic; the visits; their homework; each client's link.
+QUERIES_DAY_HANDOUTS_TWO_VISITS = 3 + 2 + 2
+
+
+# Queries: a handout costs the same few queries however much homework the visit has, and
+# the day's PDF a few more for each visit printed (its client's link).
+
+def _second_visit(full_visit, therapist):
+    other = make_client(full_visit.client.clinic, "Ines")
+    visit = make_visit(other, "low-back", therapist=therapist, date=full_visit.date)
+    visit.assign(builtin("doorway-pec-stretch"), note="At work too.")
+    visit.assign(builtin("tennis-ball-suboccipital-release"))
+    ShareLink.issue(other)
+    return visit
+
+
+def test_the_visit_handout_takes_a_fixed_number_of_queries(as_therapist, full_visit, django_assert_num_queries):
+    ShareLink.issue(full_visit.client)  # printing a client's live link, as usual
+    url = reverse("aftercare:visit-handout", args=[full_visit.pk])
+    as_therapist.get(url)  # warm: session, clinic, templates
+    with django_assert_num_queries(QUERIES_VISIT_HANDOUT):
+        assert as_therapist.get(url).status_code == 200
+
+
+def test_the_days_handouts_take_a_few_queries_per_visit(as_therapist, full_visit, therapist, django_assert_num_queries):
+    ShareLink.issue(full_visit.client)
+    _second_visit(full_visit, therapist)
+    url = reverse("aftercare:day-handouts")
+    as_therapist.get(url, {"date": "2026-11-23"})
+    with django_assert_num_queries(QUERIES_DAY_HANDOUTS_TWO_VISITS):
+        response = as_therapist.get(url, {"date": "2026-11-23"})
+    assert response.status_code == 200 and len(pages(response.content)) == 2
