@@ -4,8 +4,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # What the app and its tests need from the operating system: Chromium for the browser
-# tests, poppler (pdftoppm, pdftotext) to look at handouts, Pango for WeasyPrint.
-SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# tests, poppler (pdftoppm, pdftotext) to look at handouts, Pango for WeasyPrint, and
+# zbar-tools (zbarimg): the handout tests decode the printed QR code with it to check that
+# it opens the client's live link, so a fresh machine needs it before `make test`.
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core zbar-tools
 PYTEST_ARGS ?=
 
 .PHONY: install system run test clean

@@ -14,11 +14,12 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import get_usage
 
-from aftercare import calendar
+from aftercare import calendar, handouts
 from aftercare.forms import CheckInForm, ReminderForm
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
 
@@ -167,4 +168,22 @@ def reminders(request, token: str):
     )
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="aftercare-reminders.ics"'
+    return response
+
+
+@require_safe
+@private_page
+def handout(request, token: str):
+    """The client's own printable handout of their newest homework."""
+    link = _get_link(request, token)
+    visits = _homework(link)
+    if not visits:
+        raise Http404
+    visit = visits[0]
+    visit.client = link.client
+    pdf = handouts.visit_pdf(visit, site_url=request.build_absolute_uri("/").rstrip("/"), link=link)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, handouts.filename(link.client.first_name, f"{visit.date:%Y-%m-%d}", "homework")
+    )
     return response

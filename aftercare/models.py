@@ -226,6 +226,17 @@ class ShareLink(models.Model):
             return cls.objects.get(client=client, revoked_at__isnull=True)
 
     @classmethod
+    def shown(cls, client) -> ShareLink:
+        """The link the clinic shows and prints for the client (visit summary, handouts):
+        their newest link if the therapist turned it off (shown as off, never replaced by a
+        new one), else their live link, made when they have none or it expired. Printing or
+        looking never changes a live link. One query, or a few when a link is made."""
+        latest = cls.objects.filter(client=client).order_by("-created_at").first()
+        if latest and (latest.revoked_at is not None or latest.is_live()):
+            return latest
+        return cls.current(client)
+
+    @classmethod
     def replace(cls, client) -> ShareLink:
         """Revoke the client's link and give them a new one (the old one then 404s)."""
         with transaction.atomic():

@@ -97,6 +97,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Let Django itself serve uploaded pictures (development, tests, a one-box install).
 SERVE_MEDIA = env.bool("DJANGO_SERVE_MEDIA", default=DEBUG)
+# Where the app is reached from outside, for links made without a request (the QR code on a
+# handout rendered by a script or a job). Requests use their own host.
+AFTERCARE_SITE_URL = env("AFTERCARE_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

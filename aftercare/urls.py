@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
-from aftercare import client_views, views
+from aftercare import client_views, handout_views, views
 
 
 visit_patterns = [
@@ -20,11 +20,15 @@ visit_patterns = [
     path("link/email/", views.link_email, name="link-email"),
     path("link/replace/", views.link_replace, name="link-replace"),
     path("link/revoke/", views.link_revoke, name="link-revoke"),
+    path("handout.pdf", handout_views.visit_handout, name="visit-handout"),
 ]
 
 aftercare_patterns = [
     path("clients/<int:client_pk>/visits/new/", views.visit_start, name="visit-start"),
     path("visits/<int:pk>/", include(visit_patterns)),
+    path("day/", handout_views.day, name="day"),
+    path("day/handouts.pdf", handout_views.day_handouts, name="day-handouts"),
+    path("library/<int:pk>/sheet.pdf", handout_views.exercise_sheet, name="exercise-sheet"),
 ]
 
 urlpatterns = [
@@ -41,6 +45,7 @@ urlpatterns = [
     path("h/<str:token>/", client_views.client_page, name="client-page"),
     path("h/<str:token>/done/", client_views.check_in, name="client-check-in"),
     path("h/<str:token>/reminders.ics", client_views.reminders, name="client-reminders"),
+    path("h/<str:token>/handout.pdf", client_views.handout, name="client-handout"),
     path("admin/", admin.site.urls),
 ]
 

@@ -214,9 +214,7 @@ def visit_delete(request, pk: int):
 
 def _render_visit_detail(request, visit: Visit, email_form=None, status=200):
     client = visit.client
-    link = ShareLink.objects.filter(client=client).order_by("-created_at").first()
-    if link is None or (link.revoked_at is None and not link.is_live()):
-        link = ShareLink.current(client)
+    link = ShareLink.shown(client)  # the same rule as the printed handout's QR code
     url = qr = None
     if link.revoked_at is None:
         url = request.build_absolute_uri(link.path)

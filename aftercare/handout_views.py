@@ -1,0 +1,87 @@
+"""The clinic's printouts: a visit's handout, the day's visits and their handouts in one
+PDF, and a sheet for any exercise of the library."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from aftercare import handouts
+from aftercare.models import Visit
+from aftercare.views import _get_exercise
+from clients.access import therapist_required
+
+
+class DayForm(forms.Form):
+    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # Inline, so it opens in the browser's viewer with its print button.
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    return response
+
+
+def site_url(request) -> str:
+    """Where the QR code's link points: the address this request came to."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _day(request) -> datetime.date:
+    form = DayForm(request.GET)
+    if not form.is_valid():
+        raise Http404
+    return form.cleaned_data["date"] or timezone.localdate()
+
+
+@require_GET
+@therapist_required
+def visit_handout(request, pk: int):
+    # The visit with its clinic, therapist and homework in one go (the clinic's own only).
+    visit = get_object_or_404(handouts.visits_with_items(Visit.objects.for_clinic(request.clinic)), pk=pk)
+    pdf = handouts.visit_pdf(visit, site_url=site_url(request))
+    return pdf_response(pdf, handouts.filename(visit.client.first_name, f"{visit.date:%Y-%m-%d}", "homework"))
+
+
+@require_GET
+@therapist_required
+def day(request):
+    form = DayForm(request.GET)
+    date = form.cleaned_data["date"] if form.is_valid() and form.cleaned_data["date"] else timezone.localdate()
+    visits = handouts.day_visits(request.clinic, date)
+    return render(
+        request,
+        "aftercare/day.html",
+        {
+            "form": DayForm(initial={"date": date}) if form.is_valid() else form,
+            "date": date,
+            "today": timezone.localdate(),
+            "previous": date - datetime.timedelta(days=1),
+            "next": date + datetime.timedelta(days=1),
+            "visits": visits,
+            "printable": sum(1 for visit in visits if visit.items.all()),
+        },
+        status=200 if form.is_valid() else 400,
+    )
+
+
+@require_GET
+@therapist_required
+def day_handouts(request):
+    date = _day(request)
+    pdf = handouts.day_pdf(request.clinic, date, site_url=site_url(request))
+    return pdf_response(pdf, handouts.filename("handouts", f"{date:%Y-%m-%d}"))
+
+
+@require_GET
+@therapist_required
+def exercise_sheet(request, pk: int):
+    exercise = _get_exercise(request, pk)
+    return pdf_response(handouts.exercise_pdf(exercise, request.clinic), handouts.filename(exercise.name))

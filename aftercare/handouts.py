@@ -1,0 +1,303 @@
+"""Printable handouts: the visit's sheet, the day's stack and a sheet for any exercise.
+
+WeasyPrint renders them from the print templates in templates/handouts/ with one small
+stylesheet (static/css/handout.css). It fetches nothing itself: `StaticFetcher` serves the
+app's own static and media files from disk, and image data: URIs, and refuses everything
+else, so nothing a person typed into a note can fetch, embed or attach a file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import io
+import mimetypes
+import os
+import re
+from base64 import b64decode
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import segno
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils._os import safe_join
+from django.utils.formats import date_format
+from PIL import Image
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from aftercare.models import HomeworkItem, ShareLink, Visit
+
+# Pictures are printed at most ~70 mm wide; 900 px is over 300 dpi at that size.
+MAX_PICTURE_PX = 900
+IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
+RASTER_TYPES = IMAGE_TYPES - {"image/svg+xml"}
+# The coming weeks on the tick chart: until the rebooking, two weeks at least, four at most.
+TICK_WEEKS_DEFAULT = 3
+TICK_WEEKS_MAX = 4
+# Denser type for a visit whose notes and steps would not fit on one page otherwise.
+DENSITIES = ("roomy", "snug", "tight", "tiny")
+
+
+class RefusedURL(ValueError):
+    pass
+
+
+class StaticFetcher(URLFetcher):
+    """Serves only the app's own static and media files, from disk, and data: images.
+
+    Accepted: `/static/...` and `/media/...` (relative to the site URL WeasyPrint is given
+    as base, or written out with it), and `data:image/...`. Refused: every other scheme or
+    host (file://, http(s)://elsewhere), data: of anything but an image, a path leaving its
+    folder, and any file that is neither an image nor, from static, a stylesheet."""
+
+    def __init__(self, site_url: str | None = None):
+        super().__init__(timeout=1, allowed_protocols=())
+        self.site_url = (site_url or settings.AFTERCARE_SITE_URL).rstrip("/")
+        self.fetched: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return self._data(url)
+        body, mime_type = self.read(url)
+        self.fetched.append(url)
+        return URLFetcherResponse(url, body, {"Content-Type": mime_type})
+
+    def read(self, url: str) -> tuple[bytes, str]:
+        """The bytes and type of an app file the URL names; RefusedURL for anything else."""
+        path = self._local_path(url)
+        for prefix, root in ((settings.STATIC_URL, None), (settings.MEDIA_URL, settings.MEDIA_ROOT)):
+            if path.startswith(prefix):
+                relative = path[len(prefix):]
+                file = self._static_file(relative) if root is None else _inside(root, relative)
+                break
+        else:
+            raise RefusedURL(f"Not one of the app's files: {url}")
+        mime_type = mimetypes.guess_type(file.name)[0] or ""
+        if mime_type in RASTER_TYPES:
+            stat = file.stat()
+            return _downscaled(str(file), stat.st_mtime_ns, stat.st_size)
+        if mime_type == "image/svg+xml" or (mime_type == "text/css" and root is None):
+            return file.read_bytes(), mime_type
+        raise RefusedURL(f"Not an image: {url}")
+
+    def _local_path(self, url: str) -> str:
+        if url.startswith(self.site_url + "/"):
+            url = url[len(self.site_url):]
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+            raise RefusedURL(f"Not one of the app's files: {url}")
+        path = unquote(parts.path)
+        if "\\" in path or "\0" in path or ".." in path.split("/"):
+            raise RefusedURL(f"Leaves its folder: {url}")
+        return path
+
+    @staticmethod
+    def _static_file(relative: str) -> Path:
+        # Collected files first (hashed names in production), then the apps' static folders.
+        if settings.STATIC_ROOT:
+            try:
+                collected = _inside(settings.STATIC_ROOT, relative)
+            except RefusedURL:
+                collected = None
+            if collected:
+                return collected
+        try:
+            found = finders.find(relative)
+        except SuspiciousFileOperation:
+            found = None
+        if not found:
+            raise RefusedURL(f"No such static file: {relative}")
+        return Path(found)
+
+    @staticmethod
+    def _data(url: str) -> URLFetcherResponse:
+        header, comma, payload = url[len("data:"):].partition(",")
+        mime_type, *params = header.split(";")
+        if not comma or mime_type.strip().lower() not in IMAGE_TYPES:
+            raise RefusedURL("Only images may come as data: URIs.")
+        body = b64decode(payload) if "base64" in params else unquote(payload).encode()
+        return URLFetcherResponse("data:", body, {"Content-Type": mime_type.strip().lower()})
+
+
+def _inside(root, relative: str) -> Path:
+    try:
+        joined = Path(safe_join(root, relative))
+    except SuspiciousFileOperation:
+        raise RefusedURL(f"Leaves its folder: {relative}") from None
+    real, real_root = os.path.realpath(joined), os.path.realpath(root)
+    if not real.startswith(real_root + os.sep) or not os.path.isfile(real):
+        raise RefusedURL(f"No such file: {relative}")
+    return Path(real)
+
+
+@functools.lru_cache(maxsize=64)
+def _downscaled(path: str, mtime_ns: int, size: int) -> tuple[bytes, str]:
+    """A picture at print size: an upload straight off a phone is 4000 px and 5 MB."""
+    with Image.open(path) as image:
+        image.load()
+        if image.width <= MAX_PICTURE_PX and image.height <= MAX_PICTURE_PX and size < 250_000:
+            return Path(path).read_bytes(), Image.MIME.get(image.format, "image/png")
+        image.thumbnail((MAX_PICTURE_PX, MAX_PICTURE_PX))
+        out = io.BytesIO()
+        if image.mode in ("RGBA", "LA", "P"):
+            image.save(out, "PNG", optimize=True)
+            return out.getvalue(), "image/png"
+        image.convert("RGB").save(out, "JPEG", quality=82, optimize=True)
+        return out.getvalue(), "image/jpeg"
+
+
+@functools.cache
+def _font_config() -> FontConfiguration:
+    return FontConfiguration()
+
+
+@functools.cache
+def _stylesheets(paper_size: str) -> list[CSS]:
+    # Parsed once per process and paper size; the stylesheet is ours, read from disk.
+    handout_css = Path(finders.find("css/handout.css")).read_text()
+    page = "Letter" if paper_size == "Letter" else "A4"
+    return [
+        CSS(string=handout_css, font_config=_font_config(), url_fetcher=StaticFetcher()),
+        CSS(string=f"@page {{ size: {page}; }}", font_config=_font_config()),
+    ]
+
+
+# WeasyPrint's image cache, kept for the process: the library's pictures are parsed once.
+# Keyed by URL; only the app's own files and data: images ever get in (see StaticFetcher).
+_IMAGE_CACHE: dict = {}
+
+
+def _render(html: str, paper_size: str, fetcher: StaticFetcher):
+    if len(_IMAGE_CACHE) > 256:
+        _IMAGE_CACHE.clear()
+    return HTML(string=html, base_url=fetcher.site_url + "/", url_fetcher=fetcher).render(
+        stylesheets=_stylesheets(paper_size), font_config=_font_config(), attachments=[], cache=_IMAGE_CACHE
+    )
+
+
+def live_link(client) -> ShareLink | None:
+    """The link the handout's QR code opens: the one the visit summary shows
+    (`ShareLink.shown`), or none when the therapist turned it off."""
+    link = ShareLink.shown(client)
+    return None if link.revoked_at is not None else link
+
+
+@functools.lru_cache(maxsize=256)
+def qr_data_uri(url: str) -> str:
+    # A client's link stays the same from print to print, so its QR code is made once.
+    # A 1-bit PNG, one pixel a module, not SVG: WeasyPrint draws an SVG path of hundreds of
+    # squares in Python on every render (~10 ms), and re-encodes a large PNG (~2 ms); this
+    # tiny one costs nothing. Printed unsmoothed (the stylesheet sets image-rendering:
+    # pixelated), so it stays sharp at any size.
+    return segno.make(url, error="m").png_data_uri(scale=1, border=0)
+
+
+def tick_days(start: datetime.date, weeks: int) -> list[list[datetime.date]]:
+    """Rows of seven days from `start`, one row a week."""
+    return [[start + datetime.timedelta(days=7 * week + day) for day in range(7)] for week in range(weeks)]
+
+
+def visits_with_items(queryset):
+    return queryset.select_related("client__clinic", "therapist__user").prefetch_related(
+        Prefetch("items", queryset=HomeworkItem.objects.select_related("exercise"))
+    )
+
+
+def _density(items) -> int:
+    """Where to start, so that one render is usually enough: the more there is to read, the
+    denser the type. (A wrong guess costs a second render, never a second page.)"""
+    length = sum(
+        len(item.note) + len(item.exercise.steps) + len(item.exercise.why) + len(item.exercise.cautions)
+        for item in items
+    )
+    if len(items) < 2:
+        return 0 if length < 1800 else 1 if length < 2800 else 2
+    return 1 if length < 2400 else 2 if length < 3400 else 3
+
+
+def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None | bool = False):
+    """One visit, one page: rendered again in denser type if the first try spills over."""
+    fetcher = StaticFetcher(site_url)
+    clinic = visit.client.clinic
+    if "items" in getattr(visit, "_prefetched_objects_cache", {}):
+        items = list(visit.items.all())
+    else:
+        items = list(visit.items.select_related("exercise"))
+    if link is False:
+        link = live_link(visit.client)
+    url = f"{fetcher.site_url}{link.path}" if link else None
+    weeks = min(max(visit.rebook_weeks or TICK_WEEKS_DEFAULT, 2), TICK_WEEKS_MAX)
+    context = {
+        "visit": visit,
+        "client_first_name": visit.client.first_name,
+        "title": f"{visit.client.first_name}'s homework",
+        "subtitle": f"From {visit.therapist.display_name if visit.therapist else 'your therapist'}, "
+        f"{date_format(visit.date, 'l j F Y')}",
+        "clinic": clinic,
+        "items": items,
+        "link_url": url,
+        "short_link": url.split("://", 1)[-1] if url else None,
+        "qr": qr_data_uri(url) if url else None,
+        "tick_rows": tick_days(visit.date, weeks),
+        "note_by": (visit.therapist.user.first_name or visit.therapist.display_name) if visit.therapist else "Your therapist",
+    }
+    start = _density(items)
+    for density in DENSITIES[start:]:
+        document = _render(
+            render_to_string("handouts/visit.html", {**context, "density": density}), clinic.paper_size, fetcher
+        )
+        if len(document.pages) == 1:
+            break
+    return document
+
+
+def visit_pdf(visit: Visit, *, site_url: str | None = None, link: ShareLink | None | bool = False) -> bytes:
+    """The visit's handout, one page. `site_url` is where the QR code's link points (default
+    AFTERCARE_SITE_URL); `link` the client's link when the caller already has it."""
+    return _visit_document(visit, site_url, link).write_pdf()
+
+
+def day_pdf(clinic, date: datetime.date, *, site_url: str | None = None) -> bytes:
+    """Every handout of the clinic's visits on `date` that have homework, one page each."""
+    visits = [visit for visit in day_visits(clinic, date) if visit.items.all()]
+    if not visits:
+        fetcher = StaticFetcher(site_url)
+        html = render_to_string(
+            "handouts/empty_day.html", {"clinic": clinic, "date": date, "day": date_format(date, "l j F Y")}
+        )
+        return _render(html, clinic.paper_size, fetcher).write_pdf()
+    documents = [_visit_document(visit, site_url) for visit in visits]
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
+
+
+def day_visits(clinic, date: datetime.date) -> list[Visit]:
+    """The clinic's visits on `date`, in the order they were started, with their homework."""
+    return list(visits_with_items(Visit.objects.for_clinic(clinic).on(date)).order_by("created_at", "pk"))
+
+
+def exercise_pdf(exercise, clinic) -> bytes:
+    """A sheet for any library exercise, no client on it, for the stack at reception."""
+    fetcher = StaticFetcher()
+    html = render_to_string(
+        "handouts/exercise.html",
+        {
+            "exercise": exercise,
+            "clinic": clinic,
+            "kicker": f"{exercise.get_kind_display()} · {exercise.get_body_area_display()}",
+            "equipment": [e for e in exercise.equipment.all() if not e.everyday],
+            "tick_rows": [["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]] * TICK_WEEKS_DEFAULT,
+        },
+    )
+    return _render(html, clinic.paper_size, fetcher).write_pdf()
+
+
+def filename(*parts: str) -> str:
+    words = re.sub(r"[^A-Za-z0-9]+", "-", "-".join(parts)).strip("-").lower()
+    return f"{words or 'handout'}.pdf"

@@ -1,0 +1,418 @@
+"""Printable handouts: the visit's sheet, the day's stack, the exercise sheet, and the
+fetcher that keeps typed text from reaching any file."""
+
+import datetime
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from PIL import Image
+from pypdf import PdfReader
+
+from aftercare import handouts
+from aftercare.handouts import RefusedURL, StaticFetcher
+from aftercare.models import ShareLink
+from exercises.models import Exercise
+from tests.conftest import ARTIFACTS, builtin, make_client, make_therapist, make_visit
+
+PNG_FOLDER = ARTIFACTS / "handouts"
+A4 = (595.28, 841.89)
+LETTER = (612, 792)
+NASTY = (
+    'Try this <b>bold</b> <script>alert(1)</script> <img src="http://example.com/x.png"> '
+    '<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd"> '
+    '<a href="file:///etc/passwd">file:///etc/passwd</a> <style>@import url(file:///etc/passwd);</style>'
+)
+
+
+def pdf_text(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def pages(pdf: bytes) -> list:
+    return PdfReader(io.BytesIO(pdf)).pages
+
+
+def save_pngs(pdf: bytes, name: str, dpi: int = 80) -> list[Path]:
+    """Keep a picture of each page in test-artifacts/handouts/ to look at."""
+    PNG_FOLDER.mkdir(parents=True, exist_ok=True)
+    for old in PNG_FOLDER.glob(f"{name}-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-", str(PNG_FOLDER / name)], input=pdf, check=True)
+    return sorted(PNG_FOLDER.glob(f"{name}-*.png"))
+
+
+def decode_qr(pdf: bytes, name: str) -> list[str]:
+    png = save_pngs(pdf, f"{name}-qr", dpi=200)[0]
+    out = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(png)],
+                         capture_output=True, check=True)
+    return out.stdout.decode().split()
+
+
+def embedded_files(pdf: bytes) -> dict:
+    reader = PdfReader(io.BytesIO(pdf))
+    names = reader.trailer["/Root"].get("/Names")
+    annotations = [
+        a.get_object().get("/Subtype") for page in reader.pages for a in (page.get("/Annots") or [])
+    ]
+    return {"attachments": reader.attachments, "names": names, "file_annotations": annotations.count("/FileAttachment")}
+
+
+@pytest.fixture
+def clinic_details(clinic):
+    clinic.address = "14 Harbour Lane, Bristol BS1 4QA"
+    clinic.phone = "0117 496 0123"
+    clinic.email = "hello@harbourlane.example"
+    clinic.save()
+    return clinic
+
+
+@pytest.fixture
+def full_visit(client_, therapist, clinic_details):
+    visit = make_visit(
+        client_,
+        "headaches",
+        "rounded-desk-shoulders",
+        therapist=therapist,
+        date=datetime.date(2026, 11, 23),
+        referral="osteopath",
+        referral_note="for the old whiplash, if the headaches stay",
+        next_goal="Turn your head to check the blind spot without the pull on the right.",
+        rebook_weeks=3,
+    )
+    visit.assign(
+        builtin("tennis-ball-suboccipital-release"),
+        note="Go gently on the right side; a minute is plenty. Evenings after work suit you best.",
+    )
+    visit.assign(builtin("doorway-pec-stretch"), how_often="weekly", times_per_week=3, note="Any doorway at work counts.")
+    return visit
+
+
+def test_the_visit_handout_has_the_clients_homework_on_one_page(full_visit):
+    pdf = handouts.visit_pdf(full_visit)
+    save_pngs(pdf, "visit-a4")
+    text = pdf_text(pdf)
+    assert len(pages(pdf)) == 1
+    for expected in (
+        "Harbour Lane Massage", "0117 496 0123", "hello@harbourlane.example", "Maya's homework",
+        "Robin Tester", "Monday 23 November 2026", "Tennis ball", "Doorway", "3 times a week",
+        "Go gently on the right side", "Why it helps", "Take care", "Osteopath",
+        "blind spot", "in about 3 weeks", "some times is better than no times",
+    ):
+        assert expected in text, expected
+    assert "Lindqvist" not in text
+    assert len(pdf) < 400_000
+
+
+def test_the_qr_code_opens_the_clients_live_link_printed_under_it(full_visit):
+    pdf = handouts.visit_pdf(full_visit)
+    link = ShareLink.objects.get(client=full_visit.client)
+    url = f"{settings.AFTERCARE_SITE_URL}{link.path}"
+    assert decode_qr(pdf, "visit-a4") == [url]
+    assert link.token[:10] in pdf_text(pdf).replace("\n", "")
+
+
+def test_printing_never_changes_the_clients_link(full_visit):
+    path = ShareLink.issue(full_visit.client)
+    handouts.visit_pdf(full_visit)
+    handouts.visit_pdf(full_visit)
+    assert ShareLink.objects.filter(client=full_visit.client).count() == 1
+    assert ShareLink.issue(full_visit.client) == path
+
+
+def test_a_turned_off_link_gets_no_qr_code_and_no_new_link(full_visit):
+    ShareLink.issue(full_visit.client)
+    ShareLink.objects.update(revoked_at=datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC))
+    pdf = handouts.visit_pdf(full_visit)
+    assert ShareLink.objects.filter(revoked_at__isnull=True).count() == 0
+    assert "/h/" not in pdf_text(pdf)
+    assert len(pages(pdf)) == 1
+
+
+def test_a4_and_letter_come_out_at_their_own_size(full_visit, clinic):
+    a4 = pages(handouts.visit_pdf(full_visit))[0].mediabox
+    assert (float(a4.width), float(a4.height)) == pytest.approx(A4, abs=1)
+    clinic.paper_size = "Letter"
+    clinic.save()
+    full_visit.client.clinic = clinic
+    pdf = handouts.visit_pdf(full_visit)
+    save_pngs(pdf, "visit-letter")
+    letter = pages(pdf)[0].mediabox
+    assert (float(letter.width), float(letter.height)) == pytest.approx(LETTER, abs=1)
+    assert len(pages(pdf)) == 1
+
+
+def test_long_names_and_notes_wrap_and_stay_on_one_page(clinic_details, therapist):
+    maya = make_client(clinic_details, "Maximiliana-Josephina-Wilhelmina", last_name="Lindqvist")
+    visit = make_visit(maya, "runners-calves", therapist=therapist, next_goal="Run 10 km without the calf tightening. " * 6,
+                       referral="podiatrist", referral_note="about your arches " * 12, rebook_weeks=8)
+    long_note = ("Start gently, breathe out as you lean in, and stop at a 6 out of 10. " * 15)[:1000]
+    visit.assign(builtin("calf-rolling-foam-roller"), note=long_note)
+    visit.assign(builtin("doorway-pec-stretch"), note=long_note)
+    pdf = handouts.visit_pdf(visit)
+    save_pngs(pdf, "visit-long-notes")
+    assert len(pages(pdf)) == 1
+    text = " ".join(pdf_text(pdf).split())
+    assert "Maximiliana-Josephina-Wilhelmina" in text.replace("- ", "-").replace(" ", "") or "Maximiliana" in text
+    assert text.count("breathe out as you lean in") >= 20
+
+
+def test_the_days_handouts_have_one_page_per_visit_with_homework(clinic_details, therapist, colleague, outsider):
+    day = datetime.date(2026, 11, 23)
+    names = ["Maya", "Tomasz", "Aroha"]
+    for name, who in zip(names, [therapist, colleague, therapist]):
+        visit = make_visit(make_client(clinic_details, name, last_name="Secretsurname"), "headaches", therapist=who, date=day)
+        visit.assign(builtin("tennis-ball-suboccipital-release"), note=f"For {name}.")
+    make_visit(make_client(clinic_details, "Noitems"), "headaches", therapist=therapist, date=day)
+    elsewhere = make_visit(make_client(outsider.clinic, "Outsiderclient"), "headaches", therapist=outsider, date=day)
+    elsewhere.assign(builtin("tennis-ball-suboccipital-release"))
+    other_day = make_visit(make_client(clinic_details, "Tuesday"), "headaches", date=day + datetime.timedelta(days=1))
+    other_day.assign(builtin("tennis-ball-suboccipital-release"))
+
+    pdf = handouts.day_pdf(clinic_details, day)
+    save_pngs(pdf, "day")
+    reader_pages = pages(pdf)
+    assert len(reader_pages) == 3
+    for page, name in zip(reader_pages, names):
+        assert f"{name}'s homework" in page.extract_text()
+    text = pdf_text(pdf)
+    assert "Outsiderclient" not in text and "Tuesday's homework" not in text and "Noitems" not in text
+    assert "Secretsurname" not in text
+
+
+def test_a_day_without_homework_prints_a_kind_note(clinic):
+    pdf = handouts.day_pdf(clinic, datetime.date(2026, 11, 24))
+    assert len(pages(pdf)) == 1
+    assert "No handouts for this day" in pdf_text(pdf)
+
+
+def test_the_exercise_sheet_has_the_exercise_and_the_clinic_but_no_client(clinic_details):
+    exercise = builtin("calf-rolling-foam-roller")
+    pdf = handouts.exercise_pdf(exercise, clinic_details)
+    save_pngs(pdf, "exercise-sheet")
+    text = " ".join(pdf_text(pdf).split())
+    assert len(pages(pdf)) == 1
+    assert exercise.name in text and "Harbour Lane Massage" in text and "How to do it" in text
+    assert exercise.step_list()[0][:30] in text
+    assert "/h/" not in text
+    assert len(pdf) < 400_000
+
+
+# Nothing typed can reach a file.
+
+class SpyFetcher(StaticFetcher):
+    asked: list[str] = []
+
+    def fetch(self, url, headers=None):
+        SpyFetcher.asked.append(url)
+        return super().fetch(url, headers)
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    SpyFetcher.asked = []
+    monkeypatch.setattr(handouts, "StaticFetcher", SpyFetcher)
+    return SpyFetcher.asked
+
+
+def test_html_and_file_links_in_typed_text_print_as_text_and_fetch_nothing(clinic, therapist, client_, spy):
+    own = Exercise.objects.create(
+        clinic=clinic, slug="nasty", name='Roll <img src="file:///etc/passwd">', kind="stretch", body_area="feet",
+        steps=NASTY + "\nStep two", why=NASTY, cautions=NASTY, reps=10,
+    )
+    client_.first_name = '<link rel="attachment" href="file:///etc/passwd">'
+    client_.save()
+    visit = make_visit(client_, "headaches", therapist=therapist, next_goal=NASTY[:240], referral="other",
+                       referral_note=NASTY[:240])
+    visit.assign(own, note=NASTY)
+    for pdf in (handouts.visit_pdf(visit), handouts.exercise_pdf(own, clinic), handouts.day_pdf(clinic, visit.date)):
+        files = embedded_files(pdf)
+        assert files["attachments"] == {} and files["names"] is None and files["file_annotations"] == 0
+        assert b"root:x:0:0" not in pdf
+        assert "<script>alert(1)</script>" in " ".join(pdf_text(pdf).split())
+    assert spy, "the pictures went through the fetcher"
+    assert all(url.startswith(("data:image/", f"{settings.AFTERCARE_SITE_URL}/static/")) for url in spy), spy
+
+
+def test_the_fetcher_refuses_everything_but_the_apps_own_files():
+    fetcher = StaticFetcher()
+    for url in (
+        "file:///etc/passwd",
+        "http://example.com/static/css/handout.css",
+        "https://example.com/x.png",
+        "//example.com/static/css/handout.css",
+        "data:text/html,<b>hi</b>",
+        "data:application/pdf;base64,JVBERi0=",
+        f"{settings.AFTERCARE_SITE_URL}/static/../aftercare/settings.py",
+        f"{settings.AFTERCARE_SITE_URL}/static/%2e%2e/%2e%2e/etc/passwd",
+        f"{settings.AFTERCARE_SITE_URL}/media/../../../../etc/passwd",
+        f"{settings.AFTERCARE_SITE_URL}/static/..%2f..%2fpyproject.toml",
+        f"{settings.AFTERCARE_SITE_URL}/static/js/copy.js",
+        f"{settings.AFTERCARE_SITE_URL}/etc/passwd",
+        "/static/exercises/illustrations/nope.svg",
+    ):
+        with pytest.raises(RefusedURL):
+            fetcher.fetch(url)
+
+
+def test_the_fetcher_serves_static_pictures_and_image_data():
+    fetcher = StaticFetcher()
+    response = fetcher.fetch(f"{settings.AFTERCARE_SITE_URL}/static/exercises/illustrations/doorway-pec-stretch.svg")
+    assert response.content_type == "image/svg+xml" and b"<svg" in response.read()
+    assert fetcher.fetch("/static/css/handout.css").content_type == "text/css"
+    assert fetcher.fetch("data:image/png;base64,iVBORw0KGgo=").content_type == "image/png"
+
+
+@pytest.fixture
+def big_upload():
+    # A phone photo sized picture in MEDIA_ROOT, as an uploaded exercise picture would be.
+    folder = Path(settings.MEDIA_ROOT) / "exercises"
+    folder.mkdir(parents=True, exist_ok=True)
+    image = Image.effect_noise((3000, 2250), 60).convert("RGB")
+    path = folder / "calf-photo.jpg"
+    image.save(path, "JPEG", quality=95)
+    return f"{settings.MEDIA_URL}exercises/calf-photo.jpg"
+
+
+def test_uploaded_pictures_are_downscaled_before_embedding(big_upload, full_visit, monkeypatch):
+    body = StaticFetcher().fetch(big_upload).read()
+    assert max(Image.open(io.BytesIO(body)).size) <= handouts.MAX_PICTURE_PX
+    monkeypatch.setattr(Exercise, "picture_url", lambda self: big_upload)
+    pdf = handouts.visit_pdf(full_visit)
+    save_pngs(pdf, "visit-uploaded-pictures")
+    assert len(pages(pdf)) == 1
+    assert len(pdf) < 400_000
+
+
+# Who may print what.
+
+def test_the_therapist_prints_the_visit_handout_from_its_summary(as_therapist, full_visit):
+    summary = as_therapist.get(reverse("aftercare:visit-detail", args=[full_visit.pk]))
+    url = reverse("aftercare:visit-handout", args=[full_visit.pk])
+    assert url in summary.content.decode()
+    response = as_therapist.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'inline; filename="maya-2026-11-23-homework.pdf"'
+    assert "Maya's homework" in pdf_text(response.content)
+    link = ShareLink.objects.get(client=full_visit.client)
+    assert decode_qr(response.content, "view") == [f"http://testserver{link.path}"]
+
+
+def test_a_colleague_prints_it_too(as_colleague, full_visit):
+    assert as_colleague.get(reverse("aftercare:visit-handout", args=[full_visit.pk])).status_code == 200
+
+
+def test_an_outsider_gets_404_for_a_visit_handout(as_outsider, full_visit):
+    assert as_outsider.get(reverse("aftercare:visit-handout", args=[full_visit.pk])).status_code == 404
+
+
+def test_nobody_logged_out_gets_a_handout(client, full_visit):
+    response = client.get(reverse("aftercare:visit-handout", args=[full_visit.pk]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_day_page_lists_the_clinics_visits_with_the_days_pdf(as_colleague, full_visit, outsider):
+    elsewhere = make_visit(make_client(outsider.clinic, "Outsiderclient"), "headaches", date=full_visit.date)
+    elsewhere.assign(builtin("tennis-ball-suboccipital-release"))
+    page = as_colleague.get(reverse("aftercare:day"), {"date": "2026-11-23"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Maya Lindqvist" in html and "Outsiderclient" not in html
+    assert f'{reverse("aftercare:day-handouts")}?date=2026-11-23' in html
+    assert "?date=2026-11-22" in html and "?date=2026-11-24" in html
+    pdf = as_colleague.get(reverse("aftercare:day-handouts"), {"date": "2026-11-23"})
+    assert pdf.status_code == 200 and len(pages(pdf.content)) == 1
+    assert "Outsiderclient" not in pdf_text(pdf.content)
+
+
+def test_the_day_page_shrugs_off_a_bad_date(as_therapist):
+    assert as_therapist.get(reverse("aftercare:day"), {"date": "not-a-date"}).status_code == 400
+    assert as_therapist.get(reverse("aftercare:day")).status_code == 200
+    assert as_therapist.get(reverse("aftercare:day-handouts"), {"date": "2026-02-30"}).status_code == 404
+
+
+def test_an_outsider_sees_none_of_the_clinics_day(as_outsider, full_visit):
+    html = as_outsider.get(reverse("aftercare:day"), {"date": "2026-11-23"}).content.decode()
+    assert "Maya" not in html
+    pdf = as_outsider.get(reverse("aftercare:day-handouts"), {"date": "2026-11-23"}).content
+    assert "Maya" not in pdf_text(pdf)
+
+
+def test_exercise_sheets_for_the_library_and_the_clinics_own_but_not_another_clinics(
+    as_therapist, clinic, other_clinic
+):
+    own = Exercise.objects.create(clinic=clinic, slug="our-roll", name="Our calf roll", kind="self_massage",
+                                  body_area="lower_legs", steps="Sit.\nRoll.\nBreathe.", why="Calves.", minutes=2)
+    theirs = Exercise.objects.create(clinic=other_clinic, slug="their-roll", name="Their calf roll",
+                                     kind="self_massage", body_area="lower_legs", steps="Sit.", why="Calves.", minutes=2)
+    for exercise in (builtin("doorway-pec-stretch"), own):
+        response = as_therapist.get(reverse("aftercare:exercise-sheet", args=[exercise.pk]))
+        assert response.status_code == 200, exercise
+        assert exercise.name in pdf_text(response.content)
+        assert response["Content-Disposition"].startswith("inline; filename=")
+    assert as_therapist.get(reverse("aftercare:exercise-sheet", args=[theirs.pk])).status_code == 404
+
+
+def test_the_client_downloads_their_own_handout_from_their_link(client, full_visit):
+    path = ShareLink.issue(full_visit.client)
+    page = client.get(path)
+    url = reverse("client-handout", args=[path.split("/")[2]])
+    assert url in page.content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Referrer-Policy"] == "no-referrer" and "no-store" in response["Cache-Control"]
+    assert "Maya's homework" in pdf_text(response.content)
+    assert decode_qr(response.content, "client") == [f"http://testserver{path}"]
+
+
+def test_a_revoked_or_unknown_link_gets_no_handout(client, full_visit):
+    path = ShareLink.issue(full_visit.client)
+    token = path.split("/")[2]
+    ShareLink.replace(full_visit.client)
+    for url in (reverse("client-handout", args=[token]), reverse("client-handout", args=["x" * 43])):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response["Referrer-Policy"] == "no-referrer"
+
+
+# Session, user, therapist and clinic; the visit with its client, clinic and therapist; its
+# homework; the client's link.
+QUERIES_VISIT_HANDOUT = 6
+# Session, user, therapist and clinic; the visits; their homework; each client's link.
+QUERIES_DAY_HANDOUTS_TWO_VISITS = 3 + 2 + 2
+
+
+# Queries: a handout costs the same few queries however much homework the visit has, and
+# the day's PDF a few more for each visit printed (its client's link).
+
+def _second_visit(full_visit, therapist):
+    other = make_client(full_visit.client.clinic, "Ines")
+    visit = make_visit(other, "low-back", therapist=therapist, date=full_visit.date)
+    visit.assign(builtin("doorway-pec-stretch"), note="At work too.")
+    visit.assign(builtin("tennis-ball-suboccipital-release"))
+    ShareLink.issue(other)
+    return visit
+
+
+def test_the_visit_handout_takes_a_fixed_number_of_queries(as_therapist, full_visit, django_assert_num_queries):
+    ShareLink.issue(full_visit.client)  # printing a client's live link, as usual
+    url = reverse("aftercare:visit-handout", args=[full_visit.pk])
+    as_therapist.get(url)  # warm: session, clinic, templates
+    with django_assert_num_queries(QUERIES_VISIT_HANDOUT):
+        assert as_therapist.get(url).status_code == 200
+
+
+def test_the_days_handouts_take_a_few_queries_per_visit(as_therapist, full_visit, therapist, django_assert_num_queries):
+    ShareLink.issue(full_visit.client)
+    _second_visit(full_visit, therapist)
+    url = reverse("aftercare:day-handouts")
+    as_therapist.get(url, {"date": "2026-11-23"})
+    with django_assert_num_queries(QUERIES_DAY_HANDOUTS_TWO_VISITS):
+        response = as_therapist.get(url, {"date": "2026-11-23"})
+    assert response.status_code == 200 and len(pages(response.content)) == 2
