@@ -101,7 +101,7 @@ def test_the_visit_handout_has_the_clients_homework_on_one_page(full_visit):
     for expected in (
         "Harbour Lane Massage", "0117 496 0123", "hello@harbourlane.example", "Maya's homework",
         "Robin Tester", "Monday 23 November 2026", "Tennis ball", "Doorway", "3 times a week",
-        "Go gently on the right side", "Why it helps", "Take care", "Osteopath",
+        "Go gently on the right side", "Why it helps", "Take care", "an osteopath",
         "blind spot", "in about 3 weeks", "some times is better than no times",
     ):
         assert expected in text, expected

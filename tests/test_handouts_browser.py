@@ -1,60 +1,21 @@
 """Printing in a real browser: the therapist's handout from the visit summary, the front
 desk's day page and its PDF, and the client's own handout from their link on a phone.
+(How a PDF link is followed in Chromium: tests/pdfs.py.)"""
 
-Chromium opens an inline PDF in its own viewer (an extension whose requests the `page`
-fixture counts as foreign), so `clicked_pdf` lets the click go to the server as it is,
-keeps the answer, and hands it to the browser as a download instead of a viewer tab."""
-
-import io
 import re
-import subprocess
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
-from pypdf import PdfReader
 
 from aftercare.models import ShareLink
-from tests.conftest import ARTIFACTS, builtin, log_in, make_client, make_visit
+from tests.conftest import builtin, log_in, make_client, make_visit
+from tests.pdfs import clicked_pdf, read_pdf
 
 pytestmark = [pytest.mark.browser]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def read_pdf(data: bytes, name: str) -> tuple[int, str]:
-    """Page count and text; the first page is kept as PNG next to the screenshots."""
-    assert data.startswith(b"%PDF-")
-    folder = ARTIFACTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.pdf").write_bytes(data)
-    subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(folder / f"{name}.pdf"), str(folder / name)],
-                   check=True)
-    reader = PdfReader(io.BytesIO(data))
-    return len(reader.pages), " ".join(" ".join(p.extract_text() for p in reader.pages).split())
-
-
-def clicked_pdf(page, link) -> bytes:
-    """Click a PDF link; the server's answer (with the page's session) is returned."""
-    href = link.get_attribute("href")
-    answers = []
-
-    def handle(route):
-        response = route.fetch()
-        answers.append(response)
-        headers = {**response.headers, "content-disposition": "attachment"}
-        route.fulfill(response=response, headers=headers)
-
-    page.route(lambda url: url.endswith(href), handle)
-    with page.expect_download() as download:
-        link.click()
-    download.value.cancel()
-    page.unroute_all()
-    (answer,) = answers
-    assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
-    assert answer.headers["content-disposition"].startswith("inline; filename=")
-    return answer.body()
 
 
 @pytest.fixture

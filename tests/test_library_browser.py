@@ -2,12 +2,17 @@
 wrong file first), then sees it, picture and all, suggested on a visit's homework page for
 its complaint and on the client's page."""
 
+import io
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from aftercare.models import ShareLink
 from exercises.models import Complaint, Exercise
-from tests.conftest import log_in, make_client, make_visit
+from tests.conftest import ARTIFACTS, log_in, make_client, make_visit
+from tests.pdfs import clicked_pdf, read_pdf
 from tests.imagefiles import phone_exif, photo_bytes
 
 pytestmark = [pytest.mark.browser]
@@ -87,3 +92,10 @@ def test_a_therapist_adds_an_exercise_with_a_picture_and_sees_it_suggested(page,
     expect(card_picture).to_be_visible()
     assert picture_loaded(card_picture)
     shot("on-the-clients-page")
+
+    # …and on the printed handout, picture and all.
+    page.goto(f"/visits/{visit.pk}/")
+    pages, text = read_pdf(clicked_pdf(page, page.get_by_role("link", name="Print handout")), "library-handout")
+    assert pages == 1 and "Warm cloth jaw release" in text and "Warm a face cloth" in text
+    images = PdfReader(io.BytesIO(Path(ARTIFACTS / "screenshots" / "library-handout.pdf").read_bytes())).pages[0].images
+    assert len(images) >= 2, "the uploaded picture besides the QR code"
