@@ -4,6 +4,7 @@ from io import StringIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.core.management import call_command
 
 from aftercare.models import HomeworkItem, Visit
@@ -80,3 +81,5 @@ def test_seed_demo_makes_a_clinic_a_login_and_clients_with_homework(db):
     assert Visit.objects.filter(client__clinic=clinic).count() >= 4
     assert HomeworkItem.objects.filter(visit__client__clinic=clinic).count() >= 4
     assert Clinic.objects.filter(name="Harbour Lane Massage").count() == 1
+    today = Visit.objects.filter(client__clinic=clinic, date=timezone.localdate())
+    assert today.count() == 2 and all(visit.items.count() == 2 for visit in today), "a stack to print today"

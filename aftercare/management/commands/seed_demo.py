@@ -17,15 +17,17 @@ THERAPISTS = [
     ("demo", "Robin", "Hale", True),
     ("jo", "Jo", "Okafor", False),
 ]
-# first, last, email, at home, [(weeks ago, complaints, [exercise slugs])]
+# first, last, email, at home, [(weeks ago, complaints, [exercise slugs])]; two visits are
+# today's, so "Today's visits" has a stack to print.
 CLIENTS = [
     ("Maya", "Lindqvist", "maya@example.com", ["tennis-ball", "towel"],
-     [(2, ["headaches", "neck-shoulder-knots"], ["tennis-ball-suboccipital-release"])]),
+     [(2, ["headaches", "neck-shoulder-knots"], ["tennis-ball-suboccipital-release"]),
+      (0, ["headaches", "rounded-desk-shoulders"], ["tennis-ball-suboccipital-release", "doorway-pec-stretch"])]),
     ("Dev", "Patel", "dev@example.com", ["foam-roller", "step"],
      [(4, ["runners-calves"], ["calf-rolling-foam-roller"]), (1, ["runners-calves", "it-band"], ["calf-rolling-foam-roller"])]),
     ("Ruth", "Okonjo", "", [], [(3, ["stubborn-piriformis", "lower-back-tightness"], ["psoas-release"])]),
     ("Tomás", "Reyes", "tomas@example.com", ["resistance-band"],
-     [(2, ["rounded-desk-shoulders", "between-shoulder-blades"], ["doorway-pec-stretch"])]),
+     [(0, ["rounded-desk-shoulders", "between-shoulder-blades"], ["doorway-pec-stretch", "wall-angels"])]),
     ("Aiko", "Brennan", "", ["yoga-mat", "pillow"], [(5, ["stress-sleep"], [])]),
     ("Lou", "", "", [], []),
 ]
