@@ -162,3 +162,19 @@ class LinkEmailForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["email"].widget.attrs.update({"placeholder": "name@example.com", "autocomplete": "off"})
+
+
+class DayForm(forms.Form):
+    """Which day's visits to list and print; today when none is given."""
+
+    date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "min": "2000-01-01", "max": "2999-12-31"}),
+        error_messages={"invalid": "Enter a valid date."},
+    )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date and not (datetime.date(2000, 1, 1) <= date <= datetime.date(2999, 12, 31)):
+            raise forms.ValidationError("Choose a date between the year 2000 and 2999.")
+        return date

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -13,13 +12,10 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from aftercare import handouts
+from aftercare.forms import DayForm
 from aftercare.models import Visit
 from aftercare.views import _get_exercise
 from clients.access import therapist_required
-
-
-class DayForm(forms.Form):
-    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:

@@ -42,6 +42,52 @@ TICK_WEEKS_DEFAULT = 3
 TICK_WEEKS_MAX = 4
 # Denser type for a visit whose notes and steps would not fit on one page otherwise.
 DENSITIES = ("roomy", "snug", "tight", "tiny")
+# Past the densest type, paper carries a shorter version of each long text (characters for
+# a note, why it helps, each step; cautions get twice as many) and says where the rest is.
+SHORTER = (360, 220, 120)
+
+
+def _shorten(text: str, limit: int | None) -> str:
+    if limit is None or len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
+class OnPaper:
+    """What one exercise (and, for a homework item, its note) prints: all of it, or with
+    `limit`, a shorter version of each text and `shortened` to say so."""
+
+    def __init__(self, exercise, note: str = "", limit: int | None = None):
+        self.note = _shorten(note, limit)
+        self.why = _shorten(exercise.why, limit)
+        self.cautions = _shorten(exercise.cautions, limit * 2 if limit else None)
+        all_steps = exercise.step_list()
+        steps = all_steps
+        if limit is not None:  # the first steps, about four notes' worth, at least two
+            steps, budget = [], limit * 4
+            for step in all_steps:
+                if len(steps) >= 2 and budget <= 0:
+                    break
+                steps.append(_shorten(step, limit))
+                budget -= len(steps[-1])
+        self.steps = steps
+        self.shortened = (self.note, self.why, self.cautions, self.steps) != (
+            note, exercise.why, exercise.cautions, all_steps
+        )
+
+
+def _one_page(render, start: int = 0):
+    """Render in denser and denser type, then with shorter texts, until it fits one page.
+    `render(density, limit)` returns a WeasyPrint document."""
+    tries = [(density, None) for density in DENSITIES[start:]] + [("tiny", limit) for limit in SHORTER]
+    for density, limit in tries:
+        document = render(density, limit)
+        if len(document.pages) == 1:
+            break
+    return document
 
 
 class RefusedURL(ValueError):
@@ -222,7 +268,8 @@ def _density(items) -> int:
 
 
 def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None | bool = False):
-    """One visit, one page: rendered again in denser type if the first try spills over."""
+    """One visit, one page: rendered again in denser type, then with shorter texts (the
+    whole of them is on the client's link), if the first try spills over."""
     fetcher = StaticFetcher(site_url)
     clinic = visit.client.clinic
     if "items" in getattr(visit, "_prefetched_objects_cache", {}):
@@ -247,14 +294,14 @@ def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None |
         "tick_rows": tick_days(visit.date, weeks),
         "note_by": (visit.therapist.user.first_name or visit.therapist.display_name) if visit.therapist else "Your therapist",
     }
-    start = _density(items)
-    for density in DENSITIES[start:]:
-        document = _render(
-            render_to_string("handouts/visit.html", {**context, "density": density}), clinic.paper_size, fetcher
-        )
-        if len(document.pages) == 1:
-            break
-    return document
+
+    def render(density, limit):
+        for item in items:
+            item.on_paper = OnPaper(item.exercise, item.note, limit)
+        html = render_to_string("handouts/visit.html", {**context, "density": density})
+        return _render(html, clinic.paper_size, fetcher)
+
+    return _one_page(render, _density(items))
 
 
 def visit_pdf(visit: Visit, *, site_url: str | None = None, link: ShareLink | None | bool = False) -> bytes:
@@ -265,16 +312,20 @@ def visit_pdf(visit: Visit, *, site_url: str | None = None, link: ShareLink | No
 
 def day_pdf(clinic, date: datetime.date, *, site_url: str | None = None) -> bytes:
     """Every handout of the clinic's visits on `date` that have homework, one page each."""
-    visits = [visit for visit in day_visits(clinic, date) if visit.items.all()]
+    every_visit = day_visits(clinic, date)
+    visits = [visit for visit in every_visit if visit.items.all()]
     if not visits:
         fetcher = StaticFetcher(site_url)
         html = render_to_string(
-            "handouts/empty_day.html", {"clinic": clinic, "date": date, "day": date_format(date, "l j F Y")}
+            "handouts/empty_day.html",
+            {"clinic": clinic, "date": date, "day": date_format(date, "l j F Y"), "any_visits": bool(every_visit)},
         )
         return _render(html, clinic.paper_size, fetcher).write_pdf()
     documents = [_visit_document(visit, site_url) for visit in visits]
     pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    stack = documents[0].copy(pages)
+    stack.metadata.title = f"Handouts, {date_format(date, 'l j F Y')} · {clinic.name}"
+    return stack.write_pdf()
 
 
 def day_visits(clinic, date: datetime.date) -> list[Visit]:
@@ -285,19 +336,22 @@ def day_visits(clinic, date: datetime.date) -> list[Visit]:
 def exercise_pdf(exercise, clinic) -> bytes:
     """A sheet for any library exercise, no client on it, for the stack at reception."""
     fetcher = StaticFetcher()
-    html = render_to_string(
-        "handouts/exercise.html",
-        {
-            "exercise": exercise,
-            "clinic": clinic,
-            "kicker": f"{exercise.get_kind_display()} · {exercise.get_body_area_display()}",
-            "equipment": [e for e in exercise.equipment.all() if not e.everyday],
-            "tick_rows": [["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]] * TICK_WEEKS_DEFAULT,
-        },
-    )
-    return _render(html, clinic.paper_size, fetcher).write_pdf()
+    context = {
+        "exercise": exercise,
+        "clinic": clinic,
+        "kicker": f"{exercise.get_kind_display()} · {exercise.get_body_area_display()}",
+        "equipment": [e for e in exercise.equipment.all() if not e.everyday],
+        "tick_rows": [["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]] * TICK_WEEKS_DEFAULT,
+    }
+
+    def render(density, limit):
+        on_paper = OnPaper(exercise, limit=limit)
+        html = render_to_string("handouts/exercise.html", {**context, "density": density, "on_paper": on_paper})
+        return _render(html, clinic.paper_size, fetcher)
+
+    return _one_page(render).write_pdf()
 
 
 def filename(*parts: str) -> str:
-    words = re.sub(r"[^A-Za-z0-9]+", "-", "-".join(parts)).strip("-").lower()
+    words = re.sub(r"[^A-Za-z0-9]+", "-", "-".join(part[:40] for part in parts)).strip("-").lower()
     return f"{words or 'handout'}.pdf"

@@ -11,11 +11,12 @@ from django.conf import settings
 from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
+from pytest_django.asserts import assertContains
 
 from aftercare import handouts
 from aftercare.handouts import RefusedURL, StaticFetcher
 from aftercare.models import ShareLink
-from exercises.models import Exercise
+from exercises.models import Complaint, Exercise
 from tests.conftest import ARTIFACTS, builtin, make_client, make_therapist, make_visit
 
 PNG_FOLDER = ARTIFACTS / "handouts"
@@ -162,6 +163,45 @@ def test_long_names_and_notes_wrap_and_stay_on_one_page(clinic_details, therapis
     assert text.count("breathe out as you lean in") >= 20
 
 
+def test_whatever_is_typed_a_visit_handout_stays_on_one_page_with_its_qr_code(clinic_details, therapist):
+    """Letter is the shorter paper; two clinic exercises with eight long steps each, long
+    notes, a logo-sized header: past the densest type, paper gets shorter texts."""
+    clinic_details.paper_size = "Letter"
+    clinic_details.save()
+    wordy = []
+    for n in (1, 2):
+        exercise = Exercise.objects.create(
+            clinic=clinic_details, slug=f"wordy-{n}", name=f"A very thorough routine number {n} " * 3,
+            kind="stretch", body_area="thighs", minutes=5,
+            steps="\n".join(f"Step {s}: " + "take your time and breathe out slowly as you ease in. " * 6 for s in range(8)),
+            why="Because it helps the whole chain of muscles let go. " * 10,
+            cautions="Stop if anything feels sharp, tingly or numb. " * 12,
+        )
+        exercise.complaints.add(Complaint.objects.get(slug="runners-calves"))
+        wordy.append(exercise)
+    visit = make_visit(make_client(clinic_details, "Charlotte"), "runners-calves", therapist=therapist,
+                       next_goal="Easier stairs. " * 10, referral="osteopath", rebook_weeks=3)
+    for exercise in wordy:
+        visit.assign(exercise, note="Keep it gentle and keep going, some days more than others. " * 17)
+    pdf = handouts.visit_pdf(visit)
+    save_pngs(pdf, "visit-shortened")
+    assert len(pages(pdf)) == 1
+    text = " ".join(pdf_text(pdf).split())
+    assert "Charlotte's homework" in text and "Shortened to fit the page" in text and "scan the code" in text
+    assert decode_qr(pdf, "visit-shortened") == [f"{settings.AFTERCARE_SITE_URL}{ShareLink.shown(visit.client).path}"]
+
+
+def test_a_long_exercise_sheet_stays_on_one_page(clinic_details):
+    exercise = Exercise.objects.create(
+        clinic=clinic_details, slug="wordy", name="A long one", kind="stretch", body_area="thighs", minutes=5,
+        steps="\n".join("Ease in and breathe out slowly, then hold it there a while. " * 4 for _ in range(9)),
+        why="Because it helps. " * 40, cautions="Go gently. " * 40,
+    )
+    pdf = handouts.exercise_pdf(exercise, clinic_details)
+    save_pngs(pdf, "exercise-sheet-long")
+    assert len(pages(pdf)) == 1
+
+
 def test_the_days_handouts_have_one_page_per_visit_with_homework(clinic_details, therapist, colleague, outsider):
     day = datetime.date(2026, 11, 23)
     names = ["Maya", "Tomasz", "Aroha"]
@@ -182,6 +222,7 @@ def test_the_days_handouts_have_one_page_per_visit_with_homework(clinic_details,
         assert f"{name}'s homework" in page.extract_text()
     text = pdf_text(pdf)
     assert "Outsiderclient" not in text and "Tuesday's homework" not in text and "Noitems" not in text
+    assert PdfReader(io.BytesIO(pdf)).metadata.title == "Handouts, Monday 23 November 2026 · Harbour Lane Massage"
     assert "Secretsurname" not in text
 
 
@@ -189,6 +230,7 @@ def test_a_day_without_homework_prints_a_kind_note(clinic):
     pdf = handouts.day_pdf(clinic, datetime.date(2026, 11, 24))
     assert len(pages(pdf)) == 1
     assert "No handouts for this day" in pdf_text(pdf)
+    assert "No visits on" in pdf_text(pdf)
 
 
 def test_the_exercise_sheet_has_the_exercise_and_the_clinic_but_no_client(clinic_details):
@@ -333,6 +375,8 @@ def test_the_day_page_lists_the_clinics_visits_with_the_days_pdf(as_colleague, f
 
 def test_the_day_page_shrugs_off_a_bad_date(as_therapist):
     assert as_therapist.get(reverse("aftercare:day"), {"date": "not-a-date"}).status_code == 400
+    for far in ("0001-01-01", "9999-12-31"):
+        assertContains(as_therapist.get(reverse("aftercare:day"), {"date": far}), "between the year 2000", status_code=400)
     assert as_therapist.get(reverse("aftercare:day")).status_code == 200
     assert as_therapist.get(reverse("aftercare:day-handouts"), {"date": "2026-02-30"}).status_code == 404
 
