@@ -44,7 +44,7 @@ TICK_WEEKS_MAX = 4
 DENSITIES = ("roomy", "snug", "tight", "tiny")
 # Past the densest type, paper carries a shorter version of each long text (characters for
 # a note, why it helps, each step; cautions get twice as many) and says where the rest is.
-SHORTER = (360, 220, 120)
+SHORTER = (360, 220, 120, 70)
 
 
 def _shorten(text: str, limit: int | None) -> str:
@@ -66,8 +66,8 @@ class OnPaper:
         self.cautions = _shorten(exercise.cautions, limit * 2 if limit else None)
         all_steps = exercise.step_list()
         steps = all_steps
-        if limit is not None:  # the first steps, about four notes' worth, at least two
-            steps, budget = [], limit * 4
+        if limit is not None:  # the first steps, about three notes' worth, at least two
+            steps, budget = [], limit * 3
             for step in all_steps:
                 if len(steps) >= 2 and budget <= 0:
                     break
