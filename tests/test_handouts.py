@@ -115,7 +115,9 @@ def test_the_qr_code_opens_the_clients_live_link_printed_under_it(full_visit):
     link = ShareLink.objects.get(client=full_visit.client)
     url = f"{settings.AFTERCARE_SITE_URL}{link.path}"
     assert decode_qr(pdf, "visit-a4") == [url]
-    assert link.token[:10] in pdf_text(pdf).replace("\n", "")
+    # The short link, wrapped anywhere; text extraction drops a "-" that ends a line.
+    printed = "".join(pdf_text(pdf).split()).replace("-", "")
+    assert link.path.replace("-", "") in printed
 
 
 def test_printing_never_changes_the_clients_link(full_visit):
