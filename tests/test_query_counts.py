@@ -1,0 +1,175 @@
+"""Every page a person can GET answers in a pinned number of queries, so a query that
+creeps in (an N+1 in a template, a lookup per row) fails CI, not a benchmark months later.
+
+`PAGES` pins each GET page with its queries named; `POST_ONLY` lists the actions that
+refuse GET (a test checks they do); `PINNED_ELSEWHERE` names the pages whose counts live
+in their own feature's tests. A URL pattern in none of them fails
+`test_every_page_has_a_pinned_query_count`: a new page needs its count here.
+
+Most pages start with the same three queries, logged in: the session, the user, and the
+therapist with their clinic (clients.access). The world below is small on purpose; the
+counts must not depend on how many rows there are (tests/test_scale_data.py and
+bench/scale.py check that side)."""
+
+import datetime
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from aftercare.models import ShareLink
+from clients.models import Invite
+from tests.conftest import builtin, make_visit
+
+LOGGED_IN = 3  # session, user, therapist + clinic
+
+
+@pytest.fixture
+def world(client_, therapist, colleague, clinic):
+    """A client with a visit of two homework items, a visit with none, the clinic's own
+    copy of an exercise, an open invite and the client's link."""
+    visit = make_visit(client_, "headaches", "rounded-desk-shoulders", therapist=therapist,
+                       date=datetime.date(2026, 11, 23), rebook_weeks=3, next_goal="Turn without the pull.")
+    item = visit.assign(builtin("tennis-ball-suboccipital-release"), note="Gently on the right.")
+    visit.assign(builtin("doorway-pec-stretch"))
+    empty_visit = make_visit(client_, "headaches", therapist=therapist, date=datetime.date(2026, 11, 30))
+    own = builtin("calf-rolling-foam-roller").copy_for(clinic)
+    return {
+        "client": client_,
+        "visit": visit,
+        "item": item,
+        "empty_visit": empty_visit,
+        "builtin": builtin("doorway-pec-stretch"),
+        "own": own,
+        "invite": Invite.objects.create(clinic=clinic, invited_by=therapist, name="Kim"),
+        "link": ShareLink.issue(client_),
+        "colleague": colleague,
+    }
+
+
+# name: (URL from the world, logged in?, queries, what they are)
+PAGES = {
+    "login": (lambda w: "/login/", False, 0, "none: the form needs nothing from the database"),
+    "home": (lambda w: "/", True, 0, "none: a redirect to the client list"),
+    "healthz": (lambda w: "/healthz", False, 1, "SELECT 1"),
+    "password_change": (lambda w: "/password/", True, 2, "session, user"),
+    "password_change_done": (lambda w: "/password/changed/", True, 2, "session, user"),
+    "clients:list": (lambda w: "/clients/", True, LOGGED_IN + 2,
+                     "+ count of the clinic's clients (pages), the page of clients"),
+    "clients:create": (lambda w: "/clients/new/", True, LOGGED_IN + 2,
+                       "+ does the clinic list its own equipment, the equipment to offer"),
+    "clients:detail": (lambda w: f"/clients/{w['client'].pk}/", True, LOGGED_IN + 5,
+                       "+ client, their equipment, visits with therapists, the visits' complaints, "
+                       "items with exercises and tick counts"),
+    "clients:edit": (lambda w: f"/clients/{w['client'].pk}/edit/", True, LOGGED_IN + 4,
+                     "+ client, their equipment (initial), does the clinic list its own equipment, "
+                     "the equipment to offer"),
+    "exercises:list": (lambda w: "/library/", True, LOGGED_IN + 6,
+                       "+ count (pages), complaints and equipment (filters), the page of exercises, "
+                       "their pictures, their equipment"),
+    "exercises:add": (lambda w: "/library/add/", True, LOGGED_IN + 4,
+                      "+ equipment, complaints once for each of the three 'helps with' rows"),
+    "exercises:detail": (lambda w: f"/library/{w['builtin'].pk}/", True, LOGGED_IN + 5,
+                         "+ exercise, its pictures, the clinic's own version, complaints, equipment"),
+    "exercises:edit": (lambda w: f"/library/{w['own'].pk}/edit/", True, LOGGED_IN + 10,
+                       "+ exercise, its pictures, its equipment, its complaint rows, equipment (choices), "
+                       "pictures (formset), complaints once for each of the four 'helps with' rows "
+                       "(its complaints and the blank ones: one query a row, a known N+1 of the formset)"),
+    "clinic:settings": (lambda w: "/clinic/", True, LOGGED_IN + 2, "+ the clinic's equipment, all equipment"),
+    "clinic:team": (lambda w: "/clinic/team/", True, LOGGED_IN + 2, "+ open invites, the team with their logins"),
+    "clinic:team-add": (lambda w: "/clinic/team/add/", True, LOGGED_IN, "nothing more: GET redirects to the team"),
+    "clinic:invite-create": (lambda w: "/clinic/team/invite/", True, LOGGED_IN,
+                             "nothing more: GET redirects to the team"),
+    "clinic:join": (lambda w: f"/clinic/join/{w['invite'].token}/", False, 1, "the invite with its clinic"),
+    "aftercare:visit-start": (lambda w: f"/clients/{w['client'].pk}/visits/new/", True, LOGGED_IN + 4,
+                              "+ client, their last visit, its complaints (pre-filled), all complaints"),
+    "aftercare:visit-detail": (lambda w: f"/visits/{w['visit'].pk}/", True, LOGGED_IN + 8,
+                               "+ visit with client, the client's link, items with exercises, their pictures, "
+                               "their check-ins, the visit's therapist, their login, the visit's complaints"),
+    "aftercare:visit-edit": (lambda w: f"/visits/{w['visit'].pk}/edit/", True, LOGGED_IN + 3,
+                             "+ visit with client, its complaints, all complaints"),
+    "aftercare:visit-homework": (lambda w: f"/visits/{w['visit'].pk}/homework/", True, LOGGED_IN + 10,
+                                 "+ visit with client, its items, last visit's items, the client's equipment, "
+                                 "complaint links of the suggestions, their pictures, their equipment, "
+                                 "the visit's complaints, all complaints, all equipment"),
+    "aftercare:item-add": (lambda w: f"/visits/{w['empty_visit'].pk}/homework/add/{w['builtin'].pk}/", True,
+                           LOGGED_IN + 4, "+ visit with client, the exercise, its equipment, the visit's item count"),
+    "aftercare:item-edit": (lambda w: f"/visits/{w['visit'].pk}/homework/{w['item'].pk}/edit/", True,
+                            LOGGED_IN + 3, "+ visit with client, the item with its exercise, its equipment"),
+    "aftercare:visit-handout": (lambda w: f"/visits/{w['visit'].pk}/handout.pdf", True, LOGGED_IN + 3,
+                                "+ visit with client, clinic and therapist, items with exercises, the client's link"),
+    "aftercare:day": (lambda w: "/day/?date=2026-11-23", True, LOGGED_IN + 2,
+                      "+ the day's visits with clients and therapists, their items with exercises"),
+    "aftercare:day-handouts": (lambda w: "/day/handouts.pdf?date=2026-11-23", True, LOGGED_IN + 3,
+                               "+ the day's visits, their items, one client link per visit (one visit here)"),
+    "aftercare:exercise-sheet": (lambda w: f"/library/{w['builtin'].pk}/sheet.pdf", True, LOGGED_IN + 2,
+                                 "+ the exercise, its equipment"),
+    "client-reminders": (lambda w: f"{w['link']}reminders.ics", False, 4,
+                         "the link, the client's visits with homework, their items with exercises, "
+                         "the exercises' pictures"),
+    "client-handout": (lambda w: f"{w['link']}handout.pdf", False, 4,
+                       "the link, the client's visits with homework, their items with exercises, "
+                       "the exercises' pictures"),
+}
+
+# Actions that only take a POST; GET is refused with 405 (checked below).
+POST_ONLY = {
+    "logout": lambda w: "/logout/",
+    "clients:quick-add": lambda w: "/clients/add/",
+    "exercises:copy": lambda w: f"/library/{w['builtin'].pk}/copy/",
+    "exercises:retire": lambda w: f"/library/{w['own'].pk}/retire/",
+    "exercises:unretire": lambda w: f"/library/{w['own'].pk}/bring-back/",
+    "clinic:invite-revoke": lambda w: f"/clinic/team/invites/{w['invite'].pk}/revoke/",
+    "clinic:team-owner": lambda w: f"/clinic/team/{w['colleague'].pk}/owner/",
+    "clinic:team-password": lambda w: f"/clinic/team/{w['colleague'].pk}/password/",
+    "clinic:team-remove": lambda w: f"/clinic/team/{w['colleague'].pk}/remove/",
+    "aftercare:visit-delete": lambda w: f"/visits/{w['visit'].pk}/delete/",
+    "aftercare:item-remove": lambda w: f"/visits/{w['visit'].pk}/homework/{w['item'].pk}/remove/",
+    "aftercare:visit-wrap-up": lambda w: f"/visits/{w['visit'].pk}/wrap-up/",
+    "aftercare:link-email": lambda w: f"/visits/{w['visit'].pk}/link/email/",
+    "aftercare:link-replace": lambda w: f"/visits/{w['visit'].pk}/link/replace/",
+    "aftercare:link-revoke": lambda w: f"/visits/{w['visit'].pk}/link/revoke/",
+    "client-check-in": lambda w: f"{w['link']}done/",
+}
+
+# GET pages whose query counts are pinned in their own feature's tests.
+PINNED_ELSEWHERE = {
+    "client-page": "tests/test_client_page.py (the client's phone page)",
+}
+
+
+def url_names(resolver=None, namespace=None):
+    """Every named URL pattern of the project, namespaced; the admin is Django's own and
+    the media files are no page."""
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or namespace
+            if inner != "admin":
+                yield from url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_page_has_a_pinned_query_count():
+    names = set(url_names())
+    unpinned = names - set(PAGES) - set(POST_ONLY) - set(PINNED_ELSEWHERE)
+    assert not unpinned, f"pages without a pinned query count (add them to PAGES or POST_ONLY): {sorted(unpinned)}"
+    gone = (set(PAGES) | set(POST_ONLY) | set(PINNED_ELSEWHERE)) - names
+    assert not gone, f"pinned pages that no longer exist: {sorted(gone)}"
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_each_page_takes_its_pinned_number_of_queries(name, client, therapist, world, django_assert_num_queries):
+    url_for, logged_in, expected, _what = PAGES[name]
+    url = url_for(world)
+    if logged_in:
+        client.force_login(therapist.user)
+    client.get(url)  # once before, so nothing made on a first visit (a session, a cache) counts
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code in (200, 302), f"{url} answered {response.status_code}"
+
+
+@pytest.mark.parametrize("name", sorted(POST_ONLY))
+def test_actions_that_only_take_a_post_refuse_a_get(name, client, therapist, world):
+    client.force_login(therapist.user)
+    assert client.get(POST_ONLY[name](world)).status_code == 405
