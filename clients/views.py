@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -8,6 +7,7 @@ from aftercare.models import HomeworkItem, Visit
 from clients.access import therapist_required
 from clients.forms import ClientForm, QuickClientForm
 from clients.models import Client
+from clients.paging import page_of
 
 CLIENTS_PER_PAGE = 25
 
@@ -21,9 +21,7 @@ def _render_list(request, form=None, status=200):
     clients = Client.objects.for_clinic(request.clinic)
     if q:
         clients = clients.search(q)
-    page = Paginator(clients.only("pk", "first_name", "last_name", "email"), CLIENTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(clients.only("pk", "first_name", "last_name", "email"), request.GET.get("page"), CLIENTS_PER_PAGE)
     if form is None:
         # Nobody found: offer to add them under the name that was searched for.
         form = QuickClientForm(initial={"first_name": q} if q and not page.object_list else None)
