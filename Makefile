@@ -10,7 +10,7 @@ PORT ?= 8000
 SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core zbar-tools
 PYTEST_ARGS ?=
 
-.PHONY: install system run test clean
+.PHONY: install system run test bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -36,6 +36,13 @@ run: install system
 
 test: install system
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Every benchmark in bench/ and a summary with PASS/MISS against the budgets (docs/performance.md).
+# The scale bench runs where DATABASE_URL points (PostgreSQL for figures that count);
+# e.g. make bench BENCH_ARGS="--skip scale".
+BENCH_ARGS ?=
+bench: install system
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .test-db.sqlite3* media staticfiles test-artifacts
