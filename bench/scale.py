@@ -11,7 +11,8 @@ DATABASE_URL it uses a SQLite file in the system's temporary folder. The data st
 the database (the command is idempotent), so a second run skips the minutes of making it.
 Requests go through Django's test client in this process (no web server), with the real
 middleware, logged in as the clinic's owner; each page is fetched twice to warm up, then
---runs times. The pages: the client list, a search by name, a client's page, the visit's
+--runs times, alternating between the two clinics (both are in the database throughout:
+the small one's figures are those of a small clinic on a big install). The pages: the client list, a search by name, a client's page, the visit's
 assign (homework) page, the visit's page with the client's link, and the client's own
 link page /h/<token>/.
 """
@@ -64,23 +65,33 @@ def pages(clinic: Clinic) -> dict[str, str]:
     }
 
 
-def measure(clinic: Clinic, runs: int) -> dict[str, tuple[list[float], int, str]]:
-    browser = Browser()
-    browser.force_login(clinic.therapists.get(is_owner=True).user)
+def measure(small: Clinic, big: Clinic, runs: int) -> dict[str, tuple]:
+    """Each page of the small clinic and the same page of the big one, alternately, so a
+    busy machine slows both alike; (times, queries, slowest SQL) for each clinic."""
+    browsers = {}
+    for clinic in (small, big):
+        browsers[clinic.pk] = Browser()
+        browsers[clinic.pk].force_login(clinic.therapists.get(is_owner=True).user)
+    both = {clinic.pk: pages(clinic) for clinic in (small, big)}
     results = {}
-    for name, url in pages(clinic).items():
-        for _ in range(2):
-            assert browser.get(url).status_code == 200, url
-        times, counts, slowest = [], set(), ""
+    for name in both[small.pk]:
+        for clinic in (small, big):
+            for _ in range(2):
+                assert browsers[clinic.pk].get(both[clinic.pk][name]).status_code == 200, both[clinic.pk][name]
+        times = {small.pk: [], big.pk: []}
+        counts = {small.pk: set(), big.pk: set()}
+        slowest = {}
         for _ in range(runs):
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                response = browser.get(url)
-                times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, url
-            counts.add(len(queries))
-            slowest = max(queries.captured_queries, key=lambda q: float(q["time"]), default={"sql": ""})["sql"]
-        results[name] = (times, max(counts), slowest)
+            for clinic in (small, big):
+                url = both[clinic.pk][name]
+                with CaptureQueriesContext(connection) as queries:
+                    start = time.perf_counter()
+                    response = browsers[clinic.pk].get(url)
+                    times[clinic.pk].append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200, url
+                counts[clinic.pk].add(len(queries))
+                slowest[clinic.pk] = max(queries.captured_queries, key=lambda q: float(q["time"]))["sql"]
+        results[name] = tuple((times[c.pk], max(counts[c.pk]), slowest[c.pk]) for c in (small, big))
     return results
 
 
@@ -102,16 +113,14 @@ def main() -> None:
     call_command("migrate", verbosity=0)
 
     small = make(*SMALL)
-    before = measure(small, args.runs)
     started = time.perf_counter()
     big_name = f"Scale {args.clients}"
     big = make(big_name, args.clients, args.items)
     print(f"{big_name}: ready in {time.perf_counter() - started:.0f} s")
-    after = measure(big, args.runs)
+    results = measure(small, big, args.runs)
 
     print(f"median of {args.runs} requests, ms (queries): {SMALL[1]} clients vs {args.clients} clients")
-    for name, (small_times, small_queries, _) in before.items():
-        big_times, big_queries, slowest = after[name]
+    for name, ((small_times, small_queries, _), (big_times, big_queries, slowest)) in results.items():
         ratio = statistics.median(big_times) / statistics.median(small_times)
         print(f"  {name:26} {statistics.median(small_times):7.1f} ({small_queries})  {statistics.median(big_times):7.1f} "
               f"({big_queries})  {ratio:5.2f}x  {'ok' if ratio <= BUDGET and big_queries == small_queries else 'OVER'}")
