@@ -71,7 +71,12 @@ class Visit(models.Model):
 
     class Meta:
         ordering = ["-date", "-created_at"]
-        indexes = [models.Index(fields=["client", "-date"], name="visit_client_date_idx")]
+        indexes = [
+            models.Index(fields=["client", "-date"], name="visit_client_date_idx"),
+            # The day's visits (the day page, the day's handouts) without reading every
+            # visit the install ever had (bench/scale.py).
+            models.Index(fields=["date"], name="visit_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.client} on {self.date:%d %b %Y}"

@@ -13,11 +13,12 @@ Requests go through Django's test client in this process (no web server), with t
 middleware, logged in as the clinic's owner; each page is fetched twice to warm up, then
 --runs times, alternating between the two clinics (both are in the database throughout:
 the small one's figures are those of a small clinic on a big install). The pages: the client list, a search by name, a client's page, the visit's
-assign (homework) page, the visit's page with the client's link, and the client's own
-link page /h/<token>/.
+assign (homework) page, the visit's page with the client's link, the client's own
+link page /h/<token>/, and the day page for a day without visits.
 """
 
 import argparse
+import datetime
 import os
 import statistics
 import sys
@@ -39,6 +40,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client as Browser  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from aftercare.models import ShareLink, Visit  # noqa: E402
 from clients.models import Client, Clinic  # noqa: E402
@@ -62,6 +64,9 @@ def pages(clinic: Clinic) -> dict[str, str]:
         "assign page (homework)": f"/visits/{visit.pk}/homework/",
         "visit page with the link": f"/visits/{visit.pk}/",
         "client link /h/<token>/": link,
+        # A day before any of the generated visits: what the day page costs besides the
+        # day's own visits (the generated big clinic has ~700 a day, no clinic's real day).
+        "day page, a day without visits": f"/day/?date={timezone.localdate() - datetime.timedelta(days=1000)}",
     }
 
 
@@ -90,7 +95,7 @@ def measure(small: Clinic, big: Clinic, runs: int) -> dict[str, tuple]:
                     times[clinic.pk].append((time.perf_counter() - start) * 1000)
                 assert response.status_code == 200, url
                 counts[clinic.pk].add(len(queries))
-                slowest[clinic.pk] = max(queries.captured_queries, key=lambda q: float(q["time"]))["sql"]
+                slowest[clinic.pk] = max(queries.captured_queries, key=lambda q: float(q["time"] or 0))["sql"]
         results[name] = tuple((times[c.pk], max(counts[c.pk]), slowest[c.pk]) for c in (small, big))
     return results
 
@@ -122,7 +127,7 @@ def main() -> None:
     print(f"median of {args.runs} requests, ms (queries): {SMALL[1]} clients vs {args.clients} clients")
     for name, ((small_times, small_queries, _), (big_times, big_queries, slowest)) in results.items():
         ratio = statistics.median(big_times) / statistics.median(small_times)
-        print(f"  {name:26} {statistics.median(small_times):7.1f} ({small_queries})  {statistics.median(big_times):7.1f} "
+        print(f"  {name:31} {statistics.median(small_times):7.1f} ({small_queries})  {statistics.median(big_times):7.1f} "
               f"({big_queries})  {ratio:5.2f}x  {'ok' if ratio <= BUDGET and big_queries == small_queries else 'OVER'}")
         if ratio > BUDGET:
             print(f"      slowest query with {args.clients} clients: {slowest[:400]}")
