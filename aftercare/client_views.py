@@ -7,12 +7,21 @@ keeps missing gets 429."""
 from __future__ import annotations
 
 import datetime
-from functools import wraps
+import hashlib
+import logging
+from dataclasses import dataclass
+from functools import lru_cache, wraps
+from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template, render_to_string
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
@@ -22,8 +31,16 @@ from django_ratelimit.core import get_usage
 from aftercare import calendar, handouts
 from aftercare.forms import CheckInForm, ReminderForm
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
+from exercises.images import THUMB_LONG_SIDE
+from exercises.models import ExercisePicture
+
+logger = logging.getLogger(__name__)
 
 EARLIER_VISITS_SHOWN = 10
+# The cache key changes with everything on the page but a therapist's own name; this is
+# how late a renamed therapist can show.
+PAGE_CACHE_SECONDS = 10 * 60
+PAGE_TEMPLATES = ("client/homework.html", "client/_card.html", "base_client.html")
 PRIVATE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex, nofollow, noarchive",
@@ -51,14 +68,14 @@ def private_page(view):
     return wrapper
 
 
-def _get_link(request, token: str) -> ShareLink:
-    """The live link for `token`. Misses count against the address, not hits, so a client
-    opening their page often is never slowed down."""
+def _get_link(request, token: str, queryset=None) -> ShareLink:
+    """The live link for `token` (one query). Misses count against the address, not hits,
+    so a client opening their page often is never slowed down."""
     throttle = {"group": "client-link-miss", "key": "ip", "rate": settings.CLIENT_LINK_MISS_RATE}
     misses = get_usage(request, increment=False, **throttle)
     if misses and misses["count"] >= misses["limit"]:
         raise TooManyGuesses
-    link = ShareLink.find(token)
+    link = (queryset if queryset is not None else ShareLink.objects).find(token)
     if link is None:
         get_usage(request, increment=True, **throttle)
         raise Http404
@@ -79,37 +96,118 @@ def _homework(link: ShareLink):
     )
 
 
-def _render_page(request, link: ShareLink, reminder_form: ReminderForm | None = None, status: int = 200):
-    today = timezone.localdate()
-    visits = _homework(link)
-    latest = visits[0] if visits else None
-    items = list(latest.items.all()) if latest else []
-    this_week = CheckIn.objects.filter(item__in=items).in_week_of(today).values_list("item_id", "day")
-    counts, done_today = {}, set()
-    for item_id, day in this_week:
-        counts[item_id] = counts.get(item_id, 0) + 1
-        if day == today:
-            done_today.add(item_id)
-    for item in items:
-        item.this_week = counts.get(item.pk, 0)
-        item.done_today = item.pk in done_today
-    clinic = link.client.clinic
-    return render(
-        request,
-        "client/homework.html",
-        {
-            "link": link,
-            "client": link.client,
-            "clinic": clinic,
-            "latest": latest,
-            "items": items,
-            "earlier": visits[1:],
-            "today": today,
-            "reminder_form": reminder_form or ReminderForm(),
-            "ask_email": _ask_email(latest, clinic),
-        },
-        status=status,
+@dataclass(frozen=True)
+class Picture:
+    src: str
+    width: int
+    height: int
+    srcset: str = ""
+
+
+def _picture(item: HomeworkItem) -> Picture:
+    """The item's picture as the page shows it: the clinic's own photo with its thumbnail
+    offered to small screens, else the built-in drawing (SVG, sharp at any size)."""
+    if not item.picture_image:
+        return Picture(item.exercise.illustration_url(), 400, 300)
+    width, height = item.picture_width or 1600, item.picture_height or 1200
+    # The thumbnail is the stored picture shrunk to fit 400 px (never enlarged).
+    thumb_width = round(width * min(1, THUMB_LONG_SIDE / max(width, height)))
+    image, thumbnail = default_storage.url(item.picture_image), default_storage.url(item.picture_thumbnail)
+    return Picture(image, width, height, f"{thumbnail} {thumb_width}w, {image} {width}w")
+
+
+def _page_visits(link: ShareLink, today: datetime.date) -> list[Visit]:
+    """The client's newest visits that have homework, newest first, each with `homework`:
+    its items, with their exercise, picture, ticks this week and whether done today.
+    One query for all of it."""
+    with_homework = (
+        Visit.objects.filter(client=link.client_id)
+        .filter(Exists(HomeworkItem.objects.filter(visit=OuterRef("pk"))))
+        .order_by("-date", "-created_at")
+        .values("pk")[: EARLIER_VISITS_SHOWN + 1]
     )
+    first_picture = ExercisePicture.objects.filter(exercise=OuterRef("exercise_id")).order_by("position", "pk")
+    ticks_this_week = (
+        CheckIn.objects.filter(item=OuterRef("pk")).in_week_of(today).order_by().values("item").annotate(n=Count("pk"))
+    )
+    items = (
+        HomeworkItem.objects.filter(visit__in=Subquery(with_homework))
+        .select_related("visit__therapist__user", "exercise")
+        .annotate(
+            picture_image=Subquery(first_picture.values("image")[:1]),
+            picture_thumbnail=Subquery(first_picture.values("thumbnail")[:1]),
+            picture_width=Subquery(first_picture.values("width")[:1]),
+            picture_height=Subquery(first_picture.values("height")[:1]),
+            this_week=Coalesce(Subquery(ticks_this_week.values("n")[:1]), 0),
+            done_today=Exists(CheckIn.objects.filter(item=OuterRef("pk"), day=today)),
+        )
+        .order_by("-visit__date", "-visit__created_at", "slot")
+    )
+    visits: dict[int, Visit] = {}
+    for item in items:
+        item.picture = _picture(item)
+        visit = visits.setdefault(item.visit_id, item.visit)
+        visit.homework = [*getattr(visit, "homework", []), item]
+    return list(visits.values())
+
+
+def _page_context(link: ShareLink, today: datetime.date, reminder_form: ReminderForm | None = None) -> dict:
+    visits = _page_visits(link, today)
+    latest = visits[0] if visits else None
+    clinic = link.client.clinic
+    return {
+        "link": link,
+        "client": link.client,
+        "clinic": clinic,
+        "latest": latest,
+        "items": latest.homework if latest else [],
+        "earlier": visits[1:],
+        "today": today,
+        "reminder_form": reminder_form or ReminderForm(),
+        "ask_email": _ask_email(latest, clinic),
+    }
+
+
+def _render_page(request, link: ShareLink, reminder_form: ReminderForm | None = None, status: int = 200):
+    context = _page_context(link, timezone.localdate(), reminder_form)
+    return render(request, "client/homework.html", context, status=status)
+
+
+@lru_cache(maxsize=1)
+def _release() -> str:
+    """Changes when the page's templates or stylesheet change, so a deploy never serves a
+    page cached by the previous release."""
+    digest = hashlib.sha256(static("css/client.css").encode())
+    for name in PAGE_TEMPLATES:
+        digest.update(Path(get_template(name).origin.name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _page_key(link: ShareLink, today: datetime.date) -> str:
+    stamp = repr((today, _release(), *link.page_stamp))
+    return f"client-page:{link.pk}:{hashlib.sha256(stamp.encode()).hexdigest()}"
+
+
+def _page_html(link: ShareLink) -> str:
+    """The client's page, from the shared cache when nothing on it has changed since it
+    was rendered (the key says what it was rendered from), else rendered and kept. Renders
+    without the request, so nothing of one request (a session, a CSRF token) can be cached
+    into the page. A cache that is down costs speed, never the page."""
+    today = timezone.localdate()
+    key = _page_key(link, today)
+    try:
+        html = cache.get(key)
+    except Exception:
+        logger.warning("The client page cache can't be read; rendering without it.", exc_info=True)
+        key, html = None, None
+    if html is None:
+        html = render_to_string("client/homework.html", _page_context(link, today))
+        try:
+            if key:
+                cache.set(key, html, PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("The client page cache can't be written.", exc_info=True)
+    return html
 
 
 def _ask_email(visit: Visit | None, clinic) -> str:
@@ -121,7 +219,12 @@ def _ask_email(visit: Visit | None, clinic) -> str:
 @require_safe
 @private_page
 def client_page(request, token: str):
-    return _render_page(request, _get_link(request, token))
+    """Queries: the link with its page stamp; on a cache miss, the page's homework. The
+    link is always looked up, so a revoked or expired link is a 404 at once."""
+    link = _get_link(request, token, ShareLink.objects.with_page_stamp())
+    # The audit record of this opening (issue 6) goes here: one INSERT, e.g.
+    # audit.link_opened(link, request). With it the page stays within three queries.
+    return HttpResponse(_page_html(link))
 
 
 @csrf_exempt

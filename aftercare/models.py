@@ -8,13 +8,14 @@ from base64 import urlsafe_b64encode
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from exercises.models import Dose, Exercise
+from exercises.models import Dose, Exercise, ExercisePicture
 
 MAX_ITEMS = 2
 
@@ -66,6 +67,8 @@ class Visit(models.Model):
         choices=[(1, "1 week"), (2, "2 weeks"), (3, "3 weeks"), (4, "4 weeks"), (6, "6 weeks"), (8, "8 weeks")],
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Part of the client page's cache key (ShareLinkQuerySet.with_page_stamp).
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = VisitQuerySet.as_manager()
 
@@ -138,6 +141,8 @@ class HomeworkItem(Dose):
     slot = models.PositiveSmallIntegerField(editable=False)
     note = models.TextField("personal note", blank=True, max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Part of the client page's cache key (ShareLinkQuerySet.with_page_stamp).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["slot"]
@@ -156,6 +161,48 @@ class HomeworkItem(Dose):
 class ShareLinkQuerySet(models.QuerySet):
     def live(self) -> ShareLinkQuerySet:
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def find(self, token: str) -> ShareLink | None:
+        """The live link for `token`, with its client and clinic; None for unknown, revoked
+        and expired alike. One query."""
+        if not token or len(token) > 100:
+            return None
+        link = self.live().select_related("client__clinic").filter(digest=ShareLink._digest_of(token)).first()
+        # The digest matched; compare the token itself too, in constant time.
+        if link and constant_time_compare(link.token, token):
+            return link
+        return None
+
+    def with_page_stamp(self) -> ShareLinkQuerySet:
+        """Adds `page_stamp` values that change whenever anything the client's page shows
+        changes: homework given, edited or removed, a visit's wrap-up, an exercise's text or
+        pictures, a check-in ticked or undone. With the client's and clinic's `updated_at`
+        (joined by find()) they key the cached page, so the cache can never show what is no
+        longer true. Counts catch deletions, the newest timestamps catch edits and
+        additions. Subqueries in the same one query as the link itself."""
+        client = OuterRef("client_id")
+
+        def newest(rows: models.QuerySet, field: str, by: str) -> Subquery:
+            return Subquery(rows.order_by().values(by).annotate(value=Max(field)).values("value")[:1])
+
+        def count(rows: models.QuerySet, by: str) -> Subquery:
+            return Subquery(rows.order_by().values(by).annotate(value=Count("pk")).values("value")[:1])
+
+        items = HomeworkItem.objects.filter(visit__client=client)
+        pictures = ExercisePicture.objects.filter(exercise__homework_items__visit__client=client)
+        check_ins = CheckIn.objects.filter(item__visit__client=client)
+        return self.annotate(
+            stamp_items=count(items, "visit__client"),
+            stamp_items_changed=newest(
+                items.annotate(changed=Greatest("updated_at", "visit__updated_at", "exercise__updated_at")),
+                "changed",
+                "visit__client",
+            ),
+            stamp_pictures=count(pictures, "exercise__homework_items__visit__client"),
+            stamp_pictures_changed=newest(pictures, "created_at", "exercise__homework_items__visit__client"),
+            stamp_check_ins=count(check_ins, "item__visit__client"),
+            stamp_check_ins_changed=newest(check_ins, "created_at", "item__visit__client"),
+        )
 
 
 class ShareLink(models.Model):
@@ -256,13 +303,22 @@ class ShareLink(models.Model):
     @classmethod
     def find(cls, token: str) -> ShareLink | None:
         """The live link for `token`; None for unknown, revoked and expired alike."""
-        if not token or len(token) > 100:
-            return None
-        link = cls.objects.live().select_related("client__clinic").filter(digest=cls._digest_of(token)).first()
-        # The digest matched; compare the token itself too, in constant time.
-        if link and constant_time_compare(link.token, token):
-            return link
-        return None
+        return cls.objects.find(token)
+
+    @property
+    def page_stamp(self) -> tuple:
+        """What the client's page was built from, as of this link's lookup (needs
+        with_page_stamp())."""
+        return (
+            self.client.updated_at,
+            self.client.clinic.updated_at,
+            self.stamp_items,
+            self.stamp_items_changed,
+            self.stamp_pictures,
+            self.stamp_pictures_changed,
+            self.stamp_check_ins,
+            self.stamp_check_ins_changed,
+        )
 
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
