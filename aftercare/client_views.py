@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import ipaddress
 import logging
+import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache, wraps
 from pathlib import Path
@@ -26,7 +29,6 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
-from django_ratelimit.core import get_usage
 
 from aftercare import calendar, handouts
 from aftercare.forms import CheckInForm, ReminderForm
@@ -68,16 +70,50 @@ def private_page(view):
     return wrapper
 
 
-def _get_link(request, token: str, queryset=None) -> ShareLink:
-    """The live link for `token` (one query). Misses count against the address, not hits,
-    so a client opening their page often is never slowed down."""
-    throttle = {"group": "client-link-miss", "key": "ip", "rate": settings.CLIENT_LINK_MISS_RATE}
-    misses = get_usage(request, increment=False, **throttle)
-    if misses and misses["count"] >= misses["limit"]:
+class Misses:
+    """Wrong tokens tried from one address (an IPv6 /64 counts as one) in the current
+    window of CLIENT_LINK_MISS_RATE ("20/m", "100/h", "5/10m"), in the shared cache. Misses
+    count, not hits, so a client opening their page often is never slowed down."""
+
+    UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+    def __init__(self, request):
+        limit, multiple, unit = re.fullmatch(r"(\d+)/(\d*)([smhd])", settings.CLIENT_LINK_MISS_RATE).groups()
+        self.limit, self.period = int(limit), int(multiple or 1) * self.UNITS[unit]
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR") or "0.0.0.0")
+        if address.version == 6:
+            address = ipaddress.ip_network(f"{address}/64", strict=False).network_address
+        self.key = f"client-link-misses:{address}:{int(time.time() // self.period)}"
+
+    def too_many(self, count: int | None) -> bool:
+        return (count or 0) >= self.limit
+
+    def count(self) -> int | None:
+        try:
+            return cache.get(self.key)
+        except Exception:
+            logger.warning("Can't read the client link misses from the cache.", exc_info=True)
+            return None
+
+    def count_one(self) -> None:
+        try:
+            cache.add(self.key, 0, self.period + 10)
+            try:
+                cache.incr(self.key)
+            except ValueError:  # the window ended between the two
+                cache.set(self.key, 1, self.period + 10)
+        except Exception:
+            logger.warning("Can't count a client link miss in the cache.", exc_info=True)
+
+
+def _get_link(request, token: str) -> ShareLink:
+    """The live link for `token` (one query), unless this address has guessed too often."""
+    misses = Misses(request)
+    if misses.too_many(misses.count()):
         raise TooManyGuesses
-    link = (queryset if queryset is not None else ShareLink.objects).find(token)
+    link = ShareLink.find(token)
     if link is None:
-        get_usage(request, increment=True, **throttle)
+        misses.count_one()
         raise Http404
     return link
 
@@ -188,28 +224,6 @@ def _page_key(link: ShareLink, today: datetime.date) -> str:
     return f"client-page:{link.pk}:{hashlib.sha256(stamp.encode()).hexdigest()}"
 
 
-def _page_html(link: ShareLink) -> str:
-    """The client's page, from the shared cache when nothing on it has changed since it
-    was rendered (the key says what it was rendered from), else rendered and kept. Renders
-    without the request, so nothing of one request (a session, a CSRF token) can be cached
-    into the page. A cache that is down costs speed, never the page."""
-    today = timezone.localdate()
-    key = _page_key(link, today)
-    try:
-        html = cache.get(key)
-    except Exception:
-        logger.warning("The client page cache can't be read; rendering without it.", exc_info=True)
-        key, html = None, None
-    if html is None:
-        html = render_to_string("client/homework.html", _page_context(link, today))
-        try:
-            if key:
-                cache.set(key, html, PAGE_CACHE_SECONDS)
-        except Exception:
-            logger.warning("The client page cache can't be written.", exc_info=True)
-    return html
-
-
 def _ask_email(visit: Visit | None, clinic) -> str:
     if visit and visit.therapist and visit.therapist.user.email:
         return visit.therapist.user.email
@@ -219,12 +233,38 @@ def _ask_email(visit: Visit | None, clinic) -> str:
 @require_safe
 @private_page
 def client_page(request, token: str):
-    """Queries: the link with its page stamp; on a cache miss, the page's homework. The
-    link is always looked up, so a revoked or expired link is a 404 at once."""
-    link = _get_link(request, token, ShareLink.objects.with_page_stamp())
-    # The audit record of this opening (issue 6) goes here: one INSERT, e.g.
-    # audit.link_opened(link, request). With it the page stays within three queries.
-    return HttpResponse(_page_html(link))
+    """Queries: 1 the link with its client, clinic and page stamp (always asked, so a
+    revoked or expired link is a 404 at once); on a cache miss, 2 the page's homework. One
+    trip to the shared cache reads both this address's misses and the page.
+
+    The page is rendered without the request, so nothing of one request (a session, a CSRF
+    token) is ever cached into it; a cache that is down costs speed, never the page."""
+    link = ShareLink.find_for_page(token)
+    today = timezone.localdate()
+    misses = Misses(request)
+    page_key = _page_key(link, today) if link else None
+    try:
+        cached = cache.get_many([misses.key, page_key] if link else [misses.key])
+    except Exception:
+        logger.warning("The client page cache can't be read; rendering without it.", exc_info=True)
+        cached, page_key = {}, None
+    # A guesser held up learns nothing, not even whether a token was right.
+    if misses.too_many(cached.get(misses.key)):
+        raise TooManyGuesses
+    if link is None:
+        misses.count_one()
+        raise Http404
+    # Issue 6's audit record of this opening goes here, e.g. audit.link_opened(link,
+    # request): one INSERT, which makes the page three queries on a miss, two on a hit.
+    html = cached.get(page_key)
+    if html is None:
+        html = render_to_string("client/homework.html", _page_context(link, today))
+        try:
+            if page_key:
+                cache.set(page_key, html, PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("The client page cache can't be written.", exc_info=True)
+    return HttpResponse(html)
 
 
 @csrf_exempt

@@ -7,15 +7,15 @@ from base64 import urlsafe_b64encode
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Greatest
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from exercises.models import Dose, Exercise, ExercisePicture
+from clients.models import Client, Clinic
+from exercises.models import Dose, Exercise
 
 MAX_ITEMS = 2
 
@@ -67,7 +67,7 @@ class Visit(models.Model):
         choices=[(1, "1 week"), (2, "2 weeks"), (3, "3 weeks"), (4, "4 weeks"), (6, "6 weeks"), (8, "8 weeks")],
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Part of the client page's cache key (ShareLinkQuerySet.with_page_stamp).
+    # Part of the client page's cache key (ShareLink.find_for_page).
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = VisitQuerySet.as_manager()
@@ -141,7 +141,7 @@ class HomeworkItem(Dose):
     slot = models.PositiveSmallIntegerField(editable=False)
     note = models.TextField("personal note", blank=True, max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Part of the client page's cache key (ShareLinkQuerySet.with_page_stamp).
+    # Part of the client page's cache key (ShareLink.find_for_page).
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -173,36 +173,53 @@ class ShareLinkQuerySet(models.QuerySet):
             return link
         return None
 
-    def with_page_stamp(self) -> ShareLinkQuerySet:
-        """Adds `page_stamp` values that change whenever anything the client's page shows
-        changes: homework given, edited or removed, a visit's wrap-up, an exercise's text or
-        pictures, a check-in ticked or undone. With the client's and clinic's `updated_at`
-        (joined by find()) they key the cached page, so the cache can never show what is no
-        longer true. Counts catch deletions, the newest timestamps catch edits and
-        additions. Subqueries in the same one query as the link itself."""
-        client = OuterRef("client_id")
 
-        def newest(rows: models.QuerySet, field: str, by: str) -> Subquery:
-            return Subquery(rows.order_by().values(by).annotate(value=Max(field)).values("value")[:1])
+class Columns:
+    """A model's columns in hand-written SQL, and the instance back from them, its values
+    converted as the ORM converts them (SQLite gives datetimes back as text)."""
 
-        def count(rows: models.QuerySet, by: str) -> Subquery:
-            return Subquery(rows.order_by().values(by).annotate(value=Count("pk")).values("value")[:1])
+    def __init__(self, model: type[models.Model], alias: str):
+        self.model, self.fields = model, model._meta.concrete_fields
+        self.sql = ", ".join(f"{alias}.{field.column}" for field in self.fields)
 
-        items = HomeworkItem.objects.filter(visit__client=client)
-        pictures = ExercisePicture.objects.filter(exercise__homework_items__visit__client=client)
-        check_ins = CheckIn.objects.filter(item__visit__client=client)
-        return self.annotate(
-            stamp_items=count(items, "visit__client"),
-            stamp_items_changed=newest(
-                items.annotate(changed=Greatest("updated_at", "visit__updated_at", "exercise__updated_at")),
-                "changed",
-                "visit__client",
-            ),
-            stamp_pictures=count(pictures, "exercise__homework_items__visit__client"),
-            stamp_pictures_changed=newest(pictures, "created_at", "exercise__homework_items__visit__client"),
-            stamp_check_ins=count(check_ins, "item__visit__client"),
-            stamp_check_ins_changed=newest(check_ins, "created_at", "item__visit__client"),
-        )
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def instance(self, values, connection) -> models.Model:
+        converted = []
+        for field, value in zip(self.fields, values):
+            column = field.get_col(self.model._meta.db_table)
+            for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+                value = convert(value, column, connection)
+            converted.append(value)
+        return self.model.from_db(connection.alias, None, converted)
+
+
+# What the client page changes with, beside the client and clinic rows themselves: counts
+# catch deletions, the newest timestamps additions and edits. Homework given, edited or
+# removed, a visit's wrap-up, an exercise's text or pictures, a check-in ticked or undone.
+# Plain SQL that SQLite and PostgreSQL read alike; share_link is the outer query's row.
+PAGE_CHANGES_SQL = """
+    (SELECT CAST(COUNT(*) AS TEXT) || ' ' || COALESCE(CAST(MAX(item.updated_at) AS TEXT), '')
+            || ' ' || COALESCE(CAST(MAX(visit.updated_at) AS TEXT), '')
+            || ' ' || COALESCE(CAST(MAX(exercise.updated_at) AS TEXT), '')
+       FROM aftercare_homeworkitem item
+       JOIN aftercare_visit visit ON visit.id = item.visit_id
+       JOIN exercises_exercise exercise ON exercise.id = item.exercise_id
+      WHERE visit.client_id = share_link.client_id)
+    || ' ' ||
+    (SELECT CAST(COUNT(*) AS TEXT) || ' ' || COALESCE(CAST(MAX(picture.created_at) AS TEXT), '')
+       FROM exercises_exercisepicture picture
+       JOIN aftercare_homeworkitem item ON item.exercise_id = picture.exercise_id
+       JOIN aftercare_visit visit ON visit.id = item.visit_id
+      WHERE visit.client_id = share_link.client_id)
+    || ' ' ||
+    (SELECT CAST(COUNT(*) AS TEXT) || ' ' || COALESCE(CAST(MAX(check_in.created_at) AS TEXT), '')
+       FROM aftercare_checkin check_in
+       JOIN aftercare_homeworkitem item ON item.id = check_in.item_id
+       JOIN aftercare_visit visit ON visit.id = item.visit_id
+      WHERE visit.client_id = share_link.client_id)
+"""
 
 
 class ShareLink(models.Model):
@@ -305,20 +322,40 @@ class ShareLink(models.Model):
         """The live link for `token`; None for unknown, revoked and expired alike."""
         return cls.objects.find(token)
 
-    @property
-    def page_stamp(self) -> tuple:
-        """What the client's page was built from, as of this link's lookup (needs
-        with_page_stamp())."""
-        return (
-            self.client.updated_at,
-            self.client.clinic.updated_at,
-            self.stamp_items,
-            self.stamp_items_changed,
-            self.stamp_pictures,
-            self.stamp_pictures_changed,
-            self.stamp_check_ins,
-            self.stamp_check_ins_changed,
+    @classmethod
+    def find_for_page(cls, token: str) -> ShareLink | None:
+        """find(), with the client and clinic, plus `page_stamp`: what the client's page
+        is built from, as of this lookup, to key the cached page by, so the cache can never
+        show what is no longer true. One query, written by hand: the client page runs it on
+        every opening, and composing the same with the ORM cost more Python time than the
+        whole rest of a cached page."""
+        if not token or len(token) > 100:
+            return None
+        link_columns, client_columns, clinic_columns = (
+            Columns(cls, "share_link"), Columns(Client, "client"), Columns(Clinic, "clinic")
         )
+        sql = f"""
+            SELECT {link_columns.sql}, {client_columns.sql}, {clinic_columns.sql}, {PAGE_CHANGES_SQL}
+              FROM aftercare_sharelink share_link
+              JOIN clients_client client ON client.id = share_link.client_id
+              JOIN clients_clinic clinic ON clinic.id = client.clinic_id
+             WHERE share_link.digest = %s AND share_link.revoked_at IS NULL AND share_link.expires_at > %s
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [cls._digest_of(token), connection.ops.adapt_datetimefield_value(timezone.now())])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        row, changes = list(row[:-1]), row[-1]
+        link = link_columns.instance(row[: len(link_columns)], connection)
+        # The digest matched; compare the token itself too, in constant time.
+        if not constant_time_compare(link.token, token):
+            return None
+        del row[: len(link_columns)]
+        link.client = client_columns.instance(row[: len(client_columns)], connection)
+        link.client.clinic = clinic_columns.instance(row[len(client_columns) :], connection)
+        link.page_stamp = (link.client.updated_at, link.client.clinic.updated_at, changes)
+        return link
 
     def revoke(self) -> None:
         self.revoked_at = timezone.now()

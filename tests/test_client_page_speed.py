@@ -145,12 +145,18 @@ def test_one_clients_cached_page_is_never_anothers(client, homework, path, clini
 
 
 def test_a_broken_cache_costs_speed_not_the_page(client, homework, path, monkeypatch):
+    calls = []
+
     def down(*args, **kwargs):
+        calls.append(args)
         raise ConnectionError("cache is down")
 
-    monkeypatch.setattr(cache, "get", down, raising=False)
-    monkeypatch.setattr(cache, "set", down, raising=False)
+    for method in ("get", "get_many", "set", "add", "incr"):
+        monkeypatch.setattr(caches["default"], method, down)
     assertContains(client.get(path), "Hi Maya")
+    assert client.get("/h/not-a-link/").status_code == 404
+    assert client.post(f"{path}done/", {"item": homework.items.first().pk, "action": "done"}).status_code == 302
+    assert len(calls) >= 5
 
 
 def redis_url() -> str:
