@@ -78,12 +78,17 @@ class Misses:
     UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
     def __init__(self, request):
-        limit, multiple, unit = re.fullmatch(r"(\d+)/(\d*)([smhd])", settings.CLIENT_LINK_MISS_RATE).groups()
-        self.limit, self.period = int(limit), int(multiple or 1) * self.UNITS[unit]
+        self.limit, self.period = self.parse(settings.CLIENT_LINK_MISS_RATE)
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR") or "0.0.0.0")
         if address.version == 6:
             address = ipaddress.ip_network(f"{address}/64", strict=False).network_address
         self.key = f"client-link-misses:{address}:{int(time.time() // self.period)}"
+
+    @staticmethod
+    @lru_cache(maxsize=8)
+    def parse(rate: str) -> tuple[int, int]:
+        limit, multiple, unit = re.fullmatch(r"(\d+)/(\d*)([smhd])", rate).groups()
+        return int(limit), int(multiple or 1) * Misses.UNITS[unit]
 
     def too_many(self, count: int | None) -> bool:
         return (count or 0) >= self.limit

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import secrets
 from base64 import urlsafe_b64encode
@@ -181,18 +182,38 @@ class Columns:
     def __init__(self, model: type[models.Model], alias: str):
         self.model, self.fields = model, model._meta.concrete_fields
         self.sql = ", ".join(f"{alias}.{field.column}" for field in self.fields)
+        self.converters = None
 
     def __len__(self) -> int:
         return len(self.fields)
 
     def instance(self, values, connection) -> models.Model:
-        converted = []
-        for field, value in zip(self.fields, values):
-            column = field.get_col(self.model._meta.db_table)
-            for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
-                value = convert(value, column, connection)
-            converted.append(value)
-        return self.model.from_db(connection.alias, None, converted)
+        if self.converters is None:
+            self.converters = []
+            for n, field in enumerate(self.fields):
+                column = field.get_col(self.model._meta.db_table)
+                converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+                if converters:
+                    self.converters.append((n, column, converters))
+        values = list(values)
+        for n, column, converters in self.converters:
+            for convert in converters:
+                values[n] = convert(values[n], column, connection)
+        return self.model.from_db(connection.alias, None, values)
+
+
+@functools.cache
+def _page_lookup() -> tuple[Columns, Columns, Columns, str]:
+    """The columns and SQL of ShareLink.find_for_page, made once per process."""
+    link, client, clinic = Columns(ShareLink, "share_link"), Columns(Client, "client"), Columns(Clinic, "clinic")
+    sql = f"""
+        SELECT {link.sql}, {client.sql}, {clinic.sql}, {PAGE_CHANGES_SQL}
+          FROM aftercare_sharelink share_link
+          JOIN clients_client client ON client.id = share_link.client_id
+          JOIN clients_clinic clinic ON clinic.id = client.clinic_id
+         WHERE share_link.digest = %s AND share_link.revoked_at IS NULL AND share_link.expires_at > %s
+    """
+    return link, client, clinic, sql
 
 
 # What the client page changes with, beside the client and clinic rows themselves: counts
@@ -331,16 +352,7 @@ class ShareLink(models.Model):
         whole rest of a cached page."""
         if not token or len(token) > 100:
             return None
-        link_columns, client_columns, clinic_columns = (
-            Columns(cls, "share_link"), Columns(Client, "client"), Columns(Clinic, "clinic")
-        )
-        sql = f"""
-            SELECT {link_columns.sql}, {client_columns.sql}, {clinic_columns.sql}, {PAGE_CHANGES_SQL}
-              FROM aftercare_sharelink share_link
-              JOIN clients_client client ON client.id = share_link.client_id
-              JOIN clients_clinic clinic ON clinic.id = client.clinic_id
-             WHERE share_link.digest = %s AND share_link.revoked_at IS NULL AND share_link.expires_at > %s
-        """
+        link_columns, client_columns, clinic_columns, sql = _page_lookup()
         with connection.cursor() as cursor:
             cursor.execute(sql, [cls._digest_of(token), connection.ops.adapt_datetimefield_value(timezone.now())])
             row = cursor.fetchone()

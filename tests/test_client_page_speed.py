@@ -156,7 +156,7 @@ def test_a_broken_cache_costs_speed_not_the_page(client, homework, path, monkeyp
     assertContains(client.get(path), "Hi Maya")
     assert client.get("/h/not-a-link/").status_code == 404
     assert client.post(f"{path}done/", {"item": homework.items.first().pk, "action": "done"}).status_code == 302
-    assert len(calls) >= 5
+    assert len(calls) >= 3  # the cache was asked, and failed, on each of the three
 
 
 def redis_url() -> str:
