@@ -60,6 +60,16 @@ def test_a_first_opening_takes_two_queries_and_the_next_one(client, homework, pa
     assertContains(again, "Two minutes before bed")
 
 
+def test_the_pages_own_lookup_gives_the_same_link_client_and_clinic_as_find(homework, path):
+    token = path.split("/")[2]
+    found, for_page = ShareLink.find(token), ShareLink.find_for_page(token)
+    assert for_page.pk == found.pk and for_page.is_live()
+    assert for_page.expires_at == found.expires_at
+    assert for_page.client.updated_at == found.client.updated_at
+    assert for_page.client.clinic.name == found.client.clinic.name
+    assert ShareLink.find_for_page(token[:-1] + ("B" if token.endswith("A") else "A")) is None
+
+
 def test_a_revoked_link_is_gone_at_once(client, homework, path, django_assert_num_queries):
     cached_view(client, path, django_assert_num_queries)
     ShareLink.replace(homework.client)
