@@ -44,8 +44,10 @@ def installed_lighthouse() -> Path:
     return LIGHTHOUSE
 
 
-def lighthouse(url: str, report: Path) -> dict:
-    subprocess.run(
+def lighthouse(url: str, report: Path, tries: int = 3) -> dict:
+    """One Lighthouse run; headless Chromium on a busy machine now and then loses the
+    trace (NO_NAVSTART), so a failed run is tried again, twice at most."""
+    done = subprocess.run(
         [
             str(installed_lighthouse()),
             url,
@@ -58,8 +60,12 @@ def lighthouse(url: str, report: Path) -> dict:
             f"--output-path={report}",
         ],
         env={**os.environ, "CHROME_PATH": CHROMIUM},
-        check=True,
     )
+    if done.returncode != 0:
+        if tries <= 1:
+            raise SystemExit("lighthouse failed; see its message above")
+        print("    lighthouse failed; trying that run again", flush=True)
+        return lighthouse(url, report, tries - 1)
     return json.loads(report.with_suffix(".report.json").read_text())
 
 
