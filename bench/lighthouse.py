@@ -23,7 +23,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from client_page import HEADERS, served_app
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from client_page import HEADERS, served_app  # noqa: E402
 
 LIGHTHOUSE_VERSION = "12.8.2"
 NODE_FOLDER = Path(__file__).resolve().parent / ".node"
