@@ -7,23 +7,42 @@ keeps missing gets 429."""
 from __future__ import annotations
 
 import datetime
-from functools import wraps
+import hashlib
+import ipaddress
+import logging
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache, wraps
+from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template, render_to_string
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
-from django_ratelimit.core import get_usage
 
 from aftercare import calendar, handouts
 from aftercare.forms import CheckInForm, ReminderForm
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
+from exercises.images import THUMB_LONG_SIDE
+from exercises.models import ExercisePicture
+
+logger = logging.getLogger(__name__)
 
 EARLIER_VISITS_SHOWN = 10
+# The cache key changes with everything on the page but a therapist's own name; this is
+# how late a renamed therapist can show.
+PAGE_CACHE_SECONDS = 10 * 60
+PAGE_TEMPLATES = ("client/homework.html", "client/_card.html", "base_client.html")
 PRIVATE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex, nofollow, noarchive",
@@ -51,16 +70,55 @@ def private_page(view):
     return wrapper
 
 
+class Misses:
+    """Wrong tokens tried from one address (an IPv6 /64 counts as one) in the current
+    window of CLIENT_LINK_MISS_RATE ("20/m", "100/h", "5/10m"), in the shared cache. Misses
+    count, not hits, so a client opening their page often is never slowed down."""
+
+    UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+    def __init__(self, request):
+        self.limit, self.period = self.parse(settings.CLIENT_LINK_MISS_RATE)
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR") or "0.0.0.0")
+        if address.version == 6:
+            address = ipaddress.ip_network(f"{address}/64", strict=False).network_address
+        self.key = f"client-link-misses:{address}:{int(time.time() // self.period)}"
+
+    @staticmethod
+    @lru_cache(maxsize=8)
+    def parse(rate: str) -> tuple[int, int]:
+        limit, multiple, unit = re.fullmatch(r"(\d+)/(\d*)([smhd])", rate).groups()
+        return int(limit), int(multiple or 1) * Misses.UNITS[unit]
+
+    def too_many(self, count: int | None) -> bool:
+        return (count or 0) >= self.limit
+
+    def count(self) -> int | None:
+        try:
+            return cache.get(self.key)
+        except Exception:
+            logger.warning("Can't read the client link misses from the cache.", exc_info=True)
+            return None
+
+    def count_one(self) -> None:
+        try:
+            cache.add(self.key, 0, self.period + 10)
+            try:
+                cache.incr(self.key)
+            except ValueError:  # the window ended between the two
+                cache.set(self.key, 1, self.period + 10)
+        except Exception:
+            logger.warning("Can't count a client link miss in the cache.", exc_info=True)
+
+
 def _get_link(request, token: str) -> ShareLink:
-    """The live link for `token`. Misses count against the address, not hits, so a client
-    opening their page often is never slowed down."""
-    throttle = {"group": "client-link-miss", "key": "ip", "rate": settings.CLIENT_LINK_MISS_RATE}
-    misses = get_usage(request, increment=False, **throttle)
-    if misses and misses["count"] >= misses["limit"]:
+    """The live link for `token` (one query), unless this address has guessed too often."""
+    misses = Misses(request)
+    if misses.too_many(misses.count()):
         raise TooManyGuesses
     link = ShareLink.find(token)
     if link is None:
-        get_usage(request, increment=True, **throttle)
+        misses.count_one()
         raise Http404
     return link
 
@@ -79,37 +137,96 @@ def _homework(link: ShareLink):
     )
 
 
-def _render_page(request, link: ShareLink, reminder_form: ReminderForm | None = None, status: int = 200):
-    today = timezone.localdate()
-    visits = _homework(link)
-    latest = visits[0] if visits else None
-    items = list(latest.items.all()) if latest else []
-    this_week = CheckIn.objects.filter(item__in=items).in_week_of(today).values_list("item_id", "day")
-    counts, done_today = {}, set()
-    for item_id, day in this_week:
-        counts[item_id] = counts.get(item_id, 0) + 1
-        if day == today:
-            done_today.add(item_id)
-    for item in items:
-        item.this_week = counts.get(item.pk, 0)
-        item.done_today = item.pk in done_today
-    clinic = link.client.clinic
-    return render(
-        request,
-        "client/homework.html",
-        {
-            "link": link,
-            "client": link.client,
-            "clinic": clinic,
-            "latest": latest,
-            "items": items,
-            "earlier": visits[1:],
-            "today": today,
-            "reminder_form": reminder_form or ReminderForm(),
-            "ask_email": _ask_email(latest, clinic),
-        },
-        status=status,
+@dataclass(frozen=True)
+class Picture:
+    src: str
+    width: int
+    height: int
+    srcset: str = ""
+
+
+def _picture(item: HomeworkItem) -> Picture:
+    """The item's picture as the page shows it: the clinic's own photo with its thumbnail
+    offered to small screens, else the built-in drawing (SVG, sharp at any size)."""
+    if not item.picture_image:
+        return Picture(item.exercise.illustration_url(), 400, 300)
+    width, height = item.picture_width or 1600, item.picture_height or 1200
+    # The thumbnail is the stored picture shrunk to fit 400 px (never enlarged).
+    thumb_width = round(width * min(1, THUMB_LONG_SIDE / max(width, height)))
+    image, thumbnail = default_storage.url(item.picture_image), default_storage.url(item.picture_thumbnail)
+    return Picture(image, width, height, f"{thumbnail} {thumb_width}w, {image} {width}w")
+
+
+def _page_visits(link: ShareLink, today: datetime.date) -> list[Visit]:
+    """The client's newest visits that have homework, newest first, each with `homework`:
+    its items, with their exercise, picture, ticks this week and whether done today.
+    One query for all of it."""
+    with_homework = (
+        Visit.objects.filter(client=link.client_id)
+        .filter(Exists(HomeworkItem.objects.filter(visit=OuterRef("pk"))))
+        .order_by("-date", "-created_at")
+        .values("pk")[: EARLIER_VISITS_SHOWN + 1]
     )
+    first_picture = ExercisePicture.objects.filter(exercise=OuterRef("exercise_id")).order_by("position", "pk")
+    ticks_this_week = (
+        CheckIn.objects.filter(item=OuterRef("pk")).in_week_of(today).order_by().values("item").annotate(n=Count("pk"))
+    )
+    items = (
+        HomeworkItem.objects.filter(visit__in=Subquery(with_homework))
+        .select_related("visit__therapist__user", "exercise")
+        .annotate(
+            picture_image=Subquery(first_picture.values("image")[:1]),
+            picture_thumbnail=Subquery(first_picture.values("thumbnail")[:1]),
+            picture_width=Subquery(first_picture.values("width")[:1]),
+            picture_height=Subquery(first_picture.values("height")[:1]),
+            this_week=Coalesce(Subquery(ticks_this_week.values("n")[:1]), 0),
+            done_today=Exists(CheckIn.objects.filter(item=OuterRef("pk"), day=today)),
+        )
+        .order_by("-visit__date", "-visit__created_at", "slot")
+    )
+    visits: dict[int, Visit] = {}
+    for item in items:
+        item.picture = _picture(item)
+        visit = visits.setdefault(item.visit_id, item.visit)
+        visit.homework = [*getattr(visit, "homework", []), item]
+    return list(visits.values())
+
+
+def _page_context(link: ShareLink, today: datetime.date, reminder_form: ReminderForm | None = None) -> dict:
+    visits = _page_visits(link, today)
+    latest = visits[0] if visits else None
+    clinic = link.client.clinic
+    return {
+        "link": link,
+        "client": link.client,
+        "clinic": clinic,
+        "latest": latest,
+        "items": latest.homework if latest else [],
+        "earlier": visits[1:],
+        "today": today,
+        "reminder_form": reminder_form or ReminderForm(),
+        "ask_email": _ask_email(latest, clinic),
+    }
+
+
+def _render_page(request, link: ShareLink, reminder_form: ReminderForm | None = None, status: int = 200):
+    context = _page_context(link, timezone.localdate(), reminder_form)
+    return render(request, "client/homework.html", context, status=status)
+
+
+@lru_cache(maxsize=1)
+def _release() -> str:
+    """Changes when the page's templates or stylesheet change, so a deploy never serves a
+    page cached by the previous release."""
+    digest = hashlib.sha256(static("css/client.css").encode())
+    for name in PAGE_TEMPLATES:
+        digest.update(Path(get_template(name).origin.name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _page_key(link: ShareLink, today: datetime.date) -> str:
+    stamp = repr((today, _release(), *link.page_stamp))
+    return f"client-page:{link.pk}:{hashlib.sha256(stamp.encode()).hexdigest()}"
 
 
 def _ask_email(visit: Visit | None, clinic) -> str:
@@ -121,7 +238,38 @@ def _ask_email(visit: Visit | None, clinic) -> str:
 @require_safe
 @private_page
 def client_page(request, token: str):
-    return _render_page(request, _get_link(request, token))
+    """Queries: 1 the link with its client, clinic and page stamp (always asked, so a
+    revoked or expired link is a 404 at once); on a cache miss, 2 the page's homework. One
+    trip to the shared cache reads both this address's misses and the page.
+
+    The page is rendered without the request, so nothing of one request (a session, a CSRF
+    token) is ever cached into it; a cache that is down costs speed, never the page."""
+    link = ShareLink.find_for_page(token)
+    today = timezone.localdate()
+    misses = Misses(request)
+    page_key = _page_key(link, today) if link else None
+    try:
+        cached = cache.get_many([misses.key, page_key] if link else [misses.key])
+    except Exception:
+        logger.warning("The client page cache can't be read; rendering without it.", exc_info=True)
+        cached, page_key = {}, None
+    # A guesser held up learns nothing, not even whether a token was right.
+    if misses.too_many(cached.get(misses.key)):
+        raise TooManyGuesses
+    if link is None:
+        misses.count_one()
+        raise Http404
+    # Issue 6's audit record of this opening goes here, e.g. audit.link_opened(link,
+    # request): one INSERT, which makes the page three queries on a miss, two on a hit.
+    html = cached.get(page_key)
+    if html is None:
+        html = render_to_string("client/homework.html", _page_context(link, today))
+        try:
+            if page_key:
+                cache.set(page_key, html, PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("The client page cache can't be written.", exc_info=True)
+    return HttpResponse(html)
 
 
 @csrf_exempt

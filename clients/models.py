@@ -37,6 +37,8 @@ class Clinic(models.Model):
         help_text="What you ask clients about. None ticked means the whole list.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Part of the client page's cache key: a new name or booking link shows at once.
+    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return self.name

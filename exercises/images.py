@@ -94,6 +94,8 @@ def clean_upload(
     if mistaken:
         raise _refuse(mistaken)
 
+    # Importing WeasyPrint (the handouts) turns this back on for the whole process.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that; refuse those too.
