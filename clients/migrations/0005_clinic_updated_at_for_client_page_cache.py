@@ -6,17 +6,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('aftercare', '0003_share_links_and_check_ins'),
+        ('clients', '0004_client_search_indexes'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='homeworkitem',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True),
-        ),
-        migrations.AddField(
-            model_name='visit',
+            model_name='clinic',
             name='updated_at',
             field=models.DateTimeField(auto_now=True),
         ),

@@ -6,12 +6,17 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0003_clinic_settings_and_team'),
+        ('aftercare', '0004_visit_date_index'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clinic',
+            model_name='homeworkitem',
+            name='updated_at',
+            field=models.DateTimeField(auto_now=True),
+        ),
+        migrations.AddField(
+            model_name='visit',
             name='updated_at',
             field=models.DateTimeField(auto_now=True),
         ),
