@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import get_usage
 
-from aftercare import calendar, handouts
+from aftercare import audit, calendar, handouts
 from aftercare.forms import CheckInForm, ReminderForm
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
 
@@ -121,7 +121,9 @@ def _ask_email(visit: Visit | None, clinic) -> str:
 @require_safe
 @private_page
 def client_page(request, token: str):
-    return _render_page(request, _get_link(request, token))
+    link = _get_link(request, token)
+    audit.link_opened(link, request)  # one INSERT; the .ics, handout and check-ins aren't logged
+    return _render_page(request, link)
 
 
 @csrf_exempt
