@@ -116,6 +116,8 @@ class AuditEvent(models.Model):
         """How a person reads it: "Sam assigned 'Doorway pec stretch'"."""
         if self.action == Action.LINK_OPENED:
             return "The client opened their link" if self.client_id else f"Client #{self.client_number} opened their link"
+        if self.action == Action.LINK_ISSUED and not self.actor_name:
+            return "A new link was made for a printed handout"
         if self.action == Action.DELETED:
             return f"Client #{self.client_number} deleted by {self.who}"
         text = f"{self.who} {self.get_action_display()}"
@@ -127,9 +129,7 @@ class AuditEvent(models.Model):
 
     @property
     def who(self) -> str:
-        if self.actor_name:
-            return self.actor_name
-        return "A printed handout" if self.action == Action.LINK_ISSUED else "Someone"
+        return self.actor_name or "Someone"
 
 
 def record(client, action: str, *, by=None, detail: str = "") -> AuditEvent:

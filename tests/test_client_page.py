@@ -208,14 +208,15 @@ def test_a_client_without_homework_yet_sees_a_kind_page(client, clinic):
 
 
 def test_the_page_takes_the_same_queries_however_many_visits(client, homework, path, therapist, django_assert_num_queries):
-    # 1 the link with client and clinic, 2 visits with homework, 3 their items and
-    # exercises, 4 the clinic's own pictures of those exercises, 5 this week's check-ins
-    with django_assert_num_queries(5):
+    # 1 the link with client and clinic, 2 the opening written to the audit log, 3 visits
+    # with homework, 4 their items and exercises, 5 the clinic's own pictures of those
+    # exercises, 6 this week's check-ins
+    with django_assert_num_queries(6):
         client.get(path)
     for weeks in range(1, 8):
         visit = make_visit(homework.client, "headaches", therapist=therapist, date=homework.date - datetime.timedelta(weeks=weeks))
         visit.assign(builtin("psoas-release"))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert client.get(path).status_code == 200
 
 
