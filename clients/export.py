@@ -44,7 +44,7 @@ def _item(item: HomeworkItem) -> dict:
         "exercise": item.exercise.name,
         "how_often": item.how_often_text(),
         "dose": item.dose_text(),
-        **{name: getattr(item, name) for name in HomeworkItem.DOSE_FIELDS},
+        "dose_details": {name: getattr(item, name) for name in HomeworkItem.DOSE_FIELDS},
         "note": item.note,
         "given_at": _when(item.created_at),
         "ticked_off_on": [check_in.day.isoformat() for check_in in item.check_ins.all()],
@@ -101,17 +101,9 @@ def client_data(client: Client, visits: list[Visit]) -> dict:
     }
 
 
-def _handout_link(client: Client) -> ShareLink | None:
-    """The link the handouts' QR codes open: the client's live link if they have one.
-    Exporting never makes or changes a link."""
-    link = ShareLink.objects.live().filter(client=client).first()
-    return link
-
-
 def client_zip(client: Client, *, site_url: str | None = None) -> bytes:
     """The zip, built in memory (one client's handouts are a few hundred kB)."""
     visits = _visits(client)
-    link = _handout_link(client)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         data = client_data(client, visits)
@@ -120,7 +112,9 @@ def client_zip(client: Client, *, site_url: str | None = None) -> bytes:
             if not visit.items.all():
                 continue  # no homework, no handout
             visit.client = client
-            pdf = handouts.visit_pdf(visit, site_url=site_url, link=link)
+            # No link on these copies (no QR code, no address): a zip that leaves the clinic
+            # must not open the client's page. Exporting never makes or changes a link.
+            pdf = handouts.visit_pdf(visit, site_url=site_url, link=None)
             archive.writestr(f"handouts/{visit.date:%Y-%m-%d}-visit-{visit.pk}.pdf", pdf)
     return buffer.getvalue()
 
