@@ -213,6 +213,10 @@ class JoinForm(UserCreationForm):
         )
 
 
+class DangerSubmit(Submit):
+    field_classes = "btn btn-danger"
+
+
 class DeleteClientForm(forms.Form):
     """Deleting a client can't be undone, so the therapist types their first name."""
 
@@ -223,7 +227,7 @@ class DeleteClientForm(forms.Form):
         self.client = client
         self.fields["confirm"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
         self.helper = FormHelper()
-        self.helper.layout = Layout("confirm", Submit("delete", "Delete everything about them", css_class="btn-danger"))
+        self.helper.layout = Layout("confirm", DangerSubmit("delete", "Delete everything about them"))
 
     def clean_confirm(self) -> str:
         typed = self.cleaned_data["confirm"]
