@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from aftercare.audit import AuditEvent
 from aftercare.models import HomeworkItem, ShareLink, Visit
 
 
@@ -41,4 +42,23 @@ class ShareLinkAdmin(admin.ModelAdmin):
     readonly_fields = ["client", "created_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    # Read-only, like the log itself: nobody adds, changes or deletes an event here.
+    list_display = ["at", "clinic", "client_number", "actor_name", "action", "detail"]
+    list_filter = ["action", "clinic"]
+    search_fields = ["actor_name", "client_number"]
+    list_select_related = ["clinic"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from clients.models import Client, Clinic
+from aftercare import audit
+from aftercare.audit import AuditEvent  # noqa: F401  (the audit log's model, so Django finds it)
 from exercises.models import Dose, Exercise
 
 MAX_ITEMS = 2
@@ -297,12 +299,12 @@ class ShareLink(models.Model):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
     @classmethod
-    def issue(cls, client) -> str:
+    def issue(cls, client, *, by=None) -> str:
         """The path of the client's live link, making one if there is none."""
-        return cls.current(client).path
+        return cls.current(client, by=by).path
 
     @classmethod
-    def current(cls, client) -> ShareLink:
+    def current(cls, client, *, by=None) -> ShareLink:
         link = cls.objects.filter(client=client, revoked_at__isnull=True).first()
         if link and link.is_live():
             return link
@@ -310,13 +312,13 @@ class ShareLink(models.Model):
             with transaction.atomic():
                 if link:
                     link.revoke()
-                return cls._create(client)
+                return cls._create(client, by=by)
         except IntegrityError:
             # Issued by a simultaneous request a moment ago: that one is the client's link.
             return cls.objects.get(client=client, revoked_at__isnull=True)
 
     @classmethod
-    def shown(cls, client) -> ShareLink:
+    def shown(cls, client, *, by=None) -> ShareLink:
         """The link the clinic shows and prints for the client (visit summary, handouts):
         their newest link if the therapist turned it off (shown as off, never replaced by a
         new one), else their live link, made when they have none or it expired. Printing or
@@ -324,24 +326,28 @@ class ShareLink(models.Model):
         latest = cls.objects.filter(client=client).order_by("-created_at").first()
         if latest and (latest.revoked_at is not None or latest.is_live()):
             return latest
-        return cls.current(client)
+        return cls.current(client, by=by)
 
     @classmethod
-    def replace(cls, client) -> ShareLink:
+    def replace(cls, client, *, by=None) -> ShareLink:
         """Revoke the client's link and give them a new one (the old one then 404s)."""
         with transaction.atomic():
             cls.objects.filter(client=client, revoked_at__isnull=True).update(revoked_at=timezone.now())
-            return cls._create(client)
+            return cls._create(client, by=by, action=audit.Action.LINK_REPLACED)
 
     @classmethod
-    def _create(cls, client) -> ShareLink:
+    def _create(cls, client, *, by=None, action: str = audit.Action.LINK_ISSUED) -> ShareLink:
+        """A new link, recorded in the audit log (by whom, when a therapist's page made it;
+        nobody when printing the day's handouts did)."""
         salt = secrets.token_hex(16)  # 128 random bits
-        return cls.objects.create(
+        link = cls.objects.create(
             client=client,
             salt=salt,
             digest=cls._digest_of(cls._token_for(salt)),
             expires_at=timezone.now() + datetime.timedelta(days=client.clinic.link_lifetime_days),
         )
+        audit.record(client, action, by=by)
+        return link
 
     @classmethod
     def find(cls, token: str) -> ShareLink | None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from aftercare import audit
 from aftercare.forms import HomeworkItemForm, LinkEmailForm, VisitForm, WrapUpForm
 from aftercare.models import MAX_ITEMS, HomeworkItem, ShareLink, Visit, attach_tick_history
 from clients.access import therapist_required
@@ -54,6 +55,7 @@ def visit_start(request, client_pk: int):
         visit.therapist = request.therapist
         visit.save()
         form.save_m2m()
+        audit.record(client, audit.Action.VISIT_STARTED, by=request.therapist, detail=f"{visit.date:%-d %b %Y}")
         return redirect("aftercare:visit-homework", pk=visit.pk)
     today = last if last and last.date == timezone.localdate() else None
     return render(
@@ -67,6 +69,7 @@ def visit_edit(request, pk: int):
     form = VisitForm(request.POST or None, instance=visit)
     if form.is_valid():
         form.save()
+        audit.record(visit.client, audit.Action.VISIT_EDITED, by=request.therapist, detail=f"{visit.date:%-d %b %Y}")
         messages.success(request, "Visit updated.")
         return redirect("aftercare:visit-homework", pk=visit.pk)
     return render(request, "aftercare/visit_start.html", {"client": visit.client, "form": form, "visit": visit})
@@ -160,6 +163,7 @@ def item_add(request, pk: int, exercise_pk: int):
         except ValidationError as e:
             form.add_error(None, e)
         else:
+            audit.record(visit.client, audit.Action.ITEM_ASSIGNED, by=request.therapist, detail=exercise.name)
             messages.success(request, f"{exercise.name} is part of {visit.client.first_name}'s homework.")
             return redirect("aftercare:visit-homework", pk=visit.pk)
     count = visit.items.count()
@@ -178,6 +182,7 @@ def item_edit(request, pk: int, item_pk: int):
     form = HomeworkItemForm(request.POST or None, instance=item, submit_label="Save")
     if form.is_valid():
         form.save()
+        audit.record(visit.client, audit.Action.ITEM_CHANGED, by=request.therapist, detail=item.exercise.name)
         messages.success(request, "Saved.")
         return redirect("aftercare:visit-homework", pk=visit.pk)
     return render(
@@ -194,6 +199,7 @@ def item_remove(request, pk: int, item_pk: int):
     visit = _get_visit(request, pk)
     item = _get_item(visit, item_pk)
     item.delete()
+    audit.record(visit.client, audit.Action.ITEM_REMOVED, by=request.therapist, detail=item.exercise.name)
     messages.success(request, f"{item.exercise.name} is no longer part of this visit's homework.")
     return redirect("aftercare:visit-homework", pk=visit.pk)
 
@@ -208,13 +214,14 @@ def visit_delete(request, pk: int):
         messages.error(request, "This visit has homework, so it stays. Remove the items first if it was a mistake.")
         return redirect("aftercare:visit-homework", pk=visit.pk)
     visit.delete()
+    audit.record(visit.client, audit.Action.VISIT_DELETED, by=request.therapist, detail=f"{visit.date:%-d %b %Y}")
     messages.success(request, f"The visit of {visit.date:%-d %B} is deleted.")
     return redirect("clients:detail", pk=visit.client.pk)
 
 
 def _render_visit_detail(request, visit: Visit, email_form=None, status=200):
     client = visit.client
-    link = ShareLink.shown(client)  # the same rule as the printed handout's QR code
+    link = ShareLink.shown(client, by=request.therapist)  # the same rule as the printed handout's QR code
     url = qr = None
     if link.revoked_at is None:
         url = request.build_absolute_uri(link.path)
@@ -250,8 +257,9 @@ def link_email(request, pk: int):
     form = LinkEmailForm(request.POST, instance=visit.client)
     if form.is_valid():
         client = form.save()
-        link = ShareLink.current(client)
+        link = ShareLink.current(client, by=request.therapist)
         link.send(request.build_absolute_uri(link.path), therapist=request.therapist)
+        audit.record(client, audit.Action.LINK_EMAILED, by=request.therapist)
         messages.success(request, f"Sent {client.first_name} their link at {client.email}.")
         return redirect("aftercare:visit-detail", pk=visit.pk)
     return _render_visit_detail(request, visit, email_form=form, status=400)
@@ -261,7 +269,7 @@ def link_email(request, pk: int):
 @therapist_required
 def link_replace(request, pk: int):
     visit = _get_visit(request, pk)
-    ShareLink.replace(visit.client)
+    ShareLink.replace(visit.client, by=request.therapist)
     messages.success(
         request, f"{visit.client.first_name} has a new link. The old one no longer opens; give them this one."
     )
@@ -272,6 +280,7 @@ def link_replace(request, pk: int):
 @therapist_required
 def link_revoke(request, pk: int):
     visit = _get_visit(request, pk)
-    ShareLink.objects.filter(client=visit.client, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if ShareLink.objects.filter(client=visit.client, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        audit.record(visit.client, audit.Action.LINK_REVOKED, by=request.therapist)
     messages.success(request, f"{visit.client.first_name}'s link is turned off. Nobody can open it now.")
     return redirect("aftercare:visit-detail", pk=visit.pk)

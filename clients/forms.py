@@ -1,3 +1,5 @@
+import unicodedata
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
@@ -209,3 +211,34 @@ class JoinForm(UserCreationForm):
             "password2",
             Submit("join", "Join the team", css_class="btn-lg"),
         )
+
+
+class DangerSubmit(Submit):
+    field_classes = "btn btn-danger"
+
+
+class DeleteClientForm(forms.Form):
+    """Deleting a client can't be undone, so the therapist types their first name."""
+
+    confirm = forms.CharField(max_length=60, label="Type their first name to confirm")
+
+    def __init__(self, *args, client: Client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client = client
+        self.fields["confirm"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        self.helper = FormHelper()
+        self.helper.layout = Layout("confirm", DangerSubmit("delete", "Delete everything about them"))
+
+    def clean_confirm(self) -> str:
+        typed = self.cleaned_data["confirm"]
+        if _folded(typed) != _folded(self.client.first_name):
+            raise ValidationError(
+                f"That isn't “{self.client.first_name}”. Nothing was deleted; type their first name to go ahead.",
+                code="mismatch",
+            )
+        return typed
+
+
+def _folded(name: str) -> str:
+    # "maya " and "Maya" are the same answer; so are the two ways of writing "é".
+    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()

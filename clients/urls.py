@@ -10,4 +10,6 @@ urlpatterns = [
     path("new/", views.client_create, name="create"),
     path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
+    path("<int:pk>/export/", views.client_export, name="export"),
+    path("<int:pk>/delete/", views.client_delete, name="delete"),
 ]

@@ -1,15 +1,23 @@
 from django.contrib import messages
-from django.db.models import Count, Prefetch
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Max, Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from aftercare.models import HomeworkItem, Visit
+from aftercare import audit
+from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
+from clients import export
 from clients.access import therapist_required
-from clients.forms import ClientForm, QuickClientForm
+from clients.forms import ClientForm, DeleteClientForm, QuickClientForm
 from clients.models import Client
 from clients.paging import page_of
 
 CLIENTS_PER_PAGE = 25
+HISTORY_SHOWN = 10  # on the client's page; "Show all" pages through the rest
+HISTORY_PER_PAGE = 50
 
 
 def _get_client(request, pk: int) -> Client:
@@ -41,6 +49,7 @@ def client_quick_add(request):
         client = form.save(commit=False)
         client.clinic = request.clinic
         client.save()
+        audit.record(client, audit.Action.CLIENT_CREATED, by=request.therapist)
         messages.success(request, f"{client.first_name} is added. Start today's visit when you're ready.")
         return redirect("clients:detail", pk=client.pk)
     return _render_list(request, form, status=400)
@@ -54,6 +63,7 @@ def client_create(request):
         client.clinic = request.clinic
         client.save()
         form.save_m2m()
+        audit.record(client, audit.Action.CLIENT_CREATED, by=request.therapist)
         messages.success(request, f"{client.first_name} is added.")
         return redirect("clients:detail", pk=client.pk)
     return render(request, "clients/client_form.html", {"form": form, "client": None})
@@ -65,6 +75,10 @@ def client_edit(request, pk: int):
     form = ClientForm(request.POST or None, clinic=request.clinic, instance=client)
     if form.is_valid():
         form.save()
+        if form.changed_data:
+            # Which details changed, never what they say: the log outlives the client.
+            changed = ", ".join(str(form.fields[name].label).lower() for name in form.changed_data)
+            audit.record(client, audit.Action.CLIENT_EDITED, by=request.therapist, detail=changed)
         messages.success(request, "Saved.")
         return redirect("clients:detail", pk=client.pk)
     return render(request, "clients/client_form.html", {"form": form, "client": client})
@@ -84,8 +98,64 @@ def client_detail(request, pk: int):
             ),
         )
     )
+    events = audit.AuditEvent.objects.for_client(client)
+    if "history" in request.GET:
+        # Everything, openings of their link included, newest first.
+        history = Paginator(events, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+        more = False
+    else:
+        # The team's latest actions; the link's openings are summed up beside them.
+        latest = list(events.actions()[: HISTORY_SHOWN + 1])
+        history, more = latest[:HISTORY_SHOWN], len(latest) > HISTORY_SHOWN
     return render(
         request,
         "clients/client_detail.html",
-        {"client": client, "visits": visits, "equipment": client.equipment.all()},
+        {
+            "client": client,
+            "visits": visits,
+            "equipment": client.equipment.all(),
+            "history": history,
+            "history_all": "history" in request.GET,
+            "history_more": more,
+            "openings": events.openings().aggregate(count=Count("pk"), last=Max("at")),
+        },
+    )
+
+
+@require_POST
+@therapist_required
+def client_export(request, pk: int):
+    """Everything about one client in a zip: a POST, because it is recorded."""
+    client = _get_client(request, pk)
+    data = export.client_zip(client, site_url=request.build_absolute_uri("/").rstrip("/"))
+    audit.record(client, audit.Action.EXPORTED, by=request.therapist)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, export.zip_name(client))
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@therapist_required
+def client_delete(request, pk: int):
+    client = _get_client(request, pk)
+    form = DeleteClientForm(request.POST or None, client=client)
+    if form.is_valid():
+        with transaction.atomic():
+            audit.client_deleted(client, by=request.therapist)
+            client.delete()
+        messages.success(
+            request, f"{client.first_name} is deleted, with their visits, homework, check-ins and link."
+        )
+        return redirect("clients:list")
+    counts = {
+        "visits": Visit.objects.filter(client=client).count(),
+        "items": HomeworkItem.objects.filter(visit__client=client).count(),
+        "check_ins": CheckIn.objects.filter(item__visit__client=client).count(),
+        "links": ShareLink.objects.filter(client=client).count(),
+    }
+    return render(
+        request,
+        "clients/client_delete.html",
+        {"client": client, "form": form, "counts": counts},
+        status=400 if form.errors else 200,
     )

@@ -58,9 +58,12 @@ PAGES = {
     "clients:list?q": (lambda w: "/clients/?q=maya+lind", True, LOGGED_IN + 1, "+ the page of clients found"),
     "clients:create": (lambda w: "/clients/new/", True, LOGGED_IN + 2,
                        "+ does the clinic list its own equipment, the equipment to offer"),
-    "clients:detail": (lambda w: f"/clients/{w['client'].pk}/", True, LOGGED_IN + 5,
+    "clients:detail": (lambda w: f"/clients/{w['client'].pk}/", True, LOGGED_IN + 7,
                        "+ client, their equipment, visits with therapists, the visits' complaints, "
-                       "items with exercises and tick counts"),
+                       "items with exercises and tick counts, the audit log's latest actions, "
+                       "how often and when last their link was opened"),
+    "clients:delete": (lambda w: f"/clients/{w['client'].pk}/delete/", True, LOGGED_IN + 5,
+                       "+ client, how many visits, homework items, check-ins and links go with them"),
     "clients:edit": (lambda w: f"/clients/{w['client'].pk}/edit/", True, LOGGED_IN + 4,
                      "+ client, their equipment (initial), does the clinic list its own equipment, "
                      "the equipment to offer"),
@@ -116,6 +119,7 @@ PAGES = {
 POST_ONLY = {
     "logout": lambda w: "/logout/",
     "clients:quick-add": lambda w: "/clients/add/",
+    "clients:export": lambda w: f"/clients/{w['client'].pk}/export/",
     "exercises:copy": lambda w: f"/library/{w['builtin'].pk}/copy/",
     "exercises:retire": lambda w: f"/library/{w['own'].pk}/retire/",
     "exercises:unretire": lambda w: f"/library/{w['own'].pk}/bring-back/",
