@@ -151,6 +151,18 @@ def hash_address(request) -> str:
     return salted_hmac(ADDRESS_SALT, address, algorithm="sha256").hexdigest()
 
 
+# Coming back to the page from the same address within this long (a reload, a tick, which
+# reloads the page, a second look after lunch) is the same opening: the log tells a
+# therapist when the client looked, not how often their browser asked. It also keeps a
+# write off the client page's common path (docs/client-page-performance.md).
+OPENING_GAP_SECONDS = 30 * 60
+
+
+def opening_key(link, request) -> str:
+    """The shared cache's note that this address opened this link within the gap."""
+    return f"client-link-opened:{link.pk}:{hash_address(request)[:32]}"
+
+
 def link_opened(link, request) -> None:
     """The client's page was opened: one INSERT, no reads. Needs the link's client loaded
     with it (ShareLink.find does: select_related("client__clinic"))."""

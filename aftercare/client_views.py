@@ -239,8 +239,10 @@ def _ask_email(visit: Visit | None, clinic) -> str:
 @private_page
 def client_page(request, token: str):
     """Queries: 1 the link with its client, clinic and page stamp (always asked, so a
-    revoked or expired link is a 404 at once); on a cache miss, 2 the page's homework. One
-    trip to the shared cache reads both this address's misses and the page.
+    revoked or expired link is a 404 at once); 2 the opening written to the audit log, when
+    this address hasn't opened the link in the last half hour; on a cache miss, 3 the
+    page's homework. One trip to the shared cache reads this address's misses, whether it
+    opened the link lately, and the page.
 
     The page is rendered without the request, so nothing of one request (a session, a CSRF
     token) is ever cached into it; a cache that is down costs speed, never the page."""
@@ -248,11 +250,12 @@ def client_page(request, token: str):
     today = timezone.localdate()
     misses = Misses(request)
     page_key = _page_key(link, today) if link else None
+    opened_key = audit.opening_key(link, request) if link else None
     try:
-        cached = cache.get_many([misses.key, page_key] if link else [misses.key])
+        cached = cache.get_many([misses.key, page_key, opened_key] if link else [misses.key])
     except Exception:
         logger.warning("The client page cache can't be read; rendering without it.", exc_info=True)
-        cached, page_key = {}, None
+        cached, page_key, opened_key = {}, None, None
     # A guesser held up learns nothing, not even whether a token was right.
     if misses.too_many(cached.get(misses.key)):
         raise TooManyGuesses
@@ -260,16 +263,24 @@ def client_page(request, token: str):
         misses.count_one()
         raise Http404
     # The audit log's record of this opening: one INSERT, no reads. The .ics, the handout
-    # and check-ins aren't logged as openings.
-    audit.link_opened(link, request)
+    # and check-ins aren't logged as openings; nor is coming back within the half hour.
+    # Without a cache every opening is written.
+    remember = {}
+    if opened_key not in cached:
+        audit.link_opened(link, request)
+        if opened_key:
+            remember[opened_key] = (True, audit.OPENING_GAP_SECONDS)
     html = cached.get(page_key)
     if html is None:
         html = render_to_string("client/homework.html", _page_context(link, today))
+        if page_key:
+            remember[page_key] = (html, PAGE_CACHE_SECONDS)
+    for key, (value, seconds) in remember.items():
         try:
-            if page_key:
-                cache.set(page_key, html, PAGE_CACHE_SECONDS)
+            cache.set(key, value, seconds)
         except Exception:
             logger.warning("The client page cache can't be written.", exc_info=True)
+            break
     return HttpResponse(html)
 
 

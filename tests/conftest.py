@@ -42,6 +42,15 @@ def builtin(slug: str) -> Exercise:
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: ids come round again after a rollback, and a
+    page, a throttle count or a noted opening must not carry over from another test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def builtin_library(request):
     """Make sure the built-in library is there for every test that touches the database.
     Runs after pytest-django has opened the test's database (its own autouse fixtures go

@@ -7,6 +7,7 @@ from hashlib import sha256
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.test import RequestFactory
 from django.urls import reverse
@@ -106,6 +107,7 @@ def test_the_history_shows_the_latest_ten_and_all_of_it_on_request(as_therapist,
         audit.record(client_, Action.CLIENT_EDITED, by=therapist, detail=f"change {n:02d}")
     path = ShareLink.issue(client_)
     client.get(path)
+    cache.clear()  # the next look comes after the half hour in which it's the same opening
     client.get(path)
     detail = reverse("clients:detail", args=[client_.pk])
     response = as_therapist.get(detail)
@@ -129,12 +131,13 @@ def test_opening_the_link_records_the_time_and_a_keyed_hash_of_the_address(clien
     path = ShareLink.issue(client_)
     before = timezone.now()
     client.get(path, REMOTE_ADDR="203.0.113.7")
-    client.get(path, REMOTE_ADDR="203.0.113.7")
     client.get(path, REMOTE_ADDR="198.51.100.20")
+    cache.clear()  # as if half an hour had passed
+    client.get(path, REMOTE_ADDR="203.0.113.7")
     opened = list(AuditEvent.objects.openings().filter(client=client_).order_by("pk"))
     assert len(opened) == 3
     assert all(event.at >= before and event.actor is None for event in opened)
-    assert opened[0].address_hash == opened[1].address_hash != opened[2].address_hash
+    assert opened[0].address_hash == opened[2].address_hash != opened[1].address_hash
     # HMAC-SHA256 under a key derived from the secret key (Django's salted_hmac), never the
     # bare address nor a plain hash of it that anyone could recompute.
     key = sha256((audit.ADDRESS_SALT + settings.SECRET_KEY).encode()).digest()
@@ -221,3 +224,20 @@ def test_another_clients_events_stay_with_them(clinic, client_, therapist):
     lou = make_client(clinic, "Lou")
     audit.record(lou, Action.CLIENT_CREATED, by=therapist)
     assert not AuditEvent.objects.for_client(client_).exists()
+
+
+def test_coming_back_within_the_half_hour_is_the_same_opening(client, client_):
+    path = ShareLink.issue(client_)
+    for _ in range(3):  # a look, a reload, a tick's reload
+        assert client.get(path, REMOTE_ADDR="203.0.113.7").status_code == 200
+    assert AuditEvent.objects.openings().filter(client=client_).count() == 1
+    client.get(path, REMOTE_ADDR="198.51.100.20")
+    assert AuditEvent.objects.openings().filter(client=client_).count() == 2
+
+
+def test_without_a_cache_every_opening_is_written(client, client_, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    path = ShareLink.issue(client_)
+    client.get(path)
+    client.get(path)
+    assert AuditEvent.objects.openings().filter(client=client_).count() == 2

@@ -216,6 +216,7 @@ def test_the_page_takes_the_same_queries_however_many_visits(client, homework, p
     for weeks in range(1, 8):
         visit = make_visit(homework.client, "headaches", therapist=therapist, date=homework.date - datetime.timedelta(weeks=weeks))
         visit.assign(builtin("psoas-release"))
+    cache.clear()  # an opening after the half hour in which a second look is the same one
     with django_assert_num_queries(3):
         assert client.get(path).status_code == 200
 
