@@ -6,8 +6,10 @@ PORT ?= 8000
 # What the app and its tests need from the operating system: Chromium for the browser
 # tests, poppler (pdftoppm, pdftotext) to look at handouts, Pango for WeasyPrint, and
 # zbar-tools (zbarimg): the handout tests decode the printed QR code with it to check that
-# it opens the client's live link, so a fresh machine needs it before `make test`.
-SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core zbar-tools
+# it opens the client's live link, so a fresh machine needs it before `make test`. wrk
+# drives bench/load.py (tests/test_load.py runs it briefly); redis-server for the throttle
+# tests against Redis.
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core zbar-tools wrk redis-server
 PYTEST_ARGS ?=
 
 .PHONY: install system run test bench clean

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
     "clients",
     "exercises",
     "aftercare",
@@ -35,7 +36,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the Host header: a load balancer probes by address.
+    "aftercare.healthz.HealthzMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -119,13 +123,24 @@ if env("REDIS_URL", default=""):
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
 
 # django-ratelimit counts in the default cache. Local memory is fine for one process (a
-# laptop, the tests); production sets REDIS_URL so every worker shares the counts.
+# laptop, the tests); production sets REDIS_URL so every worker shares the counts. The
+# database cache (CACHE_URL=dbcache://aftercare_cache, after `manage.py createcachetable`)
+# is shared too, but its increments are not atomic: under a burst a few attempts may go
+# uncounted, which a throttle can live with.
 RATELIMIT_USE_CACHE = "default"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DatabaseCache")):
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# Behind a proxy every request comes from the proxy's address. Name the header the proxy
+# sets to the real one (e.g. HTTP_X_REAL_IP), and make sure the proxy overwrites it: a
+# header the client can set is a header the client can fake.
+RATELIMIT_IP_META_KEY = env("DJANGO_CLIENT_ADDRESS_HEADER", default="") or None
 # Wrong tokens one address may try per minute before client links answer 429.
 CLIENT_LINK_MISS_RATE = env("CLIENT_LINK_MISS_RATE", default="20/m")
+# Failed logins before the login form locks out: per address (the usual guesser), and per
+# username (a guesser spread over many addresses). Only failures count.
+LOGIN_FAILURES_PER_ADDRESS = env("LOGIN_FAILURES_PER_ADDRESS", default="10/5m")
+LOGIN_FAILURES_PER_USERNAME = env("LOGIN_FAILURES_PER_USERNAME", default="20/h")
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -137,8 +152,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie (forms carry the token), so scripts can't either.
+CSRF_COOKIE_HTTPONLY = True
+# Same policy in development as in production, so a browser test meets any inline script or
+# style="" long before a clinic does. Bootstrap's CSS draws its checkboxes and select
+# arrows with data: SVGs, hence img-src data:. Django's admin needs no exception (5.2 keeps
+# its scripts in files; its JSON data blocks are not run).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # The load balancer's probe speaks plain HTTP to the app itself.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -8,6 +8,8 @@ from aftercare.settings import BASE_DIR, DATABASES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The whole suite logs in from 127.0.0.1 in one cache; tests/test_throttles.py sets its own rates.
+LOGIN_FAILURES_PER_ADDRESS = LOGIN_FAILURES_PER_USERNAME = "1000/m"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="aftercare-test-media-")
 SERVE_MEDIA = True  # the browser tests look at uploaded pictures through the live server
 STATIC_ROOT = tempfile.mkdtemp(prefix="aftercare-test-static-")

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from aftercare import client_views, handout_views, views
+from clients import login_views
 
 
 visit_patterns = [
@@ -31,10 +32,13 @@ aftercare_patterns = [
     path("library/<int:pk>/sheet.pdf", handout_views.exercise_sheet, name="exercise-sheet"),
 ]
 
+# The admin's own login form goes through the same throttle as ours.
+admin.site.login = login_views.throttle_failures(admin.site.login)
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="clients:list"), name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", login_views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/changed/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

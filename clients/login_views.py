@@ -1,0 +1,70 @@
+"""Logging in, with a throttle on failed attempts.
+
+Only failures count, per address and per username, in the default cache (django-ratelimit,
+as for client links). While either is over its rate the form answers 429 with a lock-out
+message and checks no password at all, so a guesser learns nothing by carrying on; the
+username typed stays in the form."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest
+from django.shortcuts import render
+from django_ratelimit.core import get_usage
+
+FROM_HERE = "Too many attempts from here; wait a few minutes and try again."
+FOR_USERNAME = "Too many attempts for this username; wait a while and try again, or ask your clinic's owner for help."
+
+
+def _username(group: str, request: HttpRequest) -> str:
+    return request.POST.get("username", "").strip().lower()
+
+
+def _throttles() -> list[tuple[dict, str]]:
+    return [
+        ({"group": "login-failure-address", "key": "ip", "rate": settings.LOGIN_FAILURES_PER_ADDRESS}, FROM_HERE),
+        ({"group": "login-failure-username", "key": _username, "rate": settings.LOGIN_FAILURES_PER_USERNAME}, FOR_USERNAME),
+    ]
+
+
+def lock_out(request: HttpRequest) -> str | None:
+    """The lock-out message if this address or username has failed too often lately."""
+    for throttle, message in _throttles():
+        usage = get_usage(request, increment=False, **throttle)
+        if usage and usage["count"] >= usage["limit"]:
+            return message
+    return None
+
+
+def count_failure(request: HttpRequest) -> None:
+    for throttle, _ in _throttles():
+        get_usage(request, increment=True, **throttle)
+
+
+def throttle_failures(login_view):
+    """Wrap a login view (ours, and the admin's, so neither is a way around the other):
+    while locked out it answers 429 with the message and checks no password; a POST that
+    leaves nobody logged in counts as a failure."""
+
+    @wraps(login_view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "POST":
+            return login_view(request, *args, **kwargs)
+        message = lock_out(request)
+        if message:
+            form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
+            context = {"form": form, "lock_out": message, "next": request.POST.get("next", "")}
+            return render(request, "registration/login.html", context, status=429)
+        response = login_view(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            count_failure(request)
+        return response
+
+    return wrapper
+
+
+login = throttle_failures(auth_views.LoginView.as_view(redirect_authenticated_user=True))
