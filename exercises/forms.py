@@ -3,7 +3,7 @@ from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
-from exercises.fields import tidy_dose_fields
+from exercises.fields import TickedRowsField, tidy_dose_fields
 from exercises.images import clean_upload
 from exercises.models import BodyArea, Complaint, Equipment, Exercise, ExerciseComplaint
 
@@ -98,7 +98,7 @@ class ExerciseForm(forms.ModelForm):
         label="Add pictures",
         help_text="JPEG, PNG or WebP, up to 10 MB each. The first picture is the one clients and handouts show.",
     )
-    remove_pictures = forms.ModelMultipleChoiceField(
+    remove_pictures = TickedRowsField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Remove pictures"
     )
 
@@ -116,6 +116,7 @@ class ExerciseForm(forms.ModelForm):
             "why": "Why it helps",
             "cautions": "Take care",
         }
+        field_classes = {"equipment": TickedRowsField}
         help_texts = {
             "equipment": "Leave empty if it needs nothing (walls, doorways and chairs count anyway).",
             "steps": "One step per line, the way you'd say it to a client.",
@@ -217,4 +218,8 @@ ComplaintLinkFormSet = forms.inlineformset_factory(
     formset=BaseComplaintLinkFormSet,
     extra=3,
     can_delete=True,
+    # A tampered form count must not make the page build a thousand rows (Django's default
+    # cap): nobody links an exercise to more complaints than this.
+    max_num=30,
+    absolute_max=30,
 )
