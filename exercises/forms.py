@@ -194,7 +194,20 @@ class ComplaintLinkForm(forms.ModelForm):
         return rank
 
 
+LINKED_MEANWHILE = "It already helps with this one: someone added it after this page was opened. Reload to see it."
+ROW_CHANGED = "This row changed since the page was opened. Reload the page and choose again."
+
+
 class BaseComplaintLinkFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "id" in form.fields:
+            # The row's hidden id: only a page left open while the row went (or a tampered
+            # one) sends a wrong one, and "This field is required." would puzzle anyone.
+            form.fields["id"].error_messages = {
+                **form.fields["id"].error_messages, "required": ROW_CHANGED, "invalid_choice": ROW_CHANGED,
+            }
+
     def get_unique_error_message(self, unique_check):
         return "Each complaint once, please: one of them is there twice."
 
@@ -203,12 +216,26 @@ class BaseComplaintLinkFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        if self.instance.pk:
+            self._refuse_links_saved_meanwhile()
         kept = [
             f for f in self.forms
             if f.has_changed() and f.cleaned_data.get("complaint") and not f.cleaned_data.get("DELETE")
         ]
         if not kept and not any(f.instance.pk and not f.cleaned_data.get("DELETE") for f in self.forms):
             raise ValidationError("Choose at least one complaint it helps with, so it can be suggested.")
+
+
+    def _refuse_links_saved_meanwhile(self):
+        """A new row for a complaint the exercise is already linked to by a row this page
+        didn't show (a colleague added it after the page was opened): the database would
+        refuse it, so the row says why. Runs a query."""
+        shown = [form.instance.pk for form in self.initial_forms if form.instance.pk]
+        saved = set(self.instance.complaint_links.exclude(pk__in=shown).values_list("complaint_id", flat=True))
+        for form in self.extra_forms:
+            complaint = form.cleaned_data.get("complaint") if form.has_changed() else None
+            if complaint and complaint.pk in saved and not form.cleaned_data.get("DELETE"):
+                form.add_error("complaint", LINKED_MEANWHILE)
 
 
 ComplaintLinkFormSet = forms.inlineformset_factory(

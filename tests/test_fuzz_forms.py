@@ -390,7 +390,8 @@ def answers(draw, target: Target, world: World):
         if how == "fuzz":
             data[name] = draw(specs[name])
         elif how == "several":
-            data[name] = draw(st.lists(specs[name], min_size=2, max_size=3))
+            values = draw(st.lists(specs[name], min_size=2, max_size=3))
+            data[name] = [one for value in values for one in (value if isinstance(value, list) else [value])]
         else:
             data.pop(name, None)
     extra = draw(st.dictionaries(st.one_of(st.sampled_from(EXTRA_NAMES), fuzz.text(20)), fuzz.text(50), max_size=2))
@@ -414,13 +415,15 @@ def send(target: Target, world: World, data: dict, files: dict):
 def bound_forms(response) -> list:
     """The bound forms (and formsets' forms) the page was rendered with."""
     found = []
-    for context in response.context or []:
-        for value in (context.flatten() if hasattr(context, "flatten") else context).values():
-            if isinstance(value, forms.BaseFormSet) and value.is_bound:
-                found.append(value)
-                found.extend(value.forms)
-            elif isinstance(value, forms.BaseForm) and value.is_bound and value not in found:
-                found.append(value)
+    context = response.context
+    if isinstance(context, list):  # several templates: the page's own context comes first
+        context = context[0]
+    for value in context.flatten().values() if context is not None else ():
+        if isinstance(value, forms.BaseFormSet) and value.is_bound:
+            found.append(value)
+            found.extend(value.forms)
+        elif isinstance(value, forms.BaseForm) and value.is_bound and value not in found:
+            found.append(value)
     return found
 
 
@@ -445,6 +448,8 @@ def check(target: Target, data: dict, response) -> None:
     refused += [f for f in bound_forms(response) if isinstance(f, forms.BaseFormSet) and f.non_form_errors()]
     if status == target.success and not refused:
         return  # a page that shows what was made (a teammate's password, an invite link)
+    if status == 200 and not any(data.values()):
+        return  # nothing sent (a browser always sends its button): the empty form again
     shown = [m for form in refused for m in messages_of(form)]
     assert shown, f"{target.name} answered {status} without saying what was wrong"
     for message in shown:
