@@ -93,12 +93,21 @@ class PicturesField(forms.FileField):
         return cleaned
 
 
+class PicturesToRemoveField(TickedRowsField):
+    """Pictures ticked for removal. One that is already gone (a colleague removed it after
+    the page was opened) is simply gone: nothing to refuse, and no box left to show why."""
+
+    def clean(self, value):
+        there = {str(pk) for pk in self.queryset.values_list("pk", flat=True)}
+        return super().clean([pk for pk in value or () if str(pk) in there])
+
+
 class ExerciseForm(forms.ModelForm):
     pictures = PicturesField(
         label="Add pictures",
         help_text="JPEG, PNG or WebP, up to 10 MB each. The first picture is the one clients and handouts show.",
     )
-    remove_pictures = TickedRowsField(
+    remove_pictures = PicturesToRemoveField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Remove pictures"
     )
 
