@@ -6,12 +6,12 @@ from django import forms
 
 from aftercare.models import HomeworkItem, Visit
 from clients.models import Client
-from exercises.fields import tidy_dose_fields
+from exercises.fields import TickedRowsField, tidy_dose_fields
 from exercises.models import Complaint, Dose
 
 
 class VisitForm(forms.ModelForm):
-    complaints = forms.ModelMultipleChoiceField(
+    complaints = TickedRowsField(
         queryset=Complaint.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "complaint-choice"}),

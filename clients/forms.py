@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from clients.models import Client, Clinic
 from exercises.images import clean_upload
+from exercises.fields import TickedRowsField
 from exercises.forms import PICTURE_TYPES
 from exercises.models import Equipment
 
@@ -16,7 +17,7 @@ FIRST_NAME_NEEDED = "A first name is enough, but we need that."
 
 
 class ClientForm(forms.ModelForm):
-    equipment = forms.ModelMultipleChoiceField(
+    equipment = TickedRowsField(
         queryset=Equipment.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -79,7 +80,7 @@ class ClinicForm(forms.ModelForm):
         label="Booking link",
         help_text="Where clients book their next session; shown on their page.",
     )
-    equipment = forms.ModelMultipleChoiceField(
+    equipment = TickedRowsField(
         queryset=Equipment.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

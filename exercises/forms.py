@@ -3,7 +3,7 @@ from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 
-from exercises.fields import tidy_dose_fields
+from exercises.fields import TickedRowsField, tidy_dose_fields
 from exercises.images import clean_upload
 from exercises.models import BodyArea, Complaint, Equipment, Exercise, ExerciseComplaint
 
@@ -93,12 +93,21 @@ class PicturesField(forms.FileField):
         return cleaned
 
 
+class PicturesToRemoveField(TickedRowsField):
+    """Pictures ticked for removal. One that is already gone (a colleague removed it after
+    the page was opened) is simply gone: nothing to refuse, and no box left to show why."""
+
+    def clean(self, value):
+        there = {str(pk) for pk in self.queryset.values_list("pk", flat=True)}
+        return super().clean([pk for pk in value or () if str(pk) in there])
+
+
 class ExerciseForm(forms.ModelForm):
     pictures = PicturesField(
         label="Add pictures",
         help_text="JPEG, PNG or WebP, up to 10 MB each. The first picture is the one clients and handouts show.",
     )
-    remove_pictures = forms.ModelMultipleChoiceField(
+    remove_pictures = PicturesToRemoveField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Remove pictures"
     )
 
@@ -116,6 +125,7 @@ class ExerciseForm(forms.ModelForm):
             "why": "Why it helps",
             "cautions": "Take care",
         }
+        field_classes = {"equipment": TickedRowsField}
         help_texts = {
             "equipment": "Leave empty if it needs nothing (walls, doorways and chairs count anyway).",
             "steps": "One step per line, the way you'd say it to a client.",
@@ -193,7 +203,20 @@ class ComplaintLinkForm(forms.ModelForm):
         return rank
 
 
+LINKED_MEANWHILE = "It already helps with this one: someone added it after this page was opened. Reload to see it."
+ROW_CHANGED = "This row changed since the page was opened. Reload the page and choose again."
+
+
 class BaseComplaintLinkFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "id" in form.fields:
+            # The row's hidden id: only a page left open while the row went (or a tampered
+            # one) sends a wrong one, and "This field is required." would puzzle anyone.
+            form.fields["id"].error_messages = {
+                **form.fields["id"].error_messages, "required": ROW_CHANGED, "invalid_choice": ROW_CHANGED,
+            }
+
     def get_unique_error_message(self, unique_check):
         return "Each complaint once, please: one of them is there twice."
 
@@ -202,12 +225,26 @@ class BaseComplaintLinkFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        if self.instance.pk:
+            self._refuse_links_saved_meanwhile()
         kept = [
             f for f in self.forms
             if f.has_changed() and f.cleaned_data.get("complaint") and not f.cleaned_data.get("DELETE")
         ]
         if not kept and not any(f.instance.pk and not f.cleaned_data.get("DELETE") for f in self.forms):
             raise ValidationError("Choose at least one complaint it helps with, so it can be suggested.")
+
+
+    def _refuse_links_saved_meanwhile(self):
+        """A new row for a complaint the exercise is already linked to by a row this page
+        didn't show (a colleague added it after the page was opened): the database would
+        refuse it, so the row says why. Runs a query."""
+        shown = [form.instance.pk for form in self.initial_forms if form.instance.pk]
+        saved = set(self.instance.complaint_links.exclude(pk__in=shown).values_list("complaint_id", flat=True))
+        for form in self.extra_forms:
+            complaint = form.cleaned_data.get("complaint") if form.has_changed() else None
+            if complaint and complaint.pk in saved and not form.cleaned_data.get("DELETE"):
+                form.add_error("complaint", LINKED_MEANWHILE)
 
 
 ComplaintLinkFormSet = forms.inlineformset_factory(
@@ -217,4 +254,8 @@ ComplaintLinkFormSet = forms.inlineformset_factory(
     formset=BaseComplaintLinkFormSet,
     extra=3,
     can_delete=True,
+    # A tampered form count must not make the page build a thousand rows (Django's default
+    # cap): nobody links an exercise to more complaints than this.
+    max_num=30,
+    absolute_max=30,
 )

@@ -1,0 +1,557 @@
+"""Every form, fuzzed through its real page: long, empty, unicode (NUL, lone surrogates,
+right-to-left, emoji), markup, huge and negative numbers, far-away dates, several values
+where one is expected, fields missing and fields nobody asked for.
+
+What must hold for every answer: never a 500; a form that refuses says why on the page
+(each of its messages is there); and what was typed comes back in the form's text boxes, so
+nothing has to be typed twice. A sensible answer goes through.
+
+The registry below names every page that takes input and the forms it exercises; a form
+class in the project with no entry fails `test_every_form_has_a_fuzz_entry`, so a new form
+gets fuzzed as soon as it is written.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client as Browser
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils.html import escape
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aftercare.forms import (
+    CheckInForm,
+    DayForm,
+    HomeworkItemForm,
+    LinkEmailForm,
+    ReminderForm,
+    VisitForm,
+    WrapUpForm,
+)
+from aftercare.models import HomeworkItem, ShareLink
+from clients.forms import ClientForm, ClinicForm, InviteForm, JoinForm, QuickClientForm, TeamMemberForm
+from clients.models import Invite
+from exercises.forms import (
+    BaseComplaintLinkFormSet,
+    ComplaintLinkForm,
+    ExerciseForm,
+    LibraryBrowseForm,
+    LibraryFilterForm,
+)
+from exercises.models import BodyArea, Complaint, Equipment, Exercise, HowOften
+from tests import fuzz
+from tests.conftest import builtin
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_PACKAGES = ("aftercare", "clients", "exercises")
+MISSING = object()
+# Names a script might add to a form, hoping one of them is saved as it is.
+EXTRA_NAMES = ["id", "pk", "clinic", "clinic_id", "therapist", "is_owner", "is_staff", "slot", "visit", "retired", "based_on"]
+
+
+@dataclass
+class World:
+    """The clinic and what its pages need, made once per test; every example runs in a
+    savepoint that is rolled back, so what one example saves never meets the next."""
+
+    owner: object
+    client: object
+    visit: object
+    item: HomeworkItem
+    own_exercise: Exercise
+    other_exercise: Exercise
+    token: str
+    invite_token: str
+    complaints: list[int]
+    equipment: list[int]
+
+
+@pytest.fixture
+def world(therapist, client_, visit) -> World:
+    item = visit.assign(builtin("doorway-pec-stretch"))
+    own = builtin("tennis-ball-suboccipital-release").copy_for(therapist.clinic)
+    invite = Invite.objects.create(clinic=therapist.clinic, invited_by=therapist, name="Alex")
+    return World(
+        owner=therapist,
+        client=client_,
+        visit=visit,
+        item=item,
+        own_exercise=own,
+        other_exercise=builtin("chin-tucks"),
+        token=ShareLink.current(client_).token,
+        invite_token=invite.token,
+        complaints=list(Complaint.objects.values_list("pk", flat=True)[:6]),
+        equipment=list(Equipment.objects.values_list("pk", flat=True)[:4]),
+    )
+
+
+@dataclass(frozen=True)
+class Target:
+    """One page that takes input: where it is, who sends it, a sensible answer, and what
+    each field may be given instead."""
+
+    name: str
+    forms: tuple[type, ...]
+    url: Callable[[World], str]
+    valid: Callable[[World], dict]
+    fields: Callable[[World], dict]
+    method: str = "post"
+    who: str = "owner"  # or "nobody": the client's link pages, joining, logging in
+    files: dict = field(default_factory=dict)  # name -> strategy of (filename, bytes)
+    answers: frozenset = frozenset({200, 302, 400})
+    success: int = 302
+    # Refusing GET pages (filters, the day) show what they found instead, not the typed
+    # text; form pages must keep every word.
+    echo: bool = True
+    examples: int | None = None
+
+
+def dose_fields() -> dict:
+    return {
+        "how_often": fuzz.choice(HowOften.values),
+        "times_per_week": fuzz.number(1, 6),
+        "sets": fuzz.number(1, 20),
+        "reps": fuzz.number(1, 100),
+        "hold_seconds": fuzz.number(1, 600),
+        "minutes": fuzz.number(1, 120),
+    }
+
+
+def library_fields(w: World) -> dict:
+    return {
+        "q": fuzz.text(100),
+        "complaint": fuzz.choice(w.complaints),
+        "kind": fuzz.choice(Exercise.Kind.values),
+        "body_area": fuzz.choice(BodyArea.values),
+        "equipment": fuzz.choice(w.equipment),
+        "page": fuzz.number(1, 3),
+    }
+
+
+def exercise_answer(w: World) -> dict:
+    return {
+        "name": "Wall calf stretch", "kind": "stretch", "body_area": "lower_legs", "how_often": "weekly",
+        "times_per_week": "3", "sets": "2", "reps": "10", "hold_seconds": "30", "minutes": "",
+        "steps": "Face a wall.\nStep one foot back.", "why": "Calves pull on the heel.", "cautions": "",
+        "equipment": [str(w.equipment[0])],
+        "complaints-TOTAL_FORMS": "3", "complaints-INITIAL_FORMS": "0",
+        "complaints-0-complaint": str(w.complaints[0]), "complaints-0-rank": "5",
+        # What a browser sends for the empty rows: no complaint, the rank it shows.
+        "complaints-1-complaint": "", "complaints-1-rank": "5",
+        "complaints-2-complaint": "", "complaints-2-rank": "5",
+    }
+
+
+def exercise_edit_answer(w: World) -> dict:
+    links = list(w.own_exercise.complaint_links.all())
+    rows = {}
+    for i, link in enumerate(links):
+        rows |= {f"complaints-{i}-id": str(link.pk), f"complaints-{i}-complaint": str(link.complaint_id),
+                 f"complaints-{i}-rank": str(link.rank)}
+    extra = len(links)
+    return {
+        **exercise_answer(w),
+        **rows,
+        f"complaints-{extra}-complaint": "", f"complaints-{extra}-rank": "5",
+        "complaints-TOTAL_FORMS": str(extra + 1), "complaints-INITIAL_FORMS": str(extra),
+    }
+
+
+def exercise_fields(w: World) -> dict:
+    return {
+        "name": fuzz.text(120), "kind": fuzz.choice(Exercise.Kind.values), "body_area": fuzz.choice(BodyArea.values),
+        **dose_fields(), "steps": fuzz.text(400), "why": fuzz.text(300), "cautions": fuzz.text(300),
+        "equipment": fuzz.many(w.equipment),
+        "complaints-TOTAL_FORMS": fuzz.number(0, 3), "complaints-INITIAL_FORMS": fuzz.number(0, 1),
+        "complaints-0-complaint": fuzz.choice(w.complaints), "complaints-0-rank": fuzz.number(1, 99),
+        "complaints-1-complaint": fuzz.choice(w.complaints), "complaints-1-rank": fuzz.number(1, 99),
+        "complaints-0-id": fuzz.number(1, 10**6), "complaints-0-DELETE": fuzz.choice(["on", ""]),
+    }
+
+
+def client_fields(w: World) -> dict:
+    return {
+        "first_name": fuzz.text(60), "last_name": fuzz.text(60), "email": fuzz.email(), "phone": fuzz.text(40),
+        "equipment": fuzz.many(w.equipment),
+    }
+
+
+def client_answer(w: World) -> dict:
+    return {"first_name": "Maya", "last_name": "Lindqvist", "email": "maya@example.com", "phone": "0400 000 000",
+            "equipment": [str(w.equipment[0])]}
+
+
+def visit_fields(w: World) -> dict:
+    return {"complaints": fuzz.many(w.complaints), "intake_note": fuzz.text(400)}
+
+
+REGISTRY = [
+    Target(
+        "log in", (AuthenticationForm,), lambda w: reverse("login"),
+        valid=lambda w: {"username": w.owner.user.username, "password": "password"},
+        fields=lambda w: {"username": fuzz.text(150), "password": fuzz.text(100), "next": fuzz.url()},
+        who="nobody",
+    ),
+    Target(
+        "change password", (PasswordChangeForm,), lambda w: reverse("password_change"),
+        valid=lambda w: {"old_password": "password", "new_password1": "Tennis-ball 42!", "new_password2": "Tennis-ball 42!"},
+        fields=lambda w: {name: fuzz.text(200) for name in ("old_password", "new_password1", "new_password2")},
+    ),
+    Target(
+        "add a client by name", (QuickClientForm,), lambda w: reverse("clients:quick-add"),
+        valid=lambda w: {"first_name": "Maya", "last_name": "Lindqvist"},
+        fields=lambda w: {"first_name": fuzz.text(60), "last_name": fuzz.text(60)},
+    ),
+    Target(
+        "add a client", (ClientForm,), lambda w: reverse("clients:create"),
+        valid=client_answer, fields=client_fields,
+    ),
+    Target(
+        "edit a client", (ClientForm,), lambda w: reverse("clients:edit", args=[w.client.pk]),
+        valid=client_answer, fields=client_fields,
+    ),
+    Target(
+        "search the clients", (), lambda w: reverse("clients:list"),
+        valid=lambda w: {"q": "Maya", "page": "1"},
+        fields=lambda w: {"q": fuzz.text(100), "page": fuzz.number(1, 3)},
+        method="get", answers=frozenset({200}), success=200, echo=False,
+    ),
+    Target(
+        "clinic settings", (ClinicForm,), lambda w: reverse("clinic:settings"),
+        valid=lambda w: {"name": "Harbour Lane", "address": "1 Harbour Lane", "phone": "555", "email": "hi@example.com",
+                         "booking_url": "https://book.example.com", "paper_size": "A4", "link_lifetime_days": "180",
+                         "equipment": [str(w.equipment[0])]},
+        fields=lambda w: {"name": fuzz.text(120), "address": fuzz.text(300), "phone": fuzz.text(40), "email": fuzz.email(),
+                          "booking_url": fuzz.url(), "paper_size": fuzz.choice(["A4", "Letter"]),
+                          "link_lifetime_days": fuzz.number(1, 730), "equipment": fuzz.many(w.equipment),
+                          "remove_logo": fuzz.choice(["on"])},
+        files={"new_logo": fuzz.upload()},
+    ),
+    Target(
+        "add a teammate", (TeamMemberForm,), lambda w: reverse("clinic:team-add"),
+        valid=lambda w: {"first_name": "Alex", "last_name": "Kim", "username": "alex.kim", "email": "alex@example.com"},
+        fields=lambda w: {"first_name": fuzz.text(150), "last_name": fuzz.text(150), "username": fuzz.text(150),
+                          "email": fuzz.email()},
+        success=200,  # the temporary password is shown on the page, once
+    ),
+    Target(
+        "invite a teammate", (InviteForm,), lambda w: reverse("clinic:invite-create"),
+        valid=lambda w: {"name": "Alex, Tuesdays"}, fields=lambda w: {"name": fuzz.text(120)},
+        success=200,  # the link is shown on the page
+    ),
+    Target(
+        "join the team", (JoinForm,), lambda w: reverse("clinic:join", args=[w.invite_token]),
+        valid=lambda w: {"first_name": "Alex", "last_name": "Kim", "username": "alexk",
+                         "password1": "Tennis-ball 42!", "password2": "Tennis-ball 42!"},
+        fields=lambda w: {"first_name": fuzz.text(150), "last_name": fuzz.text(150), "username": fuzz.text(150),
+                          "password1": fuzz.text(200), "password2": fuzz.text(200)},
+        who="nobody",
+    ),
+    Target(
+        "start a visit", (VisitForm,), lambda w: reverse("aftercare:visit-start", args=[w.client.pk]),
+        valid=lambda w: {"complaints": [str(w.complaints[0])], "intake_note": "Sore after gardening"},
+        fields=visit_fields,
+    ),
+    Target(
+        "edit a visit", (VisitForm,), lambda w: reverse("aftercare:visit-edit", args=[w.visit.pk]),
+        valid=lambda w: {"complaints": [str(w.complaints[1])], "intake_note": "Better"},
+        fields=visit_fields,
+    ),
+    Target(
+        "search the library for homework", (LibraryFilterForm,),
+        lambda w: reverse("aftercare:visit-homework", args=[w.visit.pk]),
+        valid=lambda w: {"q": "stretch", "page": "1"},
+        fields=lambda w: {**library_fields(w), "all": fuzz.text(10)},
+        method="get", answers=frozenset({200}), success=200, echo=False,
+    ),
+    Target(
+        "add a homework item", (HomeworkItemForm,),
+        lambda w: reverse("aftercare:item-add", args=[w.visit.pk, w.other_exercise.pk]),
+        valid=lambda w: {"how_often": "daily", "sets": "2", "reps": "10", "note": "After your walk"},
+        fields=lambda w: {**dose_fields(), "note": fuzz.text(1000)},
+    ),
+    Target(
+        "edit a homework item", (HomeworkItemForm,),
+        lambda w: reverse("aftercare:item-edit", args=[w.visit.pk, w.item.pk]),
+        valid=lambda w: {"how_often": "weekly", "times_per_week": "3", "hold_seconds": "30", "note": ""},
+        fields=lambda w: {**dose_fields(), "note": fuzz.text(1000)},
+    ),
+    Target(
+        "wrap up a visit", (WrapUpForm,), lambda w: reverse("aftercare:visit-wrap-up", args=[w.visit.pk]),
+        valid=lambda w: {"referral": "other", "referral_note": "A podiatrist for the heel", "next_goal": "Looser calves",
+                         "rebook_weeks": "2"},
+        fields=lambda w: {"referral": fuzz.choice(["osteopath", "gp", "other", ""]), "referral_note": fuzz.text(240),
+                          "next_goal": fuzz.text(240), "rebook_weeks": fuzz.choice([1, 2, 3, 4, 6, 8])},
+    ),
+    Target(
+        "send the link by email", (LinkEmailForm,), lambda w: reverse("aftercare:link-email", args=[w.visit.pk]),
+        valid=lambda w: {"email": "maya@example.com"}, fields=lambda w: {"email": fuzz.email()},
+    ),
+    Target(
+        "browse the library", (LibraryBrowseForm,), lambda w: reverse("exercises:list"),
+        valid=lambda w: {"q": "calf", "source": "ours", "page": "1"},
+        fields=lambda w: {**library_fields(w), "source": fuzz.choice(["ours", "builtin"]), "retired": fuzz.choice(["on"])},
+        method="get", answers=frozenset({200}), success=200, echo=False,
+    ),
+    Target(
+        "add an exercise", (ExerciseForm, ComplaintLinkForm, BaseComplaintLinkFormSet), lambda w: reverse("exercises:add"),
+        valid=exercise_answer, fields=exercise_fields, files={"pictures": fuzz.upload()},
+    ),
+    Target(
+        "edit an exercise", (ExerciseForm, ComplaintLinkForm, BaseComplaintLinkFormSet),
+        lambda w: reverse("exercises:edit", args=[w.own_exercise.pk]),
+        valid=exercise_edit_answer,
+        fields=lambda w: {**exercise_fields(w), "remove_pictures": fuzz.many([1, 2])},
+        files={"pictures": fuzz.upload()},
+    ),
+    Target(
+        "the day's visits", (DayForm,), lambda w: reverse("aftercare:day"),
+        valid=lambda w: {"date": "2026-03-04"}, fields=lambda w: {"date": fuzz.date()},
+        method="get", answers=frozenset({200, 400}), success=200, echo=False,
+    ),
+    Target(
+        "the day's handouts", (DayForm,), lambda w: reverse("aftercare:day-handouts"),
+        valid=lambda w: {"date": "2026-03-04"}, fields=lambda w: {"date": fuzz.date()},
+        method="get", answers=frozenset({200, 404}), success=200, echo=False,
+        examples=6,  # each answer is a PDF: a few are enough, the day page covers the form
+    ),
+    Target(
+        "tick an item on the client's page", (CheckInForm,), lambda w: reverse("client-check-in", args=[w.token]),
+        valid=lambda w: {"item": str(w.item.pk), "action": "done", "day": ""},
+        fields=lambda w: {"item": fuzz.number(1, w.item.pk + 1), "day": fuzz.date(), "action": fuzz.choice(["done", "undo"])},
+        who="nobody", answers=frozenset({302, 403, 404}),  # a refused tick is the link page's 404
+    ),
+    Target(
+        "reminders at a time of day", (ReminderForm,), lambda w: reverse("client-reminders", args=[w.token]),
+        valid=lambda w: {"time": "07:30"}, fields=lambda w: {"time": fuzz.time()},
+        method="get", who="nobody", answers=frozenset({200, 400}), success=200,
+    ),
+]
+
+
+def project_form_classes() -> set[type]:
+    """Every form and formset class written in the project's own modules, plus the forms
+    the URL patterns' class-based views use (the login, the password change)."""
+    found = set()
+    for package in PROJECT_PACKAGES:
+        modules = [importlib.import_module(package)]
+        for info in pkgutil.walk_packages(modules[0].__path__, prefix=f"{package}."):
+            if ".migrations" in info.name or info.name.endswith(".settings_production"):
+                continue
+            modules.append(importlib.import_module(info.name))
+        for module in modules:
+            for value in vars(module).values():
+                if (
+                    isinstance(value, type)
+                    and issubclass(value, (forms.BaseForm, forms.BaseFormSet))
+                    and value.__module__ == module.__name__
+                ):
+                    found.add(value)
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name != "admin":  # Django's own admin, for staff only
+                    yield from walk(pattern.url_patterns)
+            else:
+                form_class = getattr(getattr(pattern.callback, "view_class", None), "form_class", None)
+                if form_class:
+                    yield form_class
+
+    found.update(walk(get_resolver().url_patterns))
+    return found
+
+
+def test_every_form_has_a_fuzz_entry():
+    covered = {form for target in REGISTRY for form in target.forms} | set(DIRECT)
+    missing = project_form_classes() - covered
+    assert not missing, f"No fuzz entry for {sorted(f.__qualname__ for f in missing)}: add a Target to REGISTRY."
+
+
+@st.composite
+def answers(draw, target: Target, world: World):
+    """A sensible answer with some of its fields broken, missing or doubled, and perhaps a
+    field or two nobody asked for. Shrinks towards the fewest broken fields."""
+    data = dict(target.valid(world))
+    specs = target.fields(world)
+    for name in draw(st.lists(st.sampled_from(sorted(specs)), unique=True, max_size=len(specs))):
+        how = draw(st.sampled_from(["fuzz", "fuzz", "fuzz", "several", "missing"]))
+        if how == "fuzz":
+            data[name] = draw(specs[name])
+        elif how == "several":
+            values = draw(st.lists(specs[name], min_size=2, max_size=3))
+            data[name] = [one for value in values for one in (value if isinstance(value, list) else [value])]
+        else:
+            data.pop(name, None)
+    extra = draw(st.dictionaries(st.one_of(st.sampled_from(EXTRA_NAMES), fuzz.text(20)), fuzz.text(50), max_size=2))
+    files = {name: draw(strategy) for name, strategy in target.files.items() if draw(st.booleans())}
+    return {**extra, **data}, files
+
+
+def send(target: Target, world: World, data: dict, files: dict):
+    browser = Browser()
+    if target.who == "owner":
+        browser.force_login(world.owner.user)
+    url = target.url(world)
+    if target.method == "get":
+        return browser.get(f"{url}?{fuzz.query_string(data)}")
+    if target.files:
+        body, content_type = fuzz.multipart_body(data, files)
+        return browser.post(url, body, content_type=content_type)
+    return browser.post(url, fuzz.post_body(data), content_type="application/x-www-form-urlencoded")
+
+
+def bound_forms(response) -> list:
+    """The bound forms (and formsets' forms) the page was rendered with."""
+    found = []
+    context = response.context
+    if isinstance(context, list):  # several templates: the page's own context comes first
+        context = context[0]
+    for value in context.flatten().values() if context is not None else ():
+        if isinstance(value, forms.BaseFormSet) and value.is_bound:
+            found.append(value)
+            found.extend(value.forms)
+        elif isinstance(value, forms.BaseForm) and value.is_bound and value not in found:
+            found.append(value)
+    return found
+
+
+def messages_of(form) -> list[str]:
+    if isinstance(form, forms.BaseFormSet):
+        return list(form.non_form_errors())
+    return [message for errors in form.errors.values() for message in errors]
+
+
+TEXT_WIDGETS = (forms.TextInput, forms.Textarea, forms.EmailInput, forms.URLInput, forms.NumberInput,
+                forms.DateInput, forms.TimeInput)
+
+
+def check(target: Target, data: dict, response) -> None:
+    status = response.status_code
+    assert status != 500
+    assert status in target.answers, f"{target.name} answered {status}"
+    if status == 302 or (status == target.success and target.method == "get") or status in (403, 404):
+        return
+    page = response.content.decode()
+    refused = [f for f in bound_forms(response) if not isinstance(f, forms.BaseFormSet) and f.errors]
+    refused += [f for f in bound_forms(response) if isinstance(f, forms.BaseFormSet) and f.non_form_errors()]
+    if status == target.success and not refused:
+        return  # a page that shows what was made (a teammate's password, an invite link)
+    if status == 200 and not any(data.values()):
+        return  # nothing sent (a browser always sends its button): the empty form again
+    shown = [m for form in refused for m in messages_of(form)]
+    assert shown, f"{target.name} answered {status} without saying what was wrong"
+    for message in shown:
+        assert escape(message) in page, f"{target.name} did not show its message {message!r}"
+    if not target.echo:
+        return
+    on_page = fuzz.input_values(page)
+    for form in refused:
+        if isinstance(form, forms.BaseFormSet):
+            continue
+        for bound in form:
+            widget = bound.field.widget
+            sent = data.get(bound.html_name)
+            if not isinstance(widget, TEXT_WIDGETS) or isinstance(widget, forms.PasswordInput) or sent is None:
+                continue
+            typed = fuzz.as_received(sent[-1] if isinstance(sent, list) else sent)
+            if not typed.strip():
+                continue
+            assert typed in on_page.get(bound.html_name, []), f"{target.name} lost what was typed in {bound.html_name}"
+
+
+def run(target: Target, world: World, data: dict, files: dict | None = None):
+    with transaction.atomic():
+        cache.clear()  # throttles count in the cache: each example starts with none used
+        response = send(target, world, data, files or {})
+        check(target, data, response)
+        transaction.set_rollback(True)
+    return response
+
+
+@pytest.mark.parametrize("target", REGISTRY, ids=lambda t: t.name)
+def test_a_sensible_answer_goes_through(target, world):
+    response = run(target, world, target.valid(world))
+    refused = [f.errors if isinstance(f, forms.BaseForm) else f.non_form_errors() for f in bound_forms(response)]
+    assert response.status_code == target.success, refused
+    if target.success == 200 and target.method == "post":
+        refused = [f for f in bound_forms(response) if getattr(f, "errors", None)]
+        assert not refused, [f.errors for f in refused]
+
+
+# Each of these in every field at once, so every field meets the worst of them every run.
+WORST = ["\x00", "Maya\x00", "\ud800", "x" * 5_000, "<script>alert(1)</script>", "\u202eevil 👩🏽‍⚕️",
+         "9" * 40, "-1", "0001-01-01", "10000-01-01", "", "file:///etc/passwd"]
+
+
+@pytest.mark.parametrize("target", REGISTRY, ids=lambda t: t.name)
+def test_every_field_takes_the_worst_without_a_crash(target, world):
+    for worst in WORST:
+        data = {**target.valid(world), **{name: worst for name in target.fields(world)}}
+        run(target, world, data)
+
+
+@pytest.mark.parametrize("target", REGISTRY, ids=lambda t: t.name)
+def test_fuzzed_answers_never_crash_and_lose_nothing(target, world):
+    @settings(max_examples=target.examples or settings.default.max_examples)
+    @given(answer=answers(target, world))
+    def fuzzed(answer):
+        data, files = answer
+        run(target, world, data, files)
+
+    fuzzed()
+
+
+# Forms fuzzed directly as well, where that's cheap: what a valid one leads to runs too.
+def _filter(form_class):
+    def apply(form, world):
+        list(form.filter(Exercise.objects.for_clinic(world.owner.clinic)))
+
+    return form_class, lambda w: {}, library_fields, apply
+
+
+DIRECT = {
+    LibraryFilterForm: _filter(LibraryFilterForm),
+    LibraryBrowseForm: _filter(LibraryBrowseForm),
+    CheckInForm: (
+        CheckInForm,
+        lambda w: {"today": w.visit.date},
+        lambda w: {"item": fuzz.number(1, 10), "day": fuzz.date(), "action": fuzz.choice(["done", "undo"])},
+        lambda form, world: list(HomeworkItem.objects.filter(pk=form.cleaned_data["item"])),
+    ),
+    ComplaintLinkForm: (
+        ComplaintLinkForm,
+        lambda w: {},
+        lambda w: {"complaint": fuzz.choice(w.complaints), "rank": fuzz.number(1, 99)},
+        lambda form, world: None,
+    ),
+}
+
+
+@pytest.mark.parametrize("form_class", list(DIRECT), ids=lambda f: f.__name__)
+def test_forms_fuzzed_directly_refuse_or_work(form_class, world):
+    make, kwargs, specs, apply = DIRECT[form_class]
+
+    @given(data=st.fixed_dictionaries({}, optional=specs(world)))
+    def fuzzed(data):
+        data = {name: fuzz.as_received(value) for name, value in data.items()}
+        form = make(data, **kwargs(world))
+        with transaction.atomic():
+            if form.is_valid():
+                apply(form, world)
+            else:
+                assert all(messages_of(form)), form.errors
+            transaction.set_rollback(True)
+
+    fuzzed()
