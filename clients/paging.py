@@ -4,6 +4,10 @@ first (COUNT(*) over 100,000 clients costs more than the page itself; bench/scal
 
 from __future__ import annotations
 
+# A page number past this is past the end of any clinic's list; capping it keeps the
+# OFFSET a number the database takes (a fuzzed ?page=99999999999999999999 overflowed it).
+LAST_PAGE = 1_000_000
+
 
 class Page:
     def __init__(self, rows: list, number: int, per_page: int):
@@ -31,7 +35,7 @@ def page_of(queryset, number, per_page: int) -> Page:
     """Page `number` (1 when it isn't a number, or past the end) of an ordered queryset, in
     one query (two when past the end)."""
     try:
-        number = max(int(number), 1)
+        number = min(max(int(number), 1), LAST_PAGE)
     except (TypeError, ValueError):
         number = 1
     start = (number - 1) * per_page

@@ -39,7 +39,7 @@ from aftercare.forms import (
     WrapUpForm,
 )
 from aftercare.models import HomeworkItem, ShareLink
-from clients.forms import ClientForm, ClinicForm, InviteForm, JoinForm, QuickClientForm, TeamMemberForm
+from clients.forms import ClientForm, ClinicForm, DeleteClientForm, InviteForm, JoinForm, QuickClientForm, TeamMemberForm
 from clients.models import Invite
 from exercises.forms import (
     BaseComplaintLinkFormSet,
@@ -220,6 +220,10 @@ REGISTRY = [
     Target(
         "edit a client", (ClientForm,), lambda w: reverse("clients:edit", args=[w.client.pk]),
         valid=client_answer, fields=client_fields,
+    ),
+    Target(
+        "delete a client", (DeleteClientForm,), lambda w: reverse("clients:delete", args=[w.client.pk]),
+        valid=lambda w: {"confirm": w.client.first_name}, fields=lambda w: {"confirm": fuzz.text(100)},
     ),
     Target(
         "search the clients", (), lambda w: reverse("clients:list"),
