@@ -176,7 +176,9 @@ class ClientQuerySet(models.QuerySet):
     def search(self, text: str) -> ClientQuerySet:
         """Every word must match the start of a first name, last name or email."""
         qs = self
-        for word in text.split():
+        # No stored name holds a NUL (forms refuse it), and PostgreSQL refuses one even in a
+        # search: it separates words like a space.
+        for word in text.replace("\x00", " ").split():
             qs = qs.filter(
                 Q(first_name__istartswith=word) | Q(last_name__istartswith=word) | Q(email__istartswith=word)
             )

@@ -49,6 +49,12 @@ def test_search_matches_the_start_of_any_name(as_therapist, clinic):
     assert [c.full_name for c in response.context["page"].object_list] == ["Maya Lindqvist"]
 
 
+def test_a_hidden_nul_in_a_search_is_a_space_not_a_crash(as_therapist, clinic):
+    make_client(clinic, "Maya", last_name="Lindqvist")
+    response = as_therapist.get(reverse("clients:list"), {"q": "maya\x00lind"})
+    assert [c.full_name for c in response.context["page"].object_list] == ["Maya Lindqvist"]
+
+
 def test_a_search_that_finds_nobody_offers_to_add_them(as_therapist):
     response = as_therapist.get(reverse("clients:list"), {"q": "Zelda"})
     assert b"Nobody called" in response.content
