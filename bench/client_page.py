@@ -58,6 +58,14 @@ class App:
     url: str
     page: str
     cache: str
+    env: dict
+    seeded: str
+    log: Path  # gunicorn's and Django's warnings and errors
+
+    def errors_logged(self, lines: int = 40) -> str:
+        """The end of the server's log: tracebacks, when a request failed."""
+        text = self.log.read_text(errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
 
 
 def free_port() -> int:
@@ -87,10 +95,40 @@ def get(url: str) -> tuple[int, bytes]:
 
 
 @contextlib.contextmanager
-def served_app(*, workers: int = 1, use_redis: bool = True) -> Iterator[App]:
-    """The app under gunicorn with production settings and a seeded throwaway database;
-    everything it made is removed afterwards."""
+def throwaway_database(folder: Path, database_url: str | None) -> Iterator[str]:
+    """A SQLite file in the folder or, given a PostgreSQL URL, a new database beside the
+    one it names (`<name>_load_<pid>`), dropped afterwards."""
+    if not database_url or not database_url.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{folder / 'db.sqlite3'}"
+        return
+    import psycopg
+
+    base, _, name = database_url.rpartition("/")
+    throwaway = f"{name.split('?')[0] or 'aftercare'}_load_{os.getpid()}"
+    admin = f"{base}/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{throwaway}"')
+        connection.execute(f'CREATE DATABASE "{throwaway}"')
+    try:
+        yield f"{base}/{throwaway}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{throwaway}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def served_app(*, workers: int = 1, use_redis: bool = True, database_url: str | None = None, seed: str = SEED) -> Iterator[App]:
+    """The app under gunicorn with production settings and a seeded throwaway database
+    (SQLite, or PostgreSQL when database_url names one); everything it made is removed
+    afterwards. The seed script prints `PATH <client page>` and whatever else its caller
+    reads from App.seeded."""
     folder = Path(tempfile.mkdtemp(prefix="aftercare-bench-"))
+    with throwaway_database(folder, database_url) as url, _served(folder, url, workers, use_redis, seed) as app:
+        yield app
+
+
+@contextlib.contextmanager
+def _served(folder: Path, database_url: str, workers: int, use_redis: bool, seed: str) -> Iterator[App]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "aftercare.settings",
@@ -98,7 +136,7 @@ def served_app(*, workers: int = 1, use_redis: bool = True) -> Iterator[App]:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "DATABASE_URL": database_url,
         "STATIC_ROOT": str(folder / "static"),
         "MEDIA_ROOT": str(folder / "media"),
     }
@@ -114,13 +152,16 @@ def served_app(*, workers: int = 1, use_redis: bool = True) -> Iterator[App]:
         subprocess.run([*manage, "migrate", "--no-input"], **quiet)
         subprocess.run([*manage, "collectstatic", "--no-input"], **quiet)
         subprocess.run([*manage, "seed_demo"], **quiet)
-        seeded = subprocess.run([*manage, "shell", "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+        seeded = subprocess.run([*manage, "shell", "-c", seed], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
         page = re.search(r"^PATH (\S+)$", seeded.stdout, re.M).group(1)
         port = free_port()
+        log = folder / "gunicorn.log"
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "aftercare.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+            [str(BIN / "gunicorn"), "aftercare.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+             "--log-level", "warning", "--access-logfile", os.devnull],
             cwd=ROOT,
             env=env,
+            stderr=log.open("w"),
         )
         url = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -133,7 +174,7 @@ def served_app(*, workers: int = 1, use_redis: bool = True) -> Iterator[App]:
         status, body = get(url + page)
         if status != 200:
             raise SystemExit(f"the client page answered {status}")
-        yield App(url, page, "Redis " + redis if redis else "local memory")
+        yield App(url, page, "Redis " + redis if redis else "local memory", env, seeded.stdout, log)
     finally:
         if server:
             server.terminate()
