@@ -3,9 +3,10 @@ current folder (the repository root). Every number can be changed from the envir
 
 import multiprocessing
 import os
-import re
 
 from gunicorn.glogging import Logger
+
+from aftercare.redact import hide_client_links
 
 # Behind the TLS-terminating proxy on the same box; GUNICORN_BIND=0.0.0.0:8000 in a container.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -39,8 +40,6 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
-CLIENT_LINK = re.compile(r"/h/[^/\s?]+")
-
 
 class AccessLogger(Logger):
     """The access log without client-link tokens: a token in the address is the key to a
@@ -48,10 +47,7 @@ class AccessLogger(Logger):
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        for name in ("r", "U", "f"):
-            if isinstance(atoms.get(name), str):
-                atoms[name] = CLIENT_LINK.sub("/h/…", atoms[name])
-        return atoms
+        return {name: hide_client_links(value) if isinstance(value, str) else value for name, value in atoms.items()}
 
 
 logger_class = AccessLogger

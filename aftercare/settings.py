@@ -180,9 +180,23 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Client-link tokens never reach a log line (aftercare/redact.py): Django's own messages
+# ("Not Found: /h/…/") and runserver's request lines go through the filter. Django's
+# default console handler on the "django" logger (unfiltered) gives way to the root's.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"hide_client_links": {"()": "aftercare.redact.HideClientLinks"}},
+    "formatters": {
+        "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["hide_client_links"]},
+        "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["hide_client_links"]},
+    },
+    "loggers": {
+        "django": {"handlers": [], "level": env("DJANGO_LOG_LEVEL", default="WARNING"), "propagate": True},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }

@@ -4,6 +4,9 @@ The `production` fixture runs aftercare/settings.py afresh with a production env
 and applies its security settings to the test run, so these tests read what a clinic's
 server would send (behind a proxy that says X-Forwarded-Proto: https), not a copy."""
 
+import datetime
+import io
+import logging
 import os
 import re
 import runpy
@@ -19,6 +22,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 
 from aftercare.models import ShareLink
+from aftercare.redact import HideClientLinks
 from tests.conftest import builtin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,3 +200,46 @@ def test_the_admin_works_under_the_content_security_policy(page, db, visit):
     page.get_by_role("button", name="Save and continue editing").click()
     page.wait_for_load_state("networkidle")
     page.screenshots("admin-change-form")
+
+
+@pytest.fixture
+def console():
+    """What the app's console log handlers write, for the length of a test."""
+    written = io.StringIO()
+    ours = {name: [h for h in logging.getLogger(name).handlers if any(isinstance(f, HideClientLinks) for f in h.filters)]
+            for name in ("", "django.server")}
+    assert all(ours.values()), "the root and runserver loggers write through the filter"
+    assert logging.getLogger("django").handlers == [], "Django's unfiltered console handler is gone"
+    handlers = [h for found in ours.values() for h in found]
+    streams = [h.setStream(written) for h in handlers]
+    yield written
+    for handler, stream in zip(handlers, streams):
+        handler.setStream(stream)
+
+
+def test_a_wrong_client_link_is_logged_without_its_token(client, console, db):
+    client.get("/h/Wr0ngT0kenGuess/")
+    client.get("/h/Wr0ngT0kenGuess/handout.pdf")
+    logged = console.getvalue()
+    assert "Not Found: /h/…/" in logged and "Not Found: /h/…/handout.pdf" in logged
+    assert "Wr0ngT0kenGuess" not in logged
+
+
+def test_runserver_request_lines_leave_out_the_token(console):
+    logging.getLogger("django.server").info('"%s" %s %s', "GET /h/S3cretT0ken/?from=qr HTTP/1.1", "200", "812")
+    assert '"GET /h/…/?from=qr HTTP/1.1" 200 812' in console.getvalue()
+    assert "S3cretT0ken" not in console.getvalue()
+
+
+def test_gunicorn_access_log_leaves_out_the_token():
+    from gunicorn.config import Config
+
+    access_logger = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["AccessLogger"](Config())
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": "/h/S3cretT0ken/", "PATH_INFO": "/h/S3cretT0ken/",
+               "QUERY_STRING": "", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_REFERER": "https://x.example/h/S3cretT0ken/"}
+    request = type("Request", (), {"headers": [], "method": "GET", "uri": "/h/S3cretT0ken/", "path": "/h/S3cretT0ken/",
+                                   "query": "", "version": (1, 1)})()
+    response = type("Response", (), {"status": "200 OK", "headers": [], "response_length": 10, "sent": 10})()
+    atoms = access_logger.atoms(response, request, environ, datetime.timedelta(milliseconds=5))
+    assert "S3cretT0ken" not in " ".join(str(v) for v in atoms.values())
+    assert atoms["r"] == "GET /h/…/ HTTP/1.1"
