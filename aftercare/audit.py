@@ -117,7 +117,7 @@ class AuditEvent(models.Model):
         if self.action == Action.LINK_OPENED:
             return "The client opened their link" if self.client_id else f"Client #{self.client_number} opened their link"
         if self.action == Action.LINK_ISSUED and not self.actor_name:
-            return "A new link was made for a printed handout"
+            return "A new link was made for the client"
         if self.action == Action.DELETED:
             return f"Client #{self.client_number} deleted by {self.who}"
         text = f"{self.who} {self.get_action_display()}"

@@ -42,7 +42,7 @@ def _day(request) -> datetime.date:
 def visit_handout(request, pk: int):
     # The visit with its clinic, therapist and homework in one go (the clinic's own only).
     visit = get_object_or_404(handouts.visits_with_items(Visit.objects.for_clinic(request.clinic)), pk=pk)
-    pdf = handouts.visit_pdf(visit, site_url=site_url(request))
+    pdf = handouts.visit_pdf(visit, site_url=site_url(request), by=request.therapist)
     return pdf_response(pdf, handouts.filename(visit.client.first_name, f"{visit.date:%Y-%m-%d}", "homework"))
 
 
@@ -72,7 +72,7 @@ def day(request):
 @therapist_required
 def day_handouts(request):
     date = _day(request)
-    pdf = handouts.day_pdf(request.clinic, date, site_url=site_url(request))
+    pdf = handouts.day_pdf(request.clinic, date, site_url=site_url(request), by=request.therapist)
     return pdf_response(pdf, handouts.filename("handouts", f"{date:%Y-%m-%d}"))
 
 

@@ -255,10 +255,14 @@ def _render(html: str, paper_size: str, fetcher: StaticFetcher):
     )
 
 
-def live_link(client) -> ShareLink | None:
+def live_link(client, *, by=None) -> ShareLink | None:
     """The link the handout's QR code opens: the one the visit summary shows
-    (`ShareLink.shown`), or none when the therapist turned it off."""
-    link = ShareLink.shown(client)
+    (`ShareLink.shown`, made by `by` if the client has none), or none when the therapist
+    turned it off."""
+    return _unless_off(ShareLink.shown(client, by=by))
+
+
+def _unless_off(link: ShareLink) -> ShareLink | None:
     return None if link.revoked_at is not None else link
 
 
@@ -279,8 +283,14 @@ def tick_days(start: datetime.date, weeks: int) -> list[list[datetime.date]]:
 
 def visits_with_items(queryset):
     return queryset.select_related("client__clinic", "therapist__user").prefetch_related(
-        Prefetch("items", queryset=HomeworkItem.objects.select_related("exercise"))
+        Prefetch("items", queryset=items_for_paper())
     )
+
+
+def items_for_paper():
+    """Homework items with what a handout prints of them: the exercise and its pictures
+    (a clinic's own exercise shows its first photo)."""
+    return HomeworkItem.objects.select_related("exercise").prefetch_related("exercise__pictures")
 
 
 def _density(items) -> int:
@@ -295,7 +305,7 @@ def _density(items) -> int:
     return 1 if length < 2400 else 2 if length < 3400 else 3
 
 
-def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None | bool = False):
+def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None | bool = False, by=None):
     """One visit, one page: rendered again in denser type, then with shorter texts (the
     whole of them is on the client's link), if the first try spills over."""
     fetcher = StaticFetcher(site_url)
@@ -303,9 +313,9 @@ def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None |
     if "items" in getattr(visit, "_prefetched_objects_cache", {}):
         items = list(visit.items.all())
     else:
-        items = list(visit.items.select_related("exercise"))
+        items = list(items_for_paper().filter(visit=visit))
     if link is False:
-        link = live_link(visit.client)
+        link = live_link(visit.client, by=by)
     url = f"{fetcher.site_url}{link.path}" if link else None
     weeks = min(max(visit.rebook_weeks or TICK_WEEKS_DEFAULT, 2), TICK_WEEKS_MAX)
     context = {
@@ -332,13 +342,14 @@ def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None |
     return _one_page(render, _density(items))
 
 
-def visit_pdf(visit: Visit, *, site_url: str | None = None, link: ShareLink | None | bool = False) -> bytes:
+def visit_pdf(visit: Visit, *, site_url: str | None = None, link: ShareLink | None | bool = False, by=None) -> bytes:
     """The visit's handout, one page. `site_url` is where the QR code's link points (default
-    AFTERCARE_SITE_URL); `link` the client's link when the caller already has it."""
-    return _visit_document(visit, site_url, link).write_pdf()
+    AFTERCARE_SITE_URL); `link` the client's link when the caller already has it (None for
+    no link); `by` the therapist printing, who is recorded if a link has to be made."""
+    return _visit_document(visit, site_url, link, by).write_pdf()
 
 
-def day_pdf(clinic, date: datetime.date, *, site_url: str | None = None) -> bytes:
+def day_pdf(clinic, date: datetime.date, *, site_url: str | None = None, by=None) -> bytes:
     """Every handout of the clinic's visits on `date` that have homework, one page each."""
     every_visit = day_visits(clinic, date)
     visits = [visit for visit in every_visit if visit.items.all()]
@@ -349,7 +360,8 @@ def day_pdf(clinic, date: datetime.date, *, site_url: str | None = None) -> byte
             {"clinic": clinic, "date": date, "day": date_format(date, "l j F Y"), "any_visits": bool(every_visit)},
         )
         return _render(html, clinic.paper_size, fetcher).write_pdf()
-    documents = [_visit_document(visit, site_url) for visit in visits]
+    links = ShareLink.shown_for({visit.client for visit in visits}, by=by)
+    documents = [_visit_document(visit, site_url, _unless_off(links[visit.client_id])) for visit in visits]
     pages = [page for document in documents for page in document.pages]
     stack = documents[0].copy(pages)
     stack.metadata.title = f"Handouts, {date_format(date, 'l j F Y')} · {clinic.name}"

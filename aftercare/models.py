@@ -323,10 +323,24 @@ class ShareLink(models.Model):
         their newest link if the therapist turned it off (shown as off, never replaced by a
         new one), else their live link, made when they have none or it expired. Printing or
         looking never changes a live link. One query, or a few when a link is made."""
-        latest = cls.objects.filter(client=client).order_by("-created_at").first()
-        if latest and (latest.revoked_at is not None or latest.is_live()):
-            return latest
-        return cls.current(client, by=by)
+        return cls.shown_for([client], by=by)[client.pk]
+
+    @classmethod
+    def shown_for(cls, clients, *, by=None) -> dict[int, ShareLink]:
+        """`shown` for many clients at once (the day's handouts), by client pk: one query
+        for all of them, plus a few for each client whose link has to be made."""
+        clients = list(clients)
+        latest = {}
+        for link in cls.objects.filter(client__in=clients).order_by("client_id", "-created_at"):
+            latest.setdefault(link.client_id, link)
+        shown = {}
+        for client in clients:
+            link = latest.get(client.pk)
+            if link and (link.revoked_at is not None or link.is_live()):
+                shown[client.pk] = link
+            else:
+                shown[client.pk] = cls.current(client, by=by)
+        return shown
 
     @classmethod
     def replace(cls, client, *, by=None) -> ShareLink:

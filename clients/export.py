@@ -28,9 +28,7 @@ def _when(value) -> str | None:
 
 
 def _visits(client: Client) -> list[Visit]:
-    items = HomeworkItem.objects.select_related("exercise").prefetch_related(
-        Prefetch("check_ins", queryset=CheckIn.objects.order_by("day"))
-    )
+    items = handouts.items_for_paper().prefetch_related(Prefetch("check_ins", queryset=CheckIn.objects.order_by("day")))
     return list(
         Visit.objects.filter(client=client)
         .select_related("therapist__user")

@@ -81,12 +81,19 @@ def test_saving_the_client_unchanged_records_no_edit(as_therapist, client_):
     assert actions(client_) == []
 
 
-def test_a_link_made_while_printing_the_day_is_recorded_without_a_name(visit):
+def test_a_link_made_while_printing_is_recorded_with_the_therapist_who_printed(as_colleague, colleague, visit):
     visit.assign(builtin("doorway-pec-stretch"))
+    as_colleague.get(reverse("aftercare:day-handouts") + f"?date={visit.date.isoformat()}")
+    event = AuditEvent.objects.get(client=visit.client)
+    assert (event.action, event.actor) == (Action.LINK_ISSUED, colleague)
+    assert event.sentence.startswith(colleague.display_name)
+
+
+def test_a_link_made_with_no_one_logged_in_is_recorded_without_a_name(visit):
     handouts.live_link(visit.client)
     event = AuditEvent.objects.get(client=visit.client)
     assert (event.action, event.actor) == (Action.LINK_ISSUED, None)
-    assert event.sentence == "A new link was made for a printed handout"
+    assert event.sentence == "A new link was made for the client"
 
 
 def test_the_clients_page_shows_the_history_newest_first_as_a_person_reads_it(as_colleague, visit, therapist):

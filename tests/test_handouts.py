@@ -17,7 +17,9 @@ from aftercare import handouts
 from aftercare.handouts import RefusedURL, StaticFetcher
 from aftercare.models import ShareLink
 from exercises.models import Complaint, Exercise
+from exercises.images import clean_upload
 from tests.conftest import ARTIFACTS, builtin, make_client, make_therapist, make_visit
+from tests.imagefiles import photo_bytes, upload
 
 PNG_FOLDER = ARTIFACTS / "handouts"
 A4 = (595.28, 841.89)
@@ -428,37 +430,45 @@ def test_a_revoked_or_unknown_link_gets_no_handout(client, full_visit):
 
 
 # Session, user, therapist and clinic; the visit with its client, clinic and therapist; its
-# homework; the client's link.
-QUERIES_VISIT_HANDOUT = 6
-# Session, user, therapist and clinic; the visits; their homework; each client's link.
-QUERIES_DAY_HANDOUTS_TWO_VISITS = 3 + 2 + 2
+# homework; their exercises' own pictures; the client's link.
+QUERIES_VISIT_HANDOUT = 7
+# Session, user, therapist and clinic; the visits; their homework; their exercises' own
+# pictures; the clients' links. The same for two visits or thirty.
+QUERIES_DAY_HANDOUTS = 3 + 4
 
 
-# Queries: a handout costs the same few queries however much homework the visit has, and
-# the day's PDF a few more for each visit printed (its client's link).
-
-def _second_visit(full_visit, therapist):
-    other = make_client(full_visit.client.clinic, "Ines")
+def _second_visit(full_visit, therapist, first_name="Ines"):
+    """Another client's visit the same day, with the clinic's own exercise and its photo."""
+    clinic = full_visit.client.clinic
+    own = Exercise.objects.filter(clinic=clinic, based_on=builtin("doorway-pec-stretch")).first()
+    if own is None:
+        own = builtin("doorway-pec-stretch").copy_for(clinic)
+        own.add_pictures([clean_upload(upload(photo_bytes("JPEG", (1200, 900)), "doorway.jpg"))])
+    other = make_client(clinic, first_name)
     visit = make_visit(other, "low-back", therapist=therapist, date=full_visit.date)
-    visit.assign(builtin("doorway-pec-stretch"), note="At work too.")
+    visit.assign(own, note="At work too.")
     visit.assign(builtin("tennis-ball-suboccipital-release"))
     ShareLink.issue(other)
     return visit
 
 
-def test_the_visit_handout_takes_a_fixed_number_of_queries(as_therapist, full_visit, django_assert_num_queries):
+@pytest.mark.parametrize("whose", ["built-in exercises", "the clinic's own exercise with a photo"])
+def test_the_visit_handout_takes_a_fixed_number_of_queries(as_therapist, full_visit, therapist, whose, django_assert_num_queries):
     ShareLink.issue(full_visit.client)  # printing a client's live link, as usual
-    url = reverse("aftercare:visit-handout", args=[full_visit.pk])
+    visit = full_visit if whose == "built-in exercises" else _second_visit(full_visit, therapist)
+    url = reverse("aftercare:visit-handout", args=[visit.pk])
     as_therapist.get(url)  # warm: session, clinic, templates
     with django_assert_num_queries(QUERIES_VISIT_HANDOUT):
         assert as_therapist.get(url).status_code == 200
 
 
-def test_the_days_handouts_take_a_few_queries_per_visit(as_therapist, full_visit, therapist, django_assert_num_queries):
+@pytest.mark.parametrize("visits", [2, 3])
+def test_the_days_handouts_take_the_same_queries_however_many_visits(as_therapist, full_visit, therapist, visits, django_assert_num_queries):
     ShareLink.issue(full_visit.client)
-    _second_visit(full_visit, therapist)
+    for n in range(visits - 1):
+        _second_visit(full_visit, therapist, first_name=["Ines", "Jonah"][n])
     url = reverse("aftercare:day-handouts")
     as_therapist.get(url, {"date": "2026-11-23"})
-    with django_assert_num_queries(QUERIES_DAY_HANDOUTS_TWO_VISITS):
+    with django_assert_num_queries(QUERIES_DAY_HANDOUTS):
         response = as_therapist.get(url, {"date": "2026-11-23"})
-    assert response.status_code == 200 and len(pages(response.content)) == 2
+    assert response.status_code == 200 and len(pages(response.content)) == visits
