@@ -18,6 +18,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from aftercare.addresses import client_address
+
 ADDRESS_SALT = "aftercare.audit.address"
 DETAIL_LENGTH = 200
 
@@ -147,8 +149,7 @@ def record(client, action: str, *, by=None, detail: str = "") -> AuditEvent:
 
 
 def hash_address(request) -> str:
-    address = request.META.get("REMOTE_ADDR") or ""
-    return salted_hmac(ADDRESS_SALT, address, algorithm="sha256").hexdigest()
+    return salted_hmac(ADDRESS_SALT, client_address(request), algorithm="sha256").hexdigest()
 
 
 # Coming back to the page from the same address within this long (a reload, a tick, which

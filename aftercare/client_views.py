@@ -31,6 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from aftercare import audit, calendar, handouts
+from aftercare.addresses import client_address
 from aftercare.forms import CheckInForm, ReminderForm
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
 from exercises.images import THUMB_LONG_SIDE
@@ -79,7 +80,7 @@ class Misses:
 
     def __init__(self, request):
         self.limit, self.period = self.parse(settings.CLIENT_LINK_MISS_RATE)
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR") or "0.0.0.0")
+        address = ipaddress.ip_address(client_address(request))
         if address.version == 6:
             address = ipaddress.ip_network(f"{address}/64", strict=False).network_address
         self.key = f"client-link-misses:{address}:{int(time.time() // self.period)}"

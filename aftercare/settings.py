@@ -133,8 +133,11 @@ if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DatabaseCache")):
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 # Behind a proxy every request comes from the proxy's address. Name the header the proxy
 # sets to the real one (e.g. HTTP_X_REAL_IP), and make sure the proxy overwrites it: a
-# header the client can set is a header the client can fake.
-RATELIMIT_IP_META_KEY = env("DJANGO_CLIENT_ADDRESS_HEADER", default="") or None
+# header the client can set is a header the client can fake. Read in one place
+# (aftercare/addresses.py) for the login throttle, the client-link throttle and the audit
+# log's address hashes.
+CLIENT_ADDRESS_HEADER = env("DJANGO_CLIENT_ADDRESS_HEADER", default="")
+RATELIMIT_IP_META_KEY = "aftercare.addresses.client_address"
 # Wrong tokens one address may try per minute before client links answer 429.
 CLIENT_LINK_MISS_RATE = env("CLIENT_LINK_MISS_RATE", default="20/m")
 # Failed logins before the login form locks out: per address (the usual guesser), and per

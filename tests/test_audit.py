@@ -153,6 +153,17 @@ def test_opening_the_link_records_the_time_and_a_keyed_hash_of_the_address(clien
     assert "203.0.113.7" not in str(list(AuditEvent.objects.values()))
 
 
+def test_behind_a_proxy_each_phone_is_its_own_opening(client, client_, settings):
+    settings.CLIENT_ADDRESS_HEADER = "HTTP_X_REAL_IP"
+    path = ShareLink.issue(client_)
+    for phone in ("203.0.113.7", "198.51.100.20", "203.0.113.7"):
+        client.get(path, REMOTE_ADDR="10.0.0.2", HTTP_X_REAL_IP=phone)  # every request from the proxy
+    opened = list(AuditEvent.objects.openings().filter(client=client_).order_by("pk"))
+    assert len(opened) == 2, "the third is the first phone again within the half hour"
+    assert opened[0].address_hash != opened[1].address_hash
+    assert opened[0].address_hash == audit.hash_address(RequestFactory().get("/", REMOTE_ADDR="203.0.113.7"))
+
+
 def test_the_address_hash_depends_on_the_secret_key(client_, settings):
     request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.7")
     first = audit.hash_address(request)

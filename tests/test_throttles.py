@@ -147,8 +147,30 @@ def test_the_admin_login_is_throttled_too(client, strict, db):
 
 
 def test_behind_a_proxy_the_address_comes_from_the_header_it_names(client, strict, therapist, settings):
-    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    settings.CLIENT_ADDRESS_HEADER = "HTTP_X_REAL_IP"
     for _ in range(3):
         client.post("/login/", WRONG, HTTP_X_REAL_IP="198.51.100.1")
     assert client.post("/login/", RIGHT, HTTP_X_REAL_IP="198.51.100.1").status_code == 429
     assert client.post("/login/", RIGHT, HTTP_X_REAL_IP="198.51.100.2").status_code == 302
+
+
+def test_behind_a_proxy_wrong_client_links_count_per_real_address(client, strict, visit, settings):
+    settings.CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    real = ShareLink.issue(visit.client)
+    for _ in range(3):
+        # what the client sent first, then the address the proxy saw
+        assert client.get("/h/guessing-a-token/", HTTP_X_FORWARDED_FOR="10.9.9.9, 198.51.100.1").status_code == 404
+    assert client.get(real, HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
+    # another client behind the same proxy, and one faking the first's address up front
+    assert client.get(real, HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 200
+    assert client.get(real, HTTP_X_FORWARDED_FOR="198.51.100.1, 198.51.100.3").status_code == 200
+
+
+@pytest.mark.parametrize("sent", [None, "", "not an address", "unknown"])
+def test_without_a_usable_proxy_header_the_connections_address_counts(client, strict, therapist, settings, sent):
+    settings.CLIENT_ADDRESS_HEADER = "HTTP_X_REAL_IP"
+    headers = {} if sent is None else {"HTTP_X_REAL_IP": sent}
+    for _ in range(3):
+        assert client.post("/login/", WRONG, REMOTE_ADDR="192.0.2.50", **headers).status_code == 200
+    assert client.post("/login/", RIGHT, REMOTE_ADDR="192.0.2.50", **headers).status_code == 429
+    assert client.post("/login/", RIGHT, REMOTE_ADDR="192.0.2.51", **headers).status_code == 302
