@@ -14,7 +14,7 @@ imports it so Django finds it.
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import IntegrityError, models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -164,16 +164,21 @@ def opening_key(link, request) -> str:
     return f"client-link-opened:{link.pk}:{hash_address(request)[:32]}"
 
 
-def link_opened(link, request) -> None:
+def link_opened(link, request) -> bool:
     """The client's page was opened: one INSERT, no reads. Needs the link's client loaded
-    with it (ShareLink.find does: select_related("client__clinic"))."""
-    AuditEvent.objects.create(
-        clinic_id=link.client.clinic_id,
-        client_id=link.client_id,
-        client_number=link.client_id,
-        action=Action.LINK_OPENED,
-        address_hash=hash_address(request),
-    )
+    with it (ShareLink.find does: select_related("client__clinic")). False when the client
+    was deleted between finding the link and now (the page is then a 404)."""
+    try:
+        AuditEvent.objects.create(
+            clinic_id=link.client.clinic_id,
+            client_id=link.client_id,
+            client_number=link.client_id,
+            action=Action.LINK_OPENED,
+            address_hash=hash_address(request),
+        )
+    except IntegrityError:
+        return False
+    return True
 
 
 def client_deleted(client, *, by) -> AuditEvent:

@@ -264,11 +264,12 @@ def client_page(request, token: str):
         misses.count_one()
         raise Http404
     # The audit log's record of this opening: one INSERT, no reads. The .ics, the handout
-    # and check-ins aren't logged as openings; nor is coming back within the half hour.
-    # Without a cache every opening is written.
+    # and check-ins aren't logged as openings; nor is coming back within the half hour, nor
+    # a HEAD (a link checker's, not a person's). Without a cache every opening is written.
     remember = {}
-    if opened_key not in cached:
-        audit.link_opened(link, request)
+    if opened_key not in cached and request.method == "GET":
+        if not audit.link_opened(link, request):
+            raise Http404  # the client was deleted a moment ago
         if opened_key:
             remember[opened_key] = (True, audit.OPENING_GAP_SECONDS)
     html = cached.get(page_key)

@@ -141,6 +141,9 @@ def client_delete(request, pk: int):
     form = DeleteClientForm(request.POST or None, client=client)
     if form.is_valid():
         with transaction.atomic():
+            # Locked first: an opening of their link meanwhile waits, then finds them gone
+            # (a 404), instead of adding a log row to a client on the way out.
+            Client.objects.select_for_update().filter(pk=client.pk).first()
             audit.client_deleted(client, by=request.therapist)
             client.delete()
         messages.success(

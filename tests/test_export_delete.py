@@ -4,11 +4,13 @@ the audit log keeps that it happened without saying who they were."""
 import datetime
 import io
 import json
+import threading
+import time
 import zipfile
 
 import pytest
 from django.apps import apps
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models.deletion import Collector
 from django.urls import reverse
 from django.utils import timezone
@@ -213,3 +215,45 @@ def test_a_therapist_removed_from_the_team_cannot_delete(client, client_, clinic
     client.force_login(gone.user)
     assert client.post(reverse("clients:delete", args=[client_.pk]), {"confirm": "Maya"}).status_code == 403
     assert Client.objects.filter(pk=client_.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_opening_of_the_link_while_the_client_is_deleted_is_a_404_and_the_delete_goes_through(client, clinic, therapist):
+    """The therapist deletes Maya while Maya's phone opens her link: the delete holds her
+    row, the opening waits, then finds her gone. Neither side fails."""
+    maya = make_client(clinic, "Maya")
+    path = ShareLink.issue(maya)
+    locked, outcome = threading.Event(), {}
+
+    def delete():
+        try:
+            with transaction.atomic():
+                Client.objects.select_for_update().filter(pk=maya.pk).first()
+                locked.set()
+                time.sleep(0.5)  # the page request arrives meanwhile
+                audit.client_deleted(maya, by=therapist)
+                maya.delete()
+            outcome["delete"] = "done"
+        except Exception as error:  # noqa: BLE001 - the test reports whatever it was
+            outcome["delete"] = repr(error)
+        finally:
+            connection.close()
+
+    deleting = threading.Thread(target=delete)
+    deleting.start()
+    assert locked.wait(10)
+    response = client.get(path)
+    deleting.join(30)
+
+    assert outcome["delete"] == "done"
+    assert response.status_code == 404
+    assert not Client.objects.filter(pk=maya.pk).exists()
+    assert not AuditEvent.objects.filter(client_number=maya.pk, action=Action.LINK_OPENED, address_hash__gt="").exists()
+
+
+def test_a_head_request_is_not_an_opening(client, client_):
+    path = ShareLink.issue(client_)
+    assert client.head(path).status_code == 200
+    assert not AuditEvent.objects.openings().filter(client=client_).exists()
+    client.get(path)
+    assert AuditEvent.objects.openings().filter(client=client_).count() == 1
