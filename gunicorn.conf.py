@@ -6,7 +6,7 @@ import os
 
 from gunicorn.glogging import Logger
 
-from aftercare.redact import hide_client_links
+from aftercare.redact import HideClientLinks, hide_client_links
 
 # Behind the TLS-terminating proxy on the same box; GUNICORN_BIND=0.0.0.0:8000 in a container.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -42,8 +42,14 @@ access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 
 class AccessLogger(Logger):
-    """The access log without client-link tokens: a token in the address is the key to a
-    client's health page, and logs travel further than the database."""
+    """gunicorn's logs without client-link tokens: a token in the address is the key to a
+    client's health page, and logs travel further than the database. The access log's
+    atoms are redacted here; the error log ("Error handling request /h/…/") by the same
+    filter as Django's."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        self.error_log.addFilter(HideClientLinks())
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)

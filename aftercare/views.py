@@ -73,7 +73,8 @@ def visit_edit(request, pk: int):
     form = VisitForm(request.POST or None, instance=visit)
     if form.is_valid():
         form.save()
-        audit.record(visit.client, audit.Action.VISIT_EDITED, by=request.therapist, detail=f"{visit.date:%-d %b %Y}")
+        if form.has_changed():  # saving unchanged isn't an edit worth logging
+            audit.record(visit.client, audit.Action.VISIT_EDITED, by=request.therapist, detail=f"{visit.date:%-d %b %Y}")
         messages.success(request, "Visit updated.")
         return redirect("aftercare:visit-homework", pk=visit.pk)
     return render(request, "aftercare/visit_start.html", {"client": visit.client, "form": form, "visit": visit})
@@ -186,7 +187,8 @@ def item_edit(request, pk: int, item_pk: int):
     form = HomeworkItemForm(request.POST or None, instance=item, submit_label="Save")
     if form.is_valid():
         form.save()
-        audit.record(visit.client, audit.Action.ITEM_CHANGED, by=request.therapist, detail=item.exercise.name)
+        if form.has_changed():  # saving unchanged isn't an edit worth logging
+            audit.record(visit.client, audit.Action.ITEM_CHANGED, by=request.therapist, detail=item.exercise.name)
         messages.success(request, "Saved.")
         return redirect("aftercare:visit-homework", pk=visit.pk)
     return render(

@@ -14,11 +14,6 @@ from clients.models import Client
 from tests.conftest import builtin, make_client, make_visit
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
-
-
 @pytest.fixture
 def homework(visit):
     visit.assign(builtin("tennis-ball-suboccipital-release"), note="Two minutes before bed")

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.test import override_settings
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -19,11 +19,6 @@ from tests.conftest import builtin, make_client, make_visit
 from tests.imagefiles import photo_bytes, upload
 
 WEIGHT_BUDGET = 50 * 1024
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
 
 
 @pytest.fixture

@@ -243,3 +243,13 @@ def test_gunicorn_access_log_leaves_out_the_token():
     atoms = access_logger.atoms(response, request, environ, datetime.timedelta(milliseconds=5))
     assert "S3cretT0ken" not in " ".join(str(v) for v in atoms.values())
     assert atoms["r"] == "GET /h/…/ HTTP/1.1"
+
+    written = io.StringIO()
+    handler = access_logger.error_log.handlers[0]
+    stream = handler.setStream(written)
+    try:
+        access_logger.error("Error handling request %s", "/h/S3cretT0ken/handout.pdf")
+    finally:
+        handler.setStream(stream)
+    assert "Error handling request /h/…/handout.pdf" in written.getvalue()
+    assert "S3cretT0ken" not in written.getvalue()
