@@ -18,7 +18,7 @@ from aftercare import audit, handouts
 from aftercare.audit import Action, AppendOnly, AuditEvent
 from aftercare.models import ShareLink
 from clients.models import Client
-from exercises.models import Complaint
+from exercises.models import Complaint, Dose
 from tests.conftest import builtin, make_client
 
 DOSE = {"how_often": "daily", "times_per_week": "", "sets": "", "reps": "", "hold_seconds": "30", "minutes": "", "note": ""}
@@ -71,6 +71,16 @@ def test_every_step_of_a_visit_is_recorded_with_who_did_it(as_therapist, clinic,
 def test_a_quick_add_is_recorded(as_therapist):
     as_therapist.post(reverse("clients:quick-add"), {"first_name": "Lou"})
     assert actions(Client.objects.get(first_name="Lou")) == [(Action.CLIENT_CREATED, "Robin Tester", "")]
+
+
+def test_saving_a_homework_item_unchanged_records_no_edit_and_a_change_does(as_therapist, visit):
+    item = visit.assign(builtin("doorway-pec-stretch"), note="Between clients")
+    url = reverse("aftercare:item-edit", args=[visit.pk, item.pk])
+    as_is = {name: getattr(item, name) if getattr(item, name) is not None else "" for name in (*Dose.DOSE_FIELDS, "note")}
+    assert as_therapist.post(url, as_is).status_code == 302
+    assert not AuditEvent.objects.filter(client=visit.client, action=Action.ITEM_CHANGED).exists()
+    as_therapist.post(url, {**as_is, "note": "Between clients, and after the school run"})
+    assert AuditEvent.objects.filter(client=visit.client, action=Action.ITEM_CHANGED).count() == 1
 
 
 def test_saving_the_client_unchanged_records_no_edit(as_therapist, client_):
