@@ -173,13 +173,10 @@ class ShareLinkQuerySet(models.QuerySet):
     def find(self, token: str) -> ShareLink | None:
         """The live link for `token`, with its client and clinic; None for unknown, revoked
         and expired alike. One query."""
-        if not token or len(token) > 100:
+        if not ShareLink.could_be(token):
             return None
         link = self.live().select_related("client__clinic").filter(digest=ShareLink._digest_of(token)).first()
-        # The digest matched; compare the token itself too, in constant time.
-        if link and constant_time_compare(link.token, token):
-            return link
-        return None
+        return link if link and link.matches(token) else None
 
 
 class Columns:
@@ -363,6 +360,16 @@ class ShareLink(models.Model):
         audit.record(client, action, by=by)
         return link
 
+    @staticmethod
+    def could_be(token: str) -> bool:
+        """Worth looking up: anything longer is a guess, never hashed or queried."""
+        return bool(token) and len(token) <= 100
+
+    def matches(self, token: str) -> bool:
+        """The digest found this link; the token itself must match too, compared in
+        constant time."""
+        return constant_time_compare(self.token, token)
+
     @classmethod
     def find(cls, token: str) -> ShareLink | None:
         """The live link for `token`; None for unknown, revoked and expired alike."""
@@ -375,7 +382,7 @@ class ShareLink(models.Model):
         show what is no longer true. One query, written by hand: the client page runs it on
         every opening, and composing the same with the ORM cost more Python time than the
         whole rest of a cached page."""
-        if not token or len(token) > 100:
+        if not cls.could_be(token):
             return None
         link_columns, client_columns, clinic_columns, sql = _page_lookup()
         with connection.cursor() as cursor:
@@ -385,8 +392,7 @@ class ShareLink(models.Model):
             return None
         row, changes = list(row[:-1]), row[-1]
         link = link_columns.instance(row[: len(link_columns)], connection)
-        # The digest matched; compare the token itself too, in constant time.
-        if not constant_time_compare(link.token, token):
+        if not link.matches(token):
             return None
         del row[: len(link_columns)]
         link.client = client_columns.instance(row[: len(client_columns)], connection)
