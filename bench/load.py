@@ -13,7 +13,8 @@ database beside it, dropped afterwards). Then, at the same time:
 
 Afterwards it reads the database: no visit has more than two items, the slots are 1 and 2,
 every 302 ("added") made one item (allowing for the requests still in the server when wrk
-stops counting), and no answer was a 5xx, a socket error or anything but 200 (page), 302 (added) or 400 (the visit is full, or has that exercise).
+stops counting), and no answer was a 5xx, a socket error or anything but 200 (page), 302
+(added) or 400 (the visit is full, or already has that exercise).
 
     .venv/bin/python bench/load.py [--duration 20] [--workers 4] [--page-connections 64]
                                    [--assign-connections 16] [--visits 200]
@@ -105,7 +106,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4)")
     parser.add_argument("--page-connections", type=int, default=64, help="wrk connections on the client page (default 64)")
     parser.add_argument("--assign-connections", type=int, default=16, help="wrk connections adding homework (default 16)")
-    parser.add_argument("--visits", type=int, default=200, help="empty visits the assigns race for (default 40)")
+    parser.add_argument("--visits", type=int, default=200, help="empty visits the assigns race for (default 200)")
     parser.add_argument("--exercises", type=int, default=4, help="exercises to pick from for each visit (default 4)")
     parser.add_argument("--no-redis", action="store_true", help="local-memory cache even if Redis is running")
     args = parser.parse_args()
