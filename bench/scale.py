@@ -32,6 +32,24 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftercare.settings_test")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/aftercare-bench-scale.sqlite3")
 
+
+def make_database_if_missing(url: str) -> None:
+    """A PostgreSQL database named in DATABASE_URL that isn't there yet is made (empty; the
+    migrations follow), so `make bench` works on a fresh machine."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    import psycopg
+    from psycopg import sql
+
+    base, _, name = url.partition("?")[0].rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as server:
+        if not server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"  made the database {name}")
+
+
+make_database_if_missing(os.environ["DATABASE_URL"])
+
 import django  # noqa: E402
 
 django.setup()
