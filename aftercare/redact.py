@@ -13,11 +13,17 @@ def hide_client_links(text: str) -> str:
 
 
 class HideClientLinks(logging.Filter):
-    """On the console handler: Django's "Not Found: /h/<token>/" and runserver's request
-    lines come out as "/h/…/"."""
+    """On the console handlers and gunicorn's error log: Django's "Not Found: /h/<token>/",
+    runserver's request lines and any traceback (an exception's message may quote the
+    address) come out with "/h/…/"."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if "/h/" in message:
             record.msg, record.args = hide_client_links(message), ()
+        if record.exc_info and not record.exc_text:
+            # What the formatter would print, made now so it can be cleaned first.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and "/h/" in record.exc_text:
+            record.exc_text = hide_client_links(record.exc_text)
         return True

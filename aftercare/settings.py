@@ -184,8 +184,10 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 
 # Client-link tokens never reach a log line (aftercare/redact.py): Django's own messages
-# ("Not Found: /h/…/") and runserver's request lines go through the filter. Django's
-# default console handler on the "django" logger (unfiltered) gives way to the root's.
+# ("Not Found: /h/…/"), tracebacks and runserver's request lines go through the filter.
+# Django's default console handler on the "django" logger (unfiltered) gives way to the
+# root's; so does its mail_admins handler, on purpose: error mail carries the request's
+# address and headers, client-link tokens included. Errors go to the logs only.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

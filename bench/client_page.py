@@ -97,23 +97,36 @@ def get(url: str) -> tuple[int, bytes]:
 @contextlib.contextmanager
 def throwaway_database(folder: Path, database_url: str | None) -> Iterator[str]:
     """A SQLite file in the folder or, given a PostgreSQL URL, a new database beside the
-    one it names (`<name>_load_<pid>`), dropped afterwards."""
+    one it names (`<name>_load_<pid>`), dropped afterwards. Such databases left by a run
+    that was killed (its process is gone) are dropped first."""
     if not database_url or not database_url.startswith(("postgres://", "postgresql://")):
         yield f"sqlite:///{folder / 'db.sqlite3'}"
         return
     import psycopg
+    from psycopg import sql
 
-    base, _, name = database_url.rpartition("/")
-    throwaway = f"{name.split('?')[0] or 'aftercare'}_load_{os.getpid()}"
-    admin = f"{base}/postgres"
+    address, _, options = database_url.partition("?")
+    base, _, name = address.rpartition("/")
+    options = f"?{options}" if options else ""
+    prefix = f"{name or 'aftercare'}_load_"
+    throwaway = f"{prefix}{os.getpid()}"
+    admin = f"{base}/postgres{options}"
+
+    def drop(connection, database: str) -> None:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+
     with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{throwaway}"')
-        connection.execute(f'CREATE DATABASE "{throwaway}"')
+        for (database,) in connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [prefix + "%"]):
+            pid = database.removeprefix(prefix)
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                drop(connection, database)
+        drop(connection, throwaway)
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(throwaway)))
     try:
-        yield f"{base}/{throwaway}"
+        yield f"{base}/{throwaway}{options}"
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{throwaway}" WITH (FORCE)')
+            drop(connection, throwaway)
 
 
 @contextlib.contextmanager
@@ -164,13 +177,14 @@ def _served(folder: Path, database_url: str, workers: int, use_redis: bool, seed
             stderr=log.open("w"),
         )
         url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        deadline = time.monotonic() + 30
+        while True:
             with contextlib.suppress(OSError):
                 if get(f"{url}/healthz")[0] == 200:
                     break
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn did not answer /healthz; its log ends:\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.1)
-        else:
-            raise SystemExit("gunicorn did not answer /healthz")
         status, body = get(url + page)
         if status != 200:
             raise SystemExit(f"the client page answered {status}")
@@ -178,7 +192,11 @@ def _served(folder: Path, database_url: str, workers: int, use_redis: bool, seed
     finally:
         if server:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
         shutil.rmtree(folder, ignore_errors=True)
 
 

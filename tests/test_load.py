@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -27,10 +28,18 @@ def load_run() -> dict:
     # and most visits fill up within the run.
     command = [sys.executable, "bench/load.py", "--duration", "3", "--workers", "3",
                "--page-connections", "32", "--assign-connections", "8", "--visits", "10", "--exercises", "3"]
-    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
-    found = re.search(r"^LOAD (.*)$", run.stdout, re.M)
-    assert found, f"bench/load.py printed no figures (exit {run.returncode}):\n{run.stdout}\n{run.stderr}"
-    return {"exit": run.returncode, "output": run.stdout, **json.loads(found.group(1))}
+    # In a session of its own, so that a run that hangs is stopped with its gunicorn and wrk.
+    run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)
+    try:
+        stdout, stderr = run.communicate(timeout=240)
+    except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)
+        stdout, stderr = run.communicate()
+        pytest.fail(f"bench/load.py took more than 240 s:\n{stdout}\n{stderr}")
+    found = re.search(r"^LOAD (.*)$", stdout, re.M)
+    assert found, f"bench/load.py printed no figures (exit {run.returncode}):\n{stdout}\n{stderr}"
+    return {"exit": run.returncode, "output": stdout, **json.loads(found.group(1))}
 
 
 def test_nothing_fails_under_load(load_run):

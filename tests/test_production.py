@@ -225,6 +225,17 @@ def test_a_wrong_client_link_is_logged_without_its_token(client, console, db):
     assert "Wr0ngT0kenGuess" not in logged
 
 
+def test_a_traceback_is_logged_without_the_token(console):
+    try:
+        raise ValueError("Couldn't render /h/S3cretT0ken/handout.pdf")
+    except ValueError:
+        logging.getLogger("django.request").exception("Internal Server Error: %s", "/h/S3cretT0ken/handout.pdf")
+    logged = console.getvalue()
+    assert "Internal Server Error: /h/…/handout.pdf" in logged
+    assert "ValueError: Couldn't render /h/…/handout.pdf" in logged and "Traceback" in logged
+    assert "S3cretT0ken" not in logged
+
+
 def test_runserver_request_lines_leave_out_the_token(console):
     logging.getLogger("django.server").info('"%s" %s %s', "GET /h/S3cretT0ken/?from=qr HTTP/1.1", "200", "812")
     assert '"GET /h/…/?from=qr HTTP/1.1" 200 812' in console.getvalue()
