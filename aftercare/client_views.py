@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
@@ -124,18 +124,9 @@ def _get_link(request, token: str) -> ShareLink:
     return link
 
 
-def _homework(link: ShareLink):
-    """The client's visits that have homework, newest first, with their items."""
-    return list(
-        Visit.objects.filter(client=link.client, items__isnull=False)
-        .distinct()
-        .select_related("therapist__user")
-        .prefetch_related(
-            Prefetch("items", queryset=HomeworkItem.objects.select_related("exercise").prefetch_related("exercise__pictures"))
-        )[
-            : EARLIER_VISITS_SHOWN + 1
-        ]
-    )
+def _latest_homework(link: ShareLink) -> Visit | None:
+    """The client's newest visit with homework, its items with what a handout prints."""
+    return handouts.visits_with_items(Visit.objects.filter(client=link.client_id).with_homework()).first()
 
 
 @dataclass(frozen=True)
@@ -163,9 +154,7 @@ def _page_visits(link: ShareLink, today: datetime.date) -> list[Visit]:
     its items, with their exercise, picture, ticks this week and whether done today.
     One query for all of it."""
     with_homework = (
-        Visit.objects.filter(client=link.client_id)
-        .filter(Exists(HomeworkItem.objects.filter(visit=OuterRef("pk"))))
-        .order_by("-date", "-created_at")
+        Visit.objects.filter(client=link.client_id).with_homework().order_by("-date", "-created_at")
         .values("pk")[: EARLIER_VISITS_SHOWN + 1]
     )
     first_picture = ExercisePicture.objects.filter(exercise=OuterRef("exercise_id")).order_by("position", "pk")
@@ -317,8 +306,7 @@ def reminders(request, token: str):
     form = ReminderForm(request.GET)
     if not form.is_valid():
         return _render_page(request, link, reminder_form=form, status=400)
-    visits = _homework(link)
-    latest = visits[0] if visits else None
+    latest = _latest_homework(link)
     today = timezone.localdate()
     rebook_by = latest.rebook_by if latest else None
     ics = calendar.reminders(
@@ -338,11 +326,9 @@ def reminders(request, token: str):
 def handout(request, token: str):
     """The client's own printable handout of their newest homework."""
     link = _get_link(request, token)
-    visits = _homework(link)
-    if not visits:
+    visit = _latest_homework(link)
+    if visit is None:
         raise Http404
-    visit = visits[0]
-    visit.client = link.client
     pdf = handouts.visit_pdf(visit, site_url=request.build_absolute_uri("/").rstrip("/"), link=link)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(

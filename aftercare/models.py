@@ -49,6 +49,10 @@ class VisitQuerySet(models.QuerySet):
     def on(self, date: datetime.date) -> VisitQuerySet:
         return self.filter(date=date)
 
+    def with_homework(self) -> VisitQuerySet:
+        """Visits with at least one homework item (no join, so no duplicates)."""
+        return self.filter(models.Exists(HomeworkItem.objects.filter(visit=models.OuterRef("pk"))))
+
 
 class Visit(models.Model):
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="visits")
