@@ -18,6 +18,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from clients.models import Client, Clinic
 from aftercare import audit
 from aftercare.audit import AuditEvent  # noqa: F401  (the audit log's model, so Django finds it)
+from aftercare.worker import ScheduleTick, WorkerBeat  # noqa: F401  (the job engine's models)
 from exercises.models import Dose, Exercise
 
 MAX_ITEMS = 2

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "clients",
     "exercises",
     "aftercare",
@@ -104,8 +106,34 @@ SERVE_MEDIA = env.bool("DJANGO_SERVE_MEDIA", default=DEBUG)
 # Where the app is reached from outside, for links made without a request (the QR code on a
 # handout rendered by a script or a job). Requests use their own host.
 AFTERCARE_SITE_URL = env("AFTERCARE_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Uploaded pictures, logos and prepared files: the local MEDIA_ROOT, or, with a bucket
+# named, an S3-compatible object store through django-storages (its own setting names), so
+# every web process and worker on every host reads and writes the same files.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default=None)
+    AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default=None)
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default="us-east-1")
+    # Private objects; the app serves them (or hands out short-lived signed URLs).
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = True
+    AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=300)
+    # Names are random (exercises.images) or stamped; never overwrite one silently.
+    AWS_S3_FILE_OVERWRITE = False
+    # A bucket that is down answers within seconds, not after boto3's minute of retries.
+    from botocore.config import Config as S3ClientConfig
+
+    AWS_S3_CLIENT_CONFIG = S3ClientConfig(
+        connect_timeout=env.float("AWS_S3_CONNECT_TIMEOUT", default=3),
+        read_timeout=env.float("AWS_S3_READ_TIMEOUT", default=10),
+        retries={"max_attempts": 2, "mode": "standard"},
+    )
+    MEDIA_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -114,6 +142,34 @@ STORAGES = {
         )
     },
 }
+
+# Work outside the request (README, "Jobs"): Django's Tasks interface, `settings.TASKS`.
+# "database": a queue in the app's own database (SQLite or PostgreSQL), no other service;
+# "rq": Redis through RQ, for volume. Either way `manage.py run_worker` runs the jobs and
+# the schedule, any number of them on any host.
+TASKS_BACKEND = env("TASKS_BACKEND", default="database")
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise environ.ImproperlyConfigured(f"TASKS_BACKEND is one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}.")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+if TASKS_BACKEND == "rq":
+    TASKS_REDIS_URL = env("TASKS_REDIS_URL", default=env("REDIS_URL", default=""))
+    if not TASKS_REDIS_URL:
+        raise environ.ImproperlyConfigured("TASKS_BACKEND=rq needs TASKS_REDIS_URL (or REDIS_URL).")
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": env.int("WORKER_JOB_TIMEOUT", default=600)}}
+# The recurring jobs (aftercare/tasks.py): a dotted path to a list of aftercare.worker.Every.
+AFTERCARE_SCHEDULE = env("AFTERCARE_SCHEDULE", default="aftercare.tasks.SCHEDULE")
+# A worker that hasn't said it is alive for this long is taken for dead: its running job
+# goes back in the queue (or, after WORKER_MAX_ATTEMPTS tries, is marked failed).
+WORKER_LOST_AFTER = env.float("WORKER_LOST_AFTER", default=60)
+WORKER_MAX_ATTEMPTS = env.int("WORKER_MAX_ATTEMPTS", default=3)
+# /healthz answers 503 when the oldest job waiting in the queue is older than this: the
+# workers have stopped taking jobs (or can't keep up).
+HEALTHZ_QUEUE_LIMIT = env.int("HEALTHZ_QUEUE_LIMIT", default=300)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
