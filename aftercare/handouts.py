@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import SuspiciousFileOperation, SuspiciousOperation
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils._os import safe_join
@@ -31,7 +31,9 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from aftercare import storage
 from aftercare.models import HomeworkItem, ShareLink, Visit
+from aftercare.storage import PREPARED
 
 # Pictures are printed at most ~70 mm wide; 900 px is over 300 dpi at that size.
 MAX_PICTURE_PX = 900
@@ -117,20 +119,33 @@ class StaticFetcher(URLFetcher):
     def read(self, url: str) -> tuple[bytes, str]:
         """The bytes and type of an app file the URL names; RefusedURL for anything else."""
         path = self._local_path(url)
-        for prefix, root in ((settings.STATIC_URL, None), (settings.MEDIA_URL, settings.MEDIA_ROOT)):
-            if path.startswith(prefix):
-                relative = path[len(prefix):]
-                file = self._static_file(relative) if root is None else _inside(root, relative)
-                break
-        else:
+        if path.startswith(settings.MEDIA_URL):
+            return self._media_file(path[len(settings.MEDIA_URL):], url)
+        if not path.startswith(settings.STATIC_URL):
             raise RefusedURL(f"Not one of the app's files: {url}")
+        file = self._static_file(path[len(settings.STATIC_URL):])
         mime_type = mimetypes.guess_type(file.name)[0] or ""
         if mime_type in RASTER_TYPES:
             stat = file.stat()
             return _downscaled(str(file), stat.st_mtime_ns, stat.st_size)
-        if mime_type == "image/svg+xml" or (mime_type == "text/css" and root is None):
+        if mime_type in ("image/svg+xml", "text/css"):
             return file.read_bytes(), mime_type
         raise RefusedURL(f"Not an image: {url}")
+
+    @staticmethod
+    def _media_file(name: str, url: str) -> tuple[bytes, str]:
+        """An uploaded picture, read through the storage API (MEDIA_ROOT or the bucket),
+        never fetched over the network by WeasyPrint. Prepared files are no pictures."""
+        mime_type = mimetypes.guess_type(name)[0] or ""
+        if name.startswith(PREPARED) or mime_type not in IMAGE_TYPES:
+            raise RefusedURL(f"Not an image: {url}")
+        try:
+            if mime_type == "image/svg+xml":
+                return storage.read(name), mime_type
+            # Uploads get random names and are never rewritten: the name keys the cache.
+            return _downscaled_media(name)
+        except (FileNotFoundError, SuspiciousOperation):
+            raise RefusedURL(f"No such file: {url}") from None
 
     def _local_path(self, url: str) -> str:
         if url.startswith(self.site_url + "/"):
@@ -184,11 +199,20 @@ def _inside(root, relative: str) -> Path:
 
 @functools.lru_cache(maxsize=64)
 def _downscaled(path: str, mtime_ns: int, size: int) -> tuple[bytes, str]:
+    return _at_print_size(Path(path).read_bytes())
+
+
+@functools.lru_cache(maxsize=64)
+def _downscaled_media(name: str) -> tuple[bytes, str]:
+    return _at_print_size(storage.read(name))
+
+
+def _at_print_size(data: bytes) -> tuple[bytes, str]:
     """A picture at print size: an upload straight off a phone is 4000 px and 5 MB."""
-    with Image.open(path) as image:
+    with Image.open(io.BytesIO(data)) as image:
         image.load()
-        if image.width <= MAX_PICTURE_PX and image.height <= MAX_PICTURE_PX and size < 250_000:
-            return Path(path).read_bytes(), Image.MIME.get(image.format, "image/png")
+        if image.width <= MAX_PICTURE_PX and image.height <= MAX_PICTURE_PX and len(data) < 250_000:
+            return data, Image.MIME.get(image.format, "image/png")
         image.thumbnail((MAX_PICTURE_PX, MAX_PICTURE_PX))
         out = io.BytesIO()
         if image.mode in ("RGBA", "LA", "P"):

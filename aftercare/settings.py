@@ -129,7 +129,7 @@ if AWS_STORAGE_BUCKET_NAME:
         read_timeout=env.float("AWS_S3_READ_TIMEOUT", default=10),
         retries={"max_attempts": 2, "mode": "standard"},
     )
-    MEDIA_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
+    MEDIA_STORAGE = {"BACKEND": "aftercare.storage.MediaStorage"}
 else:
     MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {

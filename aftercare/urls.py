@@ -3,9 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from django.views.static import serve
 
-from aftercare import client_views, handout_views, views
+from aftercare import client_views, handout_views, storage, views
 from clients import login_views
 
 
@@ -53,9 +52,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.SERVE_MEDIA:
-    # Uploaded pictures in development and tests; production serves MEDIA_ROOT from the
-    # web server in front (or sets DJANGO_SERVE_MEDIA=1 on a small single-box install).
+if settings.SERVE_MEDIA or settings.AWS_STORAGE_BUCKET_NAME:
+    # Uploaded pictures, through the storage API: always when they are in a bucket (every web
+    # process serves every file), and from MEDIA_ROOT in development and tests; production on
+    # one box lets the web server in front serve MEDIA_ROOT (or sets DJANGO_SERVE_MEDIA=1).
     urlpatterns += [
-        re_path(r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"), serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"), storage.serve),
     ]

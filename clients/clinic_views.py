@@ -1,6 +1,7 @@
 """The clinic's own settings and team: owners only. Joining by invite link is the one
 page here for someone not yet logged in."""
 
+import logging
 import secrets
 
 from django.contrib import messages
@@ -16,6 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clients.access import owner_required
 from clients.forms import ClinicForm, InviteForm, JoinForm, TeamMemberForm
 from clients.models import Invite, Therapist
+from exercises.images import STORAGE_DOWN, STORAGE_ERRORS
+
+logger = logging.getLogger("aftercare.clinic")
 
 # No 0/O or 1/l/I: a temporary password is read off a screen and typed on another.
 PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -40,14 +44,22 @@ def clinic_settings(request):
     form = ClinicForm(request.POST or None, request.FILES or None, instance=clinic)
     if form.is_valid():
         clinic = form.save(commit=False)
-        if form.cleaned_data["new_logo"]:
-            clinic.logo.save(form.cleaned_data["new_logo"].name, form.cleaned_data["new_logo"], save=False)
-        elif form.cleaned_data.get("remove_logo"):
+        try:
+            if form.cleaned_data["new_logo"]:
+                clinic.logo.save(form.cleaned_data["new_logo"].name, form.cleaned_data["new_logo"], save=False)
+        except STORAGE_ERRORS:
+            # The logo's store is down: nothing is saved, the settings typed are shown again.
+            form.add_error("new_logo", STORAGE_DOWN)
+            return render(request, "clinic/settings.html", {"form": form}, status=503)
+        if form.cleaned_data.get("remove_logo") and not form.cleaned_data["new_logo"]:
             clinic.logo = ""
         clinic.save()
         form.save_m2m()
         if old_logo and old_logo != clinic.logo.name:
-            clinic.logo.storage.delete(old_logo)
+            try:
+                clinic.logo.storage.delete(old_logo)
+            except STORAGE_ERRORS:
+                logger.warning("Clinic %s: old logo %s left in storage (storage down)", clinic.pk, old_logo)
         messages.success(request, "Saved. Handouts and client pages show the changes from now on.")
         return redirect("clinic:settings")
     return render(

@@ -10,9 +10,18 @@ import uuid
 import warnings
 from io import BytesIO
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+# What saving a picture raises when its store is down: the disk's OSError, or boto3's
+# connection and HTTP errors when pictures live in a bucket (aftercare/storage.py).
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+STORAGE_DOWN = (
+    "Pictures can't be saved right now (the picture storage isn't answering). Nothing was "
+    "changed: please try again in a minute."
+)
 
 MAX_BYTES = 10 * 1024 * 1024
 STORED_LONG_SIDE = 1600

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.db.models import Count, OuterRef, Q, Subquery, Value
@@ -349,6 +349,8 @@ class ExercisePicture(models.Model):
 
 @receiver(post_delete, sender=ExercisePicture)
 def delete_picture_files(sender, instance: ExercisePicture, **kwargs) -> None:
-    for file in (instance.image, instance.thumbnail):
-        if file:
-            file.delete(save=False)
+    # Once the deletion is committed: an edit that fails later (a bucket that stops
+    # answering halfway) rolls the picture's row back, and its files must still be there.
+    names = [file.name for file in (instance.image, instance.thumbnail) if file]
+    storage = instance.image.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from clients.access import therapist_required
 from exercises.forms import ComplaintLinkFormSet, ExerciseForm, LibraryBrowseForm
+from exercises.images import STORAGE_DOWN, STORAGE_ERRORS
 from exercises.models import Exercise
 
 EXERCISES_PER_PAGE = 20
@@ -59,12 +60,12 @@ def exercise_detail(request, pk: int):
     )
 
 
-def _render_form(request, form, formset, exercise=None):
+def _render_form(request, form, formset, exercise=None, status=None):
     return render(
         request,
         "exercises/exercise_form.html",
         {"form": form, "formset": formset, "exercise": exercise},
-        status=400 if request.method == "POST" else 200,
+        status=status or (400 if request.method == "POST" else 200),
     )
 
 
@@ -74,14 +75,19 @@ def exercise_add(request):
     form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise)
     formset = ComplaintLinkFormSet(request.POST or None, instance=exercise, prefix="complaints")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            exercise = form.save(commit=False)
-            exercise.slug = exercise.make_slug()
-            exercise.save()
-            form.save_m2m()
-            formset.instance = exercise
-            formset.save()
-            exercise.add_pictures(form.cleaned_data["pictures"])
+        try:
+            with transaction.atomic():
+                exercise = form.save(commit=False)
+                exercise.slug = exercise.make_slug()
+                exercise.save()
+                form.save_m2m()
+                formset.instance = exercise
+                formset.save()
+                exercise.add_pictures(form.cleaned_data["pictures"])
+        except STORAGE_ERRORS:
+            # The pictures' store is down: the whole exercise is rolled back, not half saved.
+            form.add_error("pictures", STORAGE_DOWN)
+            return _render_form(request, form, formset, status=503)
         messages.success(request, f"{exercise.name} is in your library. It's suggested for the complaints you chose.")
         return redirect("exercises:detail", pk=exercise.pk)
     return _render_form(request, form, formset)
@@ -93,12 +99,16 @@ def exercise_edit(request, pk: int):
     form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise)
     formset = ComplaintLinkFormSet(request.POST or None, instance=exercise, prefix="complaints")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            form.save()
-            formset.save()
-            for picture in form.cleaned_data.get("remove_pictures") or ():
-                picture.delete()
-            exercise.add_pictures(form.cleaned_data["pictures"])
+        try:
+            with transaction.atomic():
+                form.save()
+                formset.save()
+                for picture in form.cleaned_data.get("remove_pictures") or ():
+                    picture.delete()
+                exercise.add_pictures(form.cleaned_data["pictures"])
+        except STORAGE_ERRORS:
+            form.add_error("pictures", STORAGE_DOWN)
+            return _render_form(request, form, formset, exercise, status=503)
         messages.success(request, "Saved. Homework already given keeps these changes too.")
         return redirect("exercises:detail", pk=exercise.pk)
     return _render_form(request, form, formset, exercise)

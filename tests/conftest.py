@@ -192,3 +192,15 @@ def log_in(page, username: str, password: str = "password") -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+# Object storage: a real SeaweedFS (its S3 gateway) on loopback ports, started once for the
+# session by the first test that asks for it (tests/services.py). With CI=true a `weed`
+# that won't start fails those tests.
+@pytest.fixture(scope="session")
+def seaweedfs():
+    from tests.services import SeaweedFS
+
+    server = SeaweedFS()
+    yield server
+    server.stop()

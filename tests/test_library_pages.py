@@ -196,7 +196,7 @@ def test_the_same_complaint_twice_is_refused(as_therapist):
     assertContains(as_therapist.post(reverse("exercises:add"), data), "Each complaint once", status_code=400)
 
 
-def test_editing_an_exercise_changes_it_removes_and_adds_pictures(as_therapist, own, media_root):
+def test_editing_an_exercise_changes_it_removes_and_adds_pictures(as_therapist, own, media_root, django_capture_on_commit_callbacks):
 
     own.add_pictures([clean_upload(upload(photo_bytes())), clean_upload(upload(photo_bytes()))])
     first, second = own.pictures.all()
@@ -213,7 +213,9 @@ def test_editing_an_exercise_changes_it_removes_and_adds_pictures(as_therapist, 
         },
     )
     data.pop("complaints-2-complaint"), data.pop("complaints-2-rank")
-    response = as_therapist.post(reverse("exercises:edit", args=[own.pk]), data)
+    # A removed picture's files go once the edit is committed (exercises.models).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_therapist.post(reverse("exercises:edit", args=[own.pk]), data)
     assert response.status_code == 302, response.context["form"].errors if response.context else ""
     own.refresh_from_db()
     assert own.name == "Towel neck glide, gentler"
