@@ -2,7 +2,7 @@ import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from aftercare import audit
+from aftercare import audit, worker
 from aftercare.forms import HomeworkItemForm, LinkEmailForm, VisitForm, WrapUpForm
 from aftercare.models import MAX_ITEMS, HomeworkItem, ShareLink, Visit, attach_tick_history
 from clients.access import therapist_required
@@ -39,11 +39,12 @@ def _get_exercise(request, pk: int) -> Exercise:
 @require_GET
 def healthz(request):
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+        problem = worker.queue_problem()  # on the database queue, its query is the database's answer
     except DatabaseError:
         # Take this worker out of the balancer's rotation, rather than report a 500 bug.
         return HttpResponse("database unavailable", content_type="text/plain", status=503)
+    if problem:
+        return HttpResponse(problem, content_type="text/plain", status=503)
     return HttpResponse("ok", content_type="text/plain")
 
 

@@ -30,7 +30,7 @@ import threading
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, models, transaction
+from django.db import IntegrityError, close_old_connections, connection, models, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
@@ -227,6 +227,36 @@ def requeue_lost_jobs(now: datetime.datetime | None = None) -> list[str]:
     # Killed workers leave their row; a day later it tells nobody anything.
     WorkerBeat.objects.filter(seen_at__lt=now - datetime.timedelta(days=1)).delete()
     return requeued
+
+
+def queue_problem() -> str | None:
+    """Why the jobs aren't being taken, for /healthz: the oldest job that could run has
+    waited longer than HEALTHZ_QUEUE_LIMIT seconds (0: don't look), or the queue's Redis
+    doesn't answer. Raises DatabaseError when the database doesn't."""
+    limit = settings.HEALTHZ_QUEUE_LIMIT
+    if backend_kind() != "database":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        if not limit:
+            return None
+        from redis.exceptions import RedisError
+
+        try:
+            waited = oldest_waiting_job_age()
+        except RedisError as e:
+            return f"job queue unavailable (Redis: {e})"
+    elif not limit:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return None
+    else:
+        waited = oldest_waiting_job_age()
+    if waited is not None and waited.total_seconds() > limit:
+        return (
+            f"workers have stopped taking jobs: the oldest waiting job has waited "
+            f"{waited.total_seconds():.0f} s (limit {limit} s); is `manage.py run_worker` running?"
+        )
+    return None
 
 
 def oldest_waiting_job_age(now: datetime.datetime | None = None) -> datetime.timedelta | None:

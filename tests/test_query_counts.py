@@ -50,7 +50,7 @@ def world(client_, therapist, colleague, clinic):
 PAGES = {
     "login": (lambda w: "/login/", False, 0, "none: the form needs nothing from the database"),
     "home": (lambda w: "/", True, 0, "none: a redirect to the client list"),
-    "healthz": (lambda w: "/healthz", False, 1, "SELECT 1"),
+    "healthz": (lambda w: "/healthz", False, 1, "the oldest job waiting in the queue (also the database's answer)"),
     "password_change": (lambda w: "/password/", True, 2, "session, user"),
     "password_change_done": (lambda w: "/password/changed/", True, 2, "session, user"),
     "clients:list": (lambda w: "/clients/", True, LOGGED_IN + 1,
