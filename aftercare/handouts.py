@@ -24,7 +24,6 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
-from django.utils._os import safe_join
 from django.utils.formats import date_format
 from PIL import Image
 from weasyprint import CSS, HTML
@@ -172,12 +171,12 @@ class StaticFetcher(URLFetcher):
 
 
 def _inside(root, relative: str) -> Path:
-    try:
-        joined = Path(safe_join(root, relative))
-    except SuspiciousFileOperation:
-        raise RefusedURL(f"Leaves its folder: {relative}") from None
-    real, real_root = os.path.realpath(joined), os.path.realpath(root)
-    if not real.startswith(real_root + os.sep) or not os.path.isfile(real):
+    # Links and "..", resolved, must stay under the folder (an absolute path replaces it).
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(real_root, relative))
+    if not real.startswith(real_root + os.sep):
+        raise RefusedURL(f"Leaves its folder: {relative}")
+    if not os.path.isfile(real):
         raise RefusedURL(f"No such file: {relative}")
     return Path(real)
 
