@@ -152,25 +152,14 @@ def hash_address(request) -> str:
     return salted_hmac(ADDRESS_SALT, client_address(request), algorithm="sha256").hexdigest()
 
 
-# Coming back to the page from the same address within this long (a reload, a tick, which
-# reloads the page, a second look after lunch) is the same opening: the log tells a
-# therapist when the client looked, not how often their browser asked. It also keeps a
-# write off the client page's common path (docs/client-page-performance.md).
-OPENING_GAP_SECONDS = 30 * 60
-
-
-def opening_key(link, request) -> str:
-    """The shared cache's note that this address opened this link within the gap."""
-    return f"client-link-opened:{link.pk}:{hash_address(request)[:32]}"
-
-
 def link_opened(link, request) -> bool:
-    """The client's page was opened: one INSERT, no reads. Needs the link's client loaded
-    with it (ShareLink.find does: select_related("client__clinic")). False when the client
-    was deleted between finding the link and now (the page is then a 404)."""
+    """The client's page was opened: one INSERT, no reads. `link` is a ShareLink with its
+    client loaded, or the page's own lookup (aftercare/link_page.py), which carries the ids.
+    False when the client was deleted between finding the link and now (the page is then a
+    404)."""
     try:
         AuditEvent.objects.create(
-            clinic_id=link.client.clinic_id,
+            clinic_id=link.clinic_id,
             client_id=link.client_id,
             client_number=link.client_id,
             action=Action.LINK_OPENED,

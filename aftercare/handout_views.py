@@ -6,16 +6,16 @@ from __future__ import annotations
 import datetime
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from aftercare import handouts
+from aftercare.access import get_visit
 from aftercare.forms import DayForm
 from aftercare.models import Visit
-from aftercare.views import _get_exercise
-from clients.access import therapist_required
+from clients.access import get_exercise, therapist_required
 
 
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
@@ -41,7 +41,7 @@ def _day(request) -> datetime.date:
 @therapist_required
 def visit_handout(request, pk: int):
     # The visit with its clinic, therapist and homework in one go (the clinic's own only).
-    visit = get_object_or_404(handouts.visits_with_items(Visit.objects.for_clinic(request.clinic)), pk=pk)
+    visit = get_visit(request, pk, loading=handouts.visits_with_items(Visit.objects.all()))
     pdf = handouts.visit_pdf(visit, site_url=site_url(request), by=request.therapist)
     return pdf_response(pdf, handouts.filename(visit.client.first_name, f"{visit.date:%Y-%m-%d}", "homework"))
 
@@ -79,5 +79,6 @@ def day_handouts(request):
 @require_GET
 @therapist_required
 def exercise_sheet(request, pk: int):
-    exercise = _get_exercise(request, pk)
+    # Any exercise the clinic can see, retired or copied ones too (the sheet is for reading).
+    exercise = get_exercise(request, pk)
     return pdf_response(handouts.exercise_pdf(exercise, request.clinic), handouts.filename(exercise.name))

@@ -22,9 +22,8 @@ import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation, SuspiciousOperation
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
-from django.utils._os import safe_join
 from django.utils.formats import date_format
 from PIL import Image
 from weasyprint import CSS, HTML
@@ -187,12 +186,12 @@ class StaticFetcher(URLFetcher):
 
 
 def _inside(root, relative: str) -> Path:
-    try:
-        joined = Path(safe_join(root, relative))
-    except SuspiciousFileOperation:
-        raise RefusedURL(f"Leaves its folder: {relative}") from None
-    real, real_root = os.path.realpath(joined), os.path.realpath(root)
-    if not real.startswith(real_root + os.sep) or not os.path.isfile(real):
+    # Links and "..", resolved, must stay under the folder (an absolute path replaces it).
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(real_root, relative))
+    if not real.startswith(real_root + os.sep):
+        raise RefusedURL(f"Leaves its folder: {relative}")
+    if not os.path.isfile(real):
         raise RefusedURL(f"No such file: {relative}")
     return Path(real)
 
@@ -238,34 +237,6 @@ def _stylesheets(paper_size: str) -> list[CSS]:
     ]
 
 
-# What the print templates need of a browser's default styles, instead of WeasyPrint's whole
-# HTML5 stylesheet (250 lines of rules, matched against every element on every render:
-# about a tenth of a handout's time). Only the elements the templates in handouts/ use.
-PRINT_DEFAULTS = """
-head, title, meta, style, script, link, template, [hidden] { display: none }
-html, body, div, p, h1, h2, ol, ul, article, header, footer, section { display: block }
-li { display: list-item }
-ol { list-style-type: decimal; counter-reset: list-item }
-ul { list-style-type: disc; counter-reset: list-item }
-::marker { font-variant-numeric: tabular-nums; white-space: pre; text-transform: none }
-strong, b, h1, h2 { font-weight: bold }
-em, i { font-style: italic }
-img { overflow: hidden }
-h1, h2 { break-after: avoid; break-inside: avoid }
-br::before { content: "\\A"; white-space: pre-line }
-"""
-
-
-class PrintHTML(HTML):
-    def _ua_stylesheets(self, forms=False):
-        return [_print_defaults()]
-
-
-@functools.cache
-def _print_defaults() -> CSS:
-    return CSS(string=PRINT_DEFAULTS)
-
-
 # WeasyPrint's image cache, kept for the process: the library's pictures are parsed once.
 # Keyed by URL; only the app's own files and data: images ever get in (see StaticFetcher).
 _IMAGE_CACHE: dict = {}
@@ -274,7 +245,7 @@ _IMAGE_CACHE: dict = {}
 def _render(html: str, paper_size: str, fetcher: StaticFetcher):
     if len(_IMAGE_CACHE) > 256:
         _IMAGE_CACHE.clear()
-    return PrintHTML(string=html, base_url=fetcher.site_url + "/", url_fetcher=fetcher).render(
+    return HTML(string=html, base_url=fetcher.site_url + "/", url_fetcher=fetcher).render(
         stylesheets=_stylesheets(paper_size), font_config=_font_config(), attachments=[], cache=_IMAGE_CACHE
     )
 
@@ -334,10 +305,9 @@ def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None |
     whole of them is on the client's link), if the first try spills over."""
     fetcher = StaticFetcher(site_url)
     clinic = visit.client.clinic
-    if "items" in getattr(visit, "_prefetched_objects_cache", {}):
-        items = list(visit.items.all())
-    else:
-        items = list(items_for_paper().filter(visit=visit))
+    # Already fetched by visits_with_items() in the views; fetched here otherwise.
+    prefetch_related_objects([visit], Prefetch("items", queryset=items_for_paper()))
+    items = list(visit.items.all())
     if link is False:
         link = live_link(visit.client, by=by)
     url = f"{fetcher.site_url}{link.path}" if link else None

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 import secrets
 from base64 import urlsafe_b64encode
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -75,7 +74,7 @@ class Visit(models.Model):
         choices=[(1, "1 week"), (2, "2 weeks"), (3, "3 weeks"), (4, "4 weeks"), (6, "6 weeks"), (8, "8 weeks")],
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Part of the client page's cache key (ShareLink.find_for_page).
+    # Part of the client page's change stamp (aftercare/link_page.py).
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = VisitQuerySet.as_manager()
@@ -154,7 +153,7 @@ class HomeworkItem(Dose):
     slot = models.PositiveSmallIntegerField(editable=False)
     note = models.TextField("personal note", blank=True, max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Part of the client page's cache key (ShareLink.find_for_page).
+    # Part of the client page's change stamp (aftercare/link_page.py).
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -180,76 +179,8 @@ class ShareLinkQuerySet(models.QuerySet):
         and expired alike. One query."""
         if not ShareLink.could_be(token):
             return None
-        link = self.live().select_related("client__clinic").filter(digest=ShareLink._digest_of(token)).first()
+        link = self.live().select_related("client__clinic").filter(digest=ShareLink.digest_of(token)).first()
         return link if link and link.matches(token) else None
-
-
-class Columns:
-    """A model's columns in hand-written SQL, and the instance back from them, its values
-    converted as the ORM converts them (SQLite gives datetimes back as text)."""
-
-    def __init__(self, model: type[models.Model], alias: str):
-        self.model, self.fields = model, model._meta.concrete_fields
-        self.sql = ", ".join(f"{alias}.{field.column}" for field in self.fields)
-        self.converters = None
-
-    def __len__(self) -> int:
-        return len(self.fields)
-
-    def instance(self, values, connection) -> models.Model:
-        if self.converters is None:
-            self.converters = []
-            for n, field in enumerate(self.fields):
-                column = field.get_col(self.model._meta.db_table)
-                converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-                if converters:
-                    self.converters.append((n, column, converters))
-        values = list(values)
-        for n, column, converters in self.converters:
-            for convert in converters:
-                values[n] = convert(values[n], column, connection)
-        return self.model.from_db(connection.alias, None, values)
-
-
-@functools.cache
-def _page_lookup() -> tuple[Columns, Columns, Columns, str]:
-    """The columns and SQL of ShareLink.find_for_page, made once per process."""
-    link, client, clinic = Columns(ShareLink, "share_link"), Columns(Client, "client"), Columns(Clinic, "clinic")
-    sql = f"""
-        SELECT {link.sql}, {client.sql}, {clinic.sql}, {PAGE_CHANGES_SQL}
-          FROM aftercare_sharelink share_link
-          JOIN clients_client client ON client.id = share_link.client_id
-          JOIN clients_clinic clinic ON clinic.id = client.clinic_id
-         WHERE share_link.digest = %s AND share_link.revoked_at IS NULL AND share_link.expires_at > %s
-    """
-    return link, client, clinic, sql
-
-
-# What the client page changes with, beside the client and clinic rows themselves: counts
-# catch deletions, the newest timestamps additions and edits. Homework given, edited or
-# removed, a visit's wrap-up, an exercise's text or pictures, a check-in ticked or undone.
-# Plain SQL that SQLite and PostgreSQL read alike; share_link is the outer query's row.
-PAGE_CHANGES_SQL = """
-    (SELECT CAST(COUNT(*) AS TEXT) || ' ' || COALESCE(CAST(MAX(item.updated_at) AS TEXT), '')
-            || ' ' || COALESCE(CAST(MAX(visit.updated_at) AS TEXT), '')
-            || ' ' || COALESCE(CAST(MAX(exercise.updated_at) AS TEXT), '')
-       FROM aftercare_homeworkitem item
-       JOIN aftercare_visit visit ON visit.id = item.visit_id
-       JOIN exercises_exercise exercise ON exercise.id = item.exercise_id
-      WHERE visit.client_id = share_link.client_id)
-    || ' ' ||
-    (SELECT CAST(COUNT(*) AS TEXT) || ' ' || COALESCE(CAST(MAX(picture.created_at) AS TEXT), '')
-       FROM exercises_exercisepicture picture
-       JOIN aftercare_homeworkitem item ON item.exercise_id = picture.exercise_id
-       JOIN aftercare_visit visit ON visit.id = item.visit_id
-      WHERE visit.client_id = share_link.client_id)
-    || ' ' ||
-    (SELECT CAST(COUNT(*) AS TEXT) || ' ' || COALESCE(CAST(MAX(check_in.created_at) AS TEXT), '')
-       FROM aftercare_checkin check_in
-       JOIN aftercare_homeworkitem item ON item.id = check_in.item_id
-       JOIN aftercare_visit visit ON visit.id = item.visit_id
-      WHERE visit.client_id = share_link.client_id)
-"""
 
 
 class ShareLink(models.Model):
@@ -286,7 +217,8 @@ class ShareLink(models.Model):
         return urlsafe_b64encode(signature).rstrip(b"=").decode()
 
     @staticmethod
-    def _digest_of(token: str) -> str:
+    def digest_of(token: str) -> str:
+        """What the database holds to look a link up by its token."""
         return hashlib.sha256(token.encode()).hexdigest()
 
     @property
@@ -359,7 +291,7 @@ class ShareLink(models.Model):
         link = cls.objects.create(
             client=client,
             salt=salt,
-            digest=cls._digest_of(cls._token_for(salt)),
+            digest=cls.digest_of(cls._token_for(salt)),
             expires_at=timezone.now() + datetime.timedelta(days=client.clinic.link_lifetime_days),
         )
         audit.record(client, action, by=by)
@@ -373,37 +305,20 @@ class ShareLink(models.Model):
     def matches(self, token: str) -> bool:
         """The digest found this link; the token itself must match too, compared in
         constant time."""
-        return constant_time_compare(self.token, token)
+        return self.token_matches(self.salt, token)
+
+    @classmethod
+    def token_matches(cls, salt: str, token: str) -> bool:
+        return constant_time_compare(cls._token_for(salt), token)
+
+    @property
+    def clinic_id(self) -> int:
+        return self.client.clinic_id
 
     @classmethod
     def find(cls, token: str) -> ShareLink | None:
         """The live link for `token`; None for unknown, revoked and expired alike."""
         return cls.objects.find(token)
-
-    @classmethod
-    def find_for_page(cls, token: str) -> ShareLink | None:
-        """find(), with the client and clinic, plus `page_stamp`: what the client's page
-        is built from, as of this lookup, to key the cached page by, so the cache can never
-        show what is no longer true. One query, written by hand: the client page runs it on
-        every opening, and composing the same with the ORM cost more Python time than the
-        whole rest of a cached page."""
-        if not cls.could_be(token):
-            return None
-        link_columns, client_columns, clinic_columns, sql = _page_lookup()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [cls._digest_of(token), connection.ops.adapt_datetimefield_value(timezone.now())])
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        row, changes = list(row[:-1]), row[-1]
-        link = link_columns.instance(row[: len(link_columns)], connection)
-        if not link.matches(token):
-            return None
-        del row[: len(link_columns)]
-        link.client = client_columns.instance(row[: len(client_columns)], connection)
-        link.client.clinic = clinic_columns.instance(row[len(client_columns) :], connection)
-        link.page_stamp = (link.client.updated_at, link.client.clinic.updated_at, changes)
-        return link
 
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
@@ -466,9 +381,3 @@ def attach_tick_history(items, today: datetime.date, weeks: int = 8) -> None:
             (monday, sum(1 for day in days[item.pk] if monday <= day < monday + datetime.timedelta(weeks=1)))
             for monday in mondays
         ]
-        # Bars for a small chart: 12 px a week, 5 px a day ticked (7 days fill 35 px).
-        item.chart = [
-            {"x": n * 12, "y": 38 - 5 * count, "height": 5 * count, "monday": monday, "count": count}
-            for n, (monday, count) in enumerate(item.weeks)
-        ]
-        item.chart_width = 12 * len(item.weeks)

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from aftercare import client_views, handout_views, storage, views
+from aftercare import handout_views, healthz, link_views, storage, views
 from clients import login_views
 
 
@@ -36,19 +36,19 @@ admin.site.login = login_views.throttle_failures(admin.site.login)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="clients:list"), name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", healthz.healthz, name="healthz"),
     path("login/", login_views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/changed/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("clients/", include("clients.urls")),
+    path("clients/", include("aftercare.record_urls")),
     path("library/", include("exercises.urls")),
     path("clinic/", include("clients.clinic_urls")),
     path("", include((aftercare_patterns, "aftercare"))),
-    path("h/<str:token>/", client_views.client_page, name="client-page"),
-    path("h/<str:token>/done/", client_views.check_in, name="client-check-in"),
-    path("h/<str:token>/reminders.ics", client_views.reminders, name="client-reminders"),
-    path("h/<str:token>/handout.pdf", client_views.handout, name="client-handout"),
+    path("h/<str:token>/", link_views.client_page, name="client-page"),
+    path("h/<str:token>/done/", link_views.check_in, name="client-check-in"),
+    path("h/<str:token>/reminders.ics", link_views.reminders, name="client-reminders"),
+    path("h/<str:token>/handout.pdf", link_views.handout, name="client-handout"),
     path("admin/", admin.site.urls),
 ]
 

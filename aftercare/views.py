@@ -2,19 +2,16 @@ import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import DatabaseError
 from django.db.models import Q
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
-from aftercare import audit, worker
+from aftercare import audit
+from aftercare.access import get_item, get_visit
 from aftercare.forms import HomeworkItemForm, LinkEmailForm, VisitForm, WrapUpForm
 from aftercare.models import MAX_ITEMS, HomeworkItem, ShareLink, Visit, attach_tick_history
-from clients.access import therapist_required
-from clients.views import _get_client
+from clients.access import ExerciseUse, get_client, get_exercise, therapist_required
 from exercises.forms import LibraryFilterForm
 from exercises.models import Exercise
 
@@ -23,34 +20,9 @@ LACKING_KEPT = 2  # suggestions that need something the client lacks, kept in vi
 LIBRARY_PER_PAGE = 10
 
 
-def _get_visit(request, pk: int) -> Visit:
-    return get_object_or_404(Visit.objects.for_clinic(request.clinic).select_related("client"), pk=pk)
-
-
-def _get_item(visit: Visit, pk: int) -> HomeworkItem:
-    return get_object_or_404(visit.items.select_related("exercise"), pk=pk)
-
-
-def _get_exercise(request, pk: int) -> Exercise:
-    return get_object_or_404(Exercise.objects.available_to(request.clinic), pk=pk)
-
-
-@never_cache
-@require_GET
-def healthz(request):
-    try:
-        problem = worker.queue_problem()  # on the database queue, its query is the database's answer
-    except DatabaseError:
-        # Take this worker out of the balancer's rotation, rather than report a 500 bug.
-        return HttpResponse("database unavailable", content_type="text/plain", status=503)
-    if problem:
-        return HttpResponse(problem, content_type="text/plain", status=503)
-    return HttpResponse("ok", content_type="text/plain")
-
-
 @therapist_required
 def visit_start(request, client_pk: int):
-    client = _get_client(request, client_pk)
+    client = get_client(request, client_pk)
     last = client.visits.first()
     initial = {"complaints": list(last.complaints.all())} if last else None
     form = VisitForm(request.POST or None, initial=initial, submit_label="Start visit")
@@ -70,7 +42,7 @@ def visit_start(request, client_pk: int):
 
 @therapist_required
 def visit_edit(request, pk: int):
-    visit = _get_visit(request, pk)
+    visit = get_visit(request, pk)
     form = VisitForm(request.POST or None, instance=visit)
     if form.is_valid():
         form.save()
@@ -144,13 +116,13 @@ def _render_homework(request, visit: Visit, wrap_up_form=None, status=200):
 
 @therapist_required
 def visit_homework(request, pk: int):
-    return _render_homework(request, _get_visit(request, pk))
+    return _render_homework(request, get_visit(request, pk))
 
 
 @require_POST
 @therapist_required
 def visit_wrap_up(request, pk: int):
-    visit = _get_visit(request, pk)
+    visit = get_visit(request, pk)
     form = WrapUpForm(request.POST, instance=visit)
     if form.is_valid():
         form.save()
@@ -160,8 +132,8 @@ def visit_wrap_up(request, pk: int):
 
 @therapist_required
 def item_add(request, pk: int, exercise_pk: int):
-    visit = _get_visit(request, pk)
-    exercise = _get_exercise(request, exercise_pk)
+    visit = get_visit(request, pk)
+    exercise = get_exercise(request, exercise_pk, to=ExerciseUse.GIVE)
     form = HomeworkItemForm(request.POST or None, instance=HomeworkItem(exercise=exercise, **exercise.dose()))
     if form.is_valid():
         try:
@@ -183,8 +155,8 @@ def item_add(request, pk: int, exercise_pk: int):
 
 @therapist_required
 def item_edit(request, pk: int, item_pk: int):
-    visit = _get_visit(request, pk)
-    item = _get_item(visit, item_pk)
+    visit = get_visit(request, pk)
+    item = get_item(visit, item_pk)
     form = HomeworkItemForm(request.POST or None, instance=item, submit_label="Save")
     if form.is_valid():
         form.save()
@@ -203,8 +175,8 @@ def item_edit(request, pk: int, item_pk: int):
 @require_POST
 @therapist_required
 def item_remove(request, pk: int, item_pk: int):
-    visit = _get_visit(request, pk)
-    item = _get_item(visit, item_pk)
+    visit = get_visit(request, pk)
+    item = get_item(visit, item_pk)
     item.delete()
     audit.record(visit.client, audit.Action.ITEM_REMOVED, by=request.therapist, detail=item.exercise.name)
     messages.success(request, f"{item.exercise.name} is no longer part of this visit's homework.")
@@ -216,7 +188,7 @@ def item_remove(request, pk: int, item_pk: int):
 def visit_delete(request, pk: int):
     """A visit started by mistake goes; one with homework stays, because the client's
     link and history show it (remove its items first)."""
-    visit = _get_visit(request, pk)
+    visit = get_visit(request, pk)
     if visit.items.exists():
         messages.error(request, "This visit has homework, so it stays. Remove the items first if it was a mistake.")
         return redirect("aftercare:visit-homework", pk=visit.pk)
@@ -254,13 +226,13 @@ def _render_visit_detail(request, visit: Visit, email_form=None, status=200):
 
 @therapist_required
 def visit_detail(request, pk: int):
-    return _render_visit_detail(request, _get_visit(request, pk))
+    return _render_visit_detail(request, get_visit(request, pk))
 
 
 @require_POST
 @therapist_required
 def link_email(request, pk: int):
-    visit = _get_visit(request, pk)
+    visit = get_visit(request, pk)
     form = LinkEmailForm(request.POST, instance=visit.client)
     if form.is_valid():
         client = form.save()
@@ -275,7 +247,7 @@ def link_email(request, pk: int):
 @require_POST
 @therapist_required
 def link_replace(request, pk: int):
-    visit = _get_visit(request, pk)
+    visit = get_visit(request, pk)
     ShareLink.replace(visit.client, by=request.therapist)
     messages.success(
         request, f"{visit.client.first_name} has a new link. The old one no longer opens; give them this one."
@@ -286,7 +258,7 @@ def link_replace(request, pk: int):
 @require_POST
 @therapist_required
 def link_revoke(request, pk: int):
-    visit = _get_visit(request, pk)
+    visit = get_visit(request, pk)
     if ShareLink.objects.filter(client=visit.client, revoked_at__isnull=True).update(revoked_at=timezone.now()):
         audit.record(visit.client, audit.Action.LINK_REVOKED, by=request.therapist)
     messages.success(request, f"{visit.client.first_name}'s link is turned off. Nobody can open it now.")

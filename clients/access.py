@@ -1,12 +1,18 @@
 """Who may see what: every therapist page goes through `therapist_required`, and the
-clinic's settings and team through `owner_required` on top."""
+clinic's settings and team through `owner_required` on top. Every view that takes an id
+fetches through one helper here (or, for visits and homework items, in
+`aftercare/access.py`, which builds on these): another clinic's object is a 404."""
 
+import enum
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
-from clients.models import Therapist
+from clients.models import Client, Therapist
+from exercises.models import Exercise
 
 NOT_IN_A_CLINIC = "This login isn't part of a clinic yet."
 OWNERS_ONLY = "Only the clinic's owners can change its settings and team. Ask one of them if something needs changing."
@@ -42,3 +48,38 @@ def owner_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def get_client(request, pk: int) -> Client:
+    """One of the clinic's clients; anyone else's is a 404, never a 403 that confirms it exists."""
+    return get_object_or_404(Client.objects.for_clinic(request.clinic), pk=pk)
+
+
+class ExerciseUse(enum.Enum):
+    """What a therapist is about to do with an exercise, which decides which ones they may reach."""
+
+    LOOK = "look"  # read it, print a sheet of it, copy it
+    GIVE = "give"  # add it to a visit's homework
+    CHANGE = "change"  # edit, retire or bring it back
+
+
+def get_exercise(request, pk: int, *, to: ExerciseUse = ExerciseUse.LOOK, loading: QuerySet | None = None) -> Exercise:
+    """An exercise the clinic can see, by what it is wanted for. The one rule for all of them:
+
+    - LOOK: the built-in library and the clinic's own, retired ones and built-ins the
+      clinic has its own version of included. A sheet can always be printed for an
+      exercise the clinic can see.
+    - GIVE: as LOOK, but not retired, and a built-in the clinic has copied gives way to its
+      copy: new homework is only ever what the clinic uses now.
+    - CHANGE: the clinic's own only; a built-in is read-only (copy it to change it).
+
+    Anything else, another clinic's exercise included, is a 404. `loading`, an Exercise
+    QuerySet, says what to fetch with it (its pictures, say); it is narrowed by the rule."""
+    exercises = Exercise.objects.all() if loading is None else loading
+    if to is ExerciseUse.GIVE:
+        exercises = exercises.available_to(request.clinic)
+    elif to is ExerciseUse.CHANGE:
+        exercises = exercises.filter(clinic=request.clinic)
+    else:
+        exercises = exercises.for_clinic(request.clinic)
+    return get_object_or_404(exercises, pk=pk)

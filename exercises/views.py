@@ -1,29 +1,16 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from clients.access import therapist_required
+from clients.access import ExerciseUse, get_exercise, therapist_required
 from exercises.forms import ComplaintLinkFormSet, ExerciseForm, LibraryBrowseForm
 from exercises.images import STORAGE_DOWN, STORAGE_ERRORS
 from exercises.models import Exercise
 
 EXERCISES_PER_PAGE = 20
-
-
-def _get_exercise(request, pk: int) -> Exercise:
-    """Any exercise the clinic may look at: built-in or its own, retired too."""
-    return get_object_or_404(Exercise.objects.for_clinic(request.clinic).with_pictures(), pk=pk)
-
-
-def _get_own_exercise(request, pk: int) -> Exercise:
-    """One of the clinic's own exercises; a built-in is read-only (404 here)."""
-    exercise = _get_exercise(request, pk)
-    if exercise.is_builtin:
-        raise Http404("Built-in exercises can't be changed; copy it to make your own version.")
-    return exercise
+WITH_PICTURES = Exercise.objects.with_pictures()
 
 
 @therapist_required
@@ -44,7 +31,7 @@ def library(request):
 
 @therapist_required
 def exercise_detail(request, pk: int):
-    exercise = _get_exercise(request, pk)
+    exercise = get_exercise(request, pk, loading=WITH_PICTURES)
     own_version = None
     if exercise.is_builtin:
         own_version = Exercise.objects.filter(clinic=request.clinic, based_on=exercise).first()
@@ -95,7 +82,7 @@ def exercise_add(request):
 
 @therapist_required
 def exercise_edit(request, pk: int):
-    exercise = _get_own_exercise(request, pk)
+    exercise = get_exercise(request, pk, to=ExerciseUse.CHANGE, loading=WITH_PICTURES)
     form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise)
     formset = ComplaintLinkFormSet(request.POST or None, instance=exercise, prefix="complaints")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -117,7 +104,7 @@ def exercise_edit(request, pk: int):
 @require_POST
 @therapist_required
 def exercise_copy(request, pk: int):
-    original = _get_exercise(request, pk)
+    original = get_exercise(request, pk, loading=WITH_PICTURES)
     if original.is_builtin:
         existing = Exercise.objects.filter(clinic=request.clinic, based_on=original).first()
         if existing:
@@ -137,7 +124,7 @@ def exercise_copy(request, pk: int):
 @require_POST
 @therapist_required
 def exercise_retire(request, pk: int):
-    exercise = _get_own_exercise(request, pk)
+    exercise = get_exercise(request, pk, to=ExerciseUse.CHANGE, loading=WITH_PICTURES)
     exercise.retired = True
     exercise.save(update_fields=["retired", "updated_at"])
     messages.success(
@@ -151,7 +138,7 @@ def exercise_retire(request, pk: int):
 @require_POST
 @therapist_required
 def exercise_unretire(request, pk: int):
-    exercise = _get_own_exercise(request, pk)
+    exercise = get_exercise(request, pk, to=ExerciseUse.CHANGE, loading=WITH_PICTURES)
     exercise.retired = False
     exercise.save(update_fields=["retired", "updated_at"])
     messages.success(request, f"{exercise.name} is back in use.")

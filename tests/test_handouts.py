@@ -473,3 +473,28 @@ def test_the_days_handouts_take_the_same_queries_however_many_visits(as_therapis
     with django_assert_num_queries(QUERIES_DAY_HANDOUTS):
         response = as_therapist.get(url, {"date": "2026-11-23"})
     assert response.status_code == 200 and len(pages(response.content)) == visits
+
+
+def test_a_sheet_prints_for_a_retired_exercise_and_for_a_built_in_the_clinic_has_copied(
+    as_therapist, as_colleague, clinic
+):
+    # Both can no longer be given as new homework, but the clinic still sees them, so the
+    # sheet for the stack at reception still prints (it answered 404 before).
+    own = Exercise.objects.create(clinic=clinic, slug="old-roll", name="Our old calf roll", kind="self_massage",
+                                  body_area="lower_legs", steps="Sit.\nRoll.", why="Calves.", minutes=2, retired=True)
+    copied = builtin("doorway-pec-stretch")
+    copied.copy_for(clinic)
+    for exercise in (own, copied):
+        response = as_therapist.get(reverse("aftercare:exercise-sheet", args=[exercise.pk]))
+        assert response.status_code == 200, exercise
+        assert exercise.name in pdf_text(response.content)
+
+
+def test_a_retired_or_copied_exercise_cannot_be_given_as_new_homework(as_therapist, clinic, visit):
+    own = Exercise.objects.create(clinic=clinic, slug="old-roll", name="Our old calf roll", kind="self_massage",
+                                  body_area="lower_legs", steps="Sit.\nRoll.", why="Calves.", minutes=2, retired=True)
+    copied = builtin("doorway-pec-stretch")
+    copy = copied.copy_for(clinic)
+    for exercise in (own, copied):
+        assert as_therapist.get(reverse("aftercare:item-add", args=[visit.pk, exercise.pk])).status_code == 404
+    assert as_therapist.get(reverse("aftercare:item-add", args=[visit.pk, copy.pk])).status_code == 200

@@ -1,16 +1,19 @@
+"""The therapist's pages about the clinic's client records: the list and search, adding
+and editing a client, the client's page with their visits and history, the export and the
+deletion. (The client's own phone pages, opened from their link, are `link_views.py`.)"""
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from aftercare import audit
+from aftercare import audit, export
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
-from clients import export
-from clients.access import therapist_required
+from clients.access import get_client, therapist_required
 from clients.forms import ClientForm, DeleteClientForm, QuickClientForm
 from clients.models import Client
 from clients.paging import page_of
@@ -18,10 +21,6 @@ from clients.paging import page_of
 CLIENTS_PER_PAGE = 25
 HISTORY_SHOWN = 10  # on the client's page; "Show all" pages through the rest
 HISTORY_PER_PAGE = 50
-
-
-def _get_client(request, pk: int) -> Client:
-    return get_object_or_404(Client.objects.for_clinic(request.clinic), pk=pk)
 
 
 def _render_list(request, form=None, status=200):
@@ -71,7 +70,7 @@ def client_create(request):
 
 @therapist_required
 def client_edit(request, pk: int):
-    client = _get_client(request, pk)
+    client = get_client(request, pk)
     form = ClientForm(request.POST or None, clinic=request.clinic, instance=client)
     if form.is_valid():
         form.save()
@@ -86,7 +85,7 @@ def client_edit(request, pk: int):
 
 @therapist_required
 def client_detail(request, pk: int):
-    client = _get_client(request, pk)
+    client = get_client(request, pk)
     visits = (
         Visit.objects.filter(client=client)
         .select_related("therapist__user")
@@ -126,7 +125,7 @@ def client_detail(request, pk: int):
 @therapist_required
 def client_export(request, pk: int):
     """Everything about one client in a zip: a POST, because it is recorded."""
-    client = _get_client(request, pk)
+    client = get_client(request, pk)
     data = export.client_zip(client, site_url=request.build_absolute_uri("/").rstrip("/"))
     audit.record(client, audit.Action.EXPORTED, by=request.therapist)
     response = HttpResponse(data, content_type="application/zip")
@@ -137,7 +136,7 @@ def client_export(request, pk: int):
 
 @therapist_required
 def client_delete(request, pk: int):
-    client = _get_client(request, pk)
+    client = get_client(request, pk)
     form = DeleteClientForm(request.POST or None, client=client)
     if form.is_valid():
         with transaction.atomic():

@@ -1,7 +1,9 @@
 from django.urls import path
 
-from clients import views
+from aftercare import record_views as views
 
+# The therapist's client record pages; the namespace keeps its name, "clients", so every
+# URL and URL name stays as bookmarks and links know it.
 app_name = "clients"
 
 urlpatterns = [

@@ -1,0 +1,20 @@
+"""The clinic-scoped fetch helpers for what lives in this app: a visit and its homework
+items. The rule is the one in `clients/access.py` (another clinic's object is a 404);
+these sit here because `clients` never imports `aftercare`."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from aftercare.models import HomeworkItem, Visit
+
+
+def get_visit(request, pk: int, *, loading: QuerySet | None = None) -> Visit:
+    """One of the clinic's visits, with its client, or with what `loading` (a Visit
+    QuerySet) fetches with it; narrowed to the clinic either way."""
+    visits = Visit.objects.select_related("client") if loading is None else loading
+    return get_object_or_404(visits.for_clinic(request.clinic), pk=pk)
+
+
+def get_item(visit: Visit, pk: int) -> HomeworkItem:
+    """One homework item of `visit` (already fetched through get_visit), with its exercise."""
+    return get_object_or_404(visit.items.select_related("exercise"), pk=pk)

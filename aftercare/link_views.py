@@ -1,0 +1,120 @@
+"""The client's own pages, opened from their private link with no account: the page
+itself (read through aftercare/link_page.py), ticks, the calendar file and the handout.
+
+Every answer here (404 and 429 included) says: never send a Referer, never index, never
+store. Unknown, revoked and expired links all get the same 404, and an address that
+keeps missing gets 429."""
+
+from __future__ import annotations
+
+import datetime
+from functools import wraps
+
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from aftercare import calendar, handouts, link_page
+from aftercare.forms import CheckInForm, ReminderForm
+from aftercare.link_page import TooManyGuesses, get_link
+from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
+
+PRIVATE_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow, noarchive",
+    "Cache-Control": "no-store, private",
+}
+
+
+def private_page(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            response = render(request, "link/not_found.html", status=404)
+        except TooManyGuesses:
+            response = render(request, "link/too_many.html", status=429)
+        for header, value in PRIVATE_HEADERS.items():
+            response[header] = value
+        return response
+
+    return wrapper
+
+
+def _latest_homework(link: ShareLink) -> Visit | None:
+    """The client's newest visit with homework, its items with what a handout prints."""
+    return handouts.visits_with_items(Visit.objects.filter(client=link.client_id).with_homework()).first()
+
+
+@require_safe
+@private_page
+def client_page(request, token: str):
+    """Queries and caching: see link_page.open_page."""
+    return HttpResponse(link_page.open_page(request, token))
+
+
+@csrf_exempt
+@require_POST
+@private_page
+def check_in(request, token: str):
+    """Tick or untick an item for a day.
+
+    Django's CSRF check can't run here: under `Referrer-Policy: no-referrer` browsers send
+    `Origin: null` with every form post, and there is no session. What protects it instead:
+    the link token in the address is a 256-bit secret a forging site cannot know, and a post
+    that the browser marks as coming from another site is refused."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return HttpResponseForbidden("Check-ins come from your own homework page.")
+    link = get_link(request, token)
+    form = CheckInForm(request.POST, today=timezone.localdate())
+    if not form.is_valid():
+        raise Http404
+    item = get_object_or_404(HomeworkItem.objects.filter(visit__client=link.client), pk=form.cleaned_data["item"])
+    if form.cleaned_data["action"] == "undo":
+        CheckIn.objects.filter(item=item, day=form.cleaned_data["day"]).delete()
+    else:
+        CheckIn.objects.get_or_create(item=item, day=form.cleaned_data["day"])
+    return redirect(f"{link.path}#tick-{item.pk}")
+
+
+@require_safe
+@private_page
+def reminders(request, token: str):
+    link = get_link(request, token)
+    form = ReminderForm(request.GET)
+    if not form.is_valid():
+        context = link_page.page_context(link.client_id, token, timezone.localdate(), reminder_form=form)
+        return render(request, "link/homework.html", context, status=400)
+    latest = _latest_homework(link)
+    today = timezone.localdate()
+    rebook_by = latest.rebook_by if latest else None
+    ics = calendar.reminders(
+        list(latest.items.all()) if latest else [],
+        at=form.cleaned_data["time"],
+        starting=today,
+        until=rebook_by + datetime.timedelta(weeks=1) if rebook_by and rebook_by > today else None,
+        link_url=request.build_absolute_uri(link.path),
+    )
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="aftercare-reminders.ics"'
+    return response
+
+
+@require_safe
+@private_page
+def handout(request, token: str):
+    """The client's own printable handout of their newest homework."""
+    link = get_link(request, token)
+    visit = _latest_homework(link)
+    if visit is None:
+        raise Http404
+    pdf = handouts.visit_pdf(visit, site_url=request.build_absolute_uri("/").rstrip("/"), link=link)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, handouts.filename(link.client.first_name, f"{visit.date:%Y-%m-%d}", "homework")
+    )
+    return response
