@@ -381,3 +381,16 @@ def attach_tick_history(items, today: datetime.date, weeks: int = 8) -> None:
             (monday, sum(1 for day in days[item.pk] if monday <= day < monday + datetime.timedelta(weeks=1)))
             for monday in mondays
         ]
+
+
+class SentEmail(models.Model):
+    """An email that went out, by the key its job was given: a retry, or a job run again
+    after its worker was lost, finds it here and sends nothing. (Only the key: what an email
+    says, a client's link for one, is never kept.)"""
+
+    key = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"email {self.key} sent {self.sent_at:%Y-%m-%d %H:%M}"

@@ -204,6 +204,11 @@ LOGIN_FAILURES_PER_USERNAME = env("LOGIN_FAILURES_PER_USERNAME", default="20/h")
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Aftercare <aftercare@localhost>")
+# Emails go out from a job (aftercare/tasks.py); a mail server that answers "not now" (4xx)
+# is tried again this many times in all, first after EMAIL_RETRY_SECONDS, then doubling.
+EMAIL_RETRIES = env.int("EMAIL_RETRIES", default=5)
+EMAIL_RETRY_SECONDS = env.float("EMAIL_RETRY_SECONDS", default=60)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # Behind a TLS-terminating proxy that says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

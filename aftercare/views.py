@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from aftercare import audit
+from aftercare import audit, tasks
 from aftercare.access import get_item, get_visit
 from aftercare.forms import HomeworkItemForm, LinkEmailForm, VisitForm, WrapUpForm
 from aftercare.models import MAX_ITEMS, HomeworkItem, ShareLink, Visit, attach_tick_history
@@ -236,10 +236,12 @@ def link_email(request, pk: int):
     form = LinkEmailForm(request.POST, instance=visit.client)
     if form.is_valid():
         client = form.save()
-        link = ShareLink.current(client, by=request.therapist)
-        link.send(request.build_absolute_uri(link.path), therapist=request.therapist)
+        ShareLink.current(client, by=request.therapist)
+        # A job sends it (tried again while the mail server says "not now"); the link itself
+        # is made again there, never stored with the job.
+        tasks.email_link.enqueue(client.pk, request.therapist.pk, request.build_absolute_uri("/").rstrip("/"), tasks.new_email_key())
         audit.record(client, audit.Action.LINK_EMAILED, by=request.therapist)
-        messages.success(request, f"Sent {client.first_name} their link at {client.email}.")
+        messages.success(request, f"Sending {client.first_name} their link at {client.email}.")
         return redirect("aftercare:visit-detail", pk=visit.pk)
     return _render_visit_detail(request, visit, email_form=form, status=400)
 

@@ -286,6 +286,39 @@ def oldest_waiting_job_age(now: datetime.datetime | None = None) -> datetime.tim
     return now - since
 
 
+class JobFailed(Exception):
+    pass
+
+
+def run_queued_jobs() -> None:
+    """Run every job waiting in the database queue, here and now, then return; raises
+    JobFailed if one failed. For tests, and for work a request can't wait for a worker to do."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    from django_tasks_db.utils import exclusive_transaction
+
+    worker_id = new_worker_id()
+    worker = Worker(
+        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id=worker_id, excluded_queue_names=[],
+    )
+    failed_before = set(DBTaskResult.objects.failed().values_list("id", flat=True))
+    # The library's loop, less its connection housekeeping (which would close a
+    # connection a caller's transaction holds).
+    while True:
+        with exclusive_transaction():
+            job = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
+            if job is not None:
+                job.claim(worker_id)
+        if job is None:
+            break
+        worker.run_task(job)
+    failed = DBTaskResult.objects.failed().exclude(id__in=failed_before).first()
+    if failed:
+        raise JobFailed(f"{failed.task_path} failed:\n{failed.traceback}")
+
+
 def run(*, worker_id: str, batch: bool = False, interval: float = 1.0, max_tasks: int | None = None,
         on_ready: Callable[[], None] | None = None) -> None:
     """Run jobs until stopped (SIGTERM or Ctrl-C: the job under way finishes first), or with

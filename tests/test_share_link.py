@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aftercare.models import ShareLink
+from aftercare.worker import run_queued_jobs
 from tests.conftest import make_client
 
 
@@ -115,6 +116,8 @@ def test_replacing_and_turning_off_from_the_summary(as_therapist, visit):
 def test_emailing_the_link(as_therapist, visit, mailoutbox):
     response = as_therapist.post(reverse("aftercare:link-email", args=[visit.pk]), {"email": "maya@example.com"})
     assert response.status_code == 302
+    assert mailoutbox == []  # a job sends it (tests/test_email_jobs.py)
+    run_queued_jobs()
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["maya@example.com"]
@@ -130,6 +133,7 @@ def test_emailing_to_a_new_address_saves_it_and_a_bad_one_is_explained(as_therap
     assert b'value="maya at home"' in response.content
     assert mailoutbox == []
     as_therapist.post(reverse("aftercare:link-email", args=[visit.pk]), {"email": "new@example.com"})
+    run_queued_jobs()
     visit.client.refresh_from_db()
     assert visit.client.email == "new@example.com"
     assert mailoutbox[0].to == ["new@example.com"]
