@@ -5,7 +5,8 @@ these sit here because `clients` never imports `aftercare`."""
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from aftercare.models import HomeworkItem, Visit
+from aftercare.models import HomeworkItem, PreparedFile, Visit
+from aftercare.prepared import Kind
 
 
 def get_visit(request, pk: int, *, loading: QuerySet | None = None) -> Visit:
@@ -18,3 +19,8 @@ def get_visit(request, pk: int, *, loading: QuerySet | None = None) -> Visit:
 def get_item(visit: Visit, pk: int) -> HomeworkItem:
     """One homework item of `visit` (already fetched through get_visit), with its exercise."""
     return get_object_or_404(visit.items.select_related("exercise"), pk=pk)
+
+
+def get_export(client, pk: int) -> PreparedFile:
+    """One export of `client` (already fetched through get_client)."""
+    return get_object_or_404(PreparedFile.objects.filter(kind=Kind.EXPORT, client=client), pk=pk)

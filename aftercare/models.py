@@ -18,6 +18,7 @@ from clients.models import Client, Clinic
 from aftercare import audit
 from aftercare.audit import AuditEvent  # noqa: F401  (the audit log's model, so Django finds it)
 from aftercare.worker import ScheduleTick, WorkerBeat  # noqa: F401  (the job engine's models)
+from aftercare.prepared import PreparedFile  # noqa: F401  (files made ahead by jobs)
 from exercises.models import Dose, Exercise
 
 MAX_ITEMS = 2

@@ -13,5 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/export/", views.client_export, name="export"),
+    path("<int:pk>/export/<int:prepared_pk>/", views.client_export_ready, name="export-ready"),
+    path("<int:pk>/export/<int:prepared_pk>/download/", views.client_export_download, name="export-download"),
     path("<int:pk>/delete/", views.client_delete, name="delete"),
 ]

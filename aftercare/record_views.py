@@ -9,10 +9,12 @@ from django.db.models import Count, Max, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from aftercare import audit, export
-from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
+from aftercare import audit, export, tasks
+from aftercare.access import get_export
+from aftercare.models import CheckIn, HomeworkItem, PreparedFile, ShareLink, Visit
+from aftercare.prepared import Kind, export_expiry
 from clients.access import get_client, therapist_required
 from clients.forms import ClientForm, DeleteClientForm, QuickClientForm
 from clients.models import Client
@@ -124,11 +126,37 @@ def client_detail(request, pk: int):
 @require_POST
 @therapist_required
 def client_export(request, pk: int):
-    """Everything about one client in a zip: a POST, because it is recorded."""
+    """Everything about one client in a zip: a POST, because it is recorded. A job makes
+    it; the page it leads to says "preparing", then gives the download for a while."""
     client = get_client(request, pk)
-    data = export.client_zip(client, site_url=request.build_absolute_uri("/").rstrip("/"))
+    prepared = PreparedFile.objects.create(
+        kind=Kind.EXPORT, clinic=client.clinic, client=client, requested_by=request.therapist, expires_at=export_expiry()
+    )
+    tasks.prepare_export.enqueue(prepared.pk, request.build_absolute_uri("/").rstrip("/"))
     audit.record(client, audit.Action.EXPORTED, by=request.therapist)
-    response = HttpResponse(data, content_type="application/zip")
+    return redirect("clients:export-ready", pk=client.pk, prepared_pk=prepared.pk)
+
+
+@require_GET
+@therapist_required
+def client_export_ready(request, pk: int, prepared_pk: int):
+    client = get_client(request, pk)
+    prepared = get_export(client, prepared_pk)
+    response = render(request, "clients/export.html", {"client": client, "prepared": prepared})
+    if not prepared.is_ready and not prepared.has_expired():
+        response["Refresh"] = "2"  # look again in two seconds (no script needed)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_GET
+@therapist_required
+def client_export_download(request, pk: int, prepared_pk: int):
+    client = get_client(request, pk)
+    prepared = get_export(client, prepared_pk)
+    if not prepared.is_ready or prepared.has_expired():
+        return redirect("clients:export-ready", pk=client.pk, prepared_pk=prepared.pk)
+    response = HttpResponse(prepared.read(), content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(True, export.zip_name(client))
     response["Cache-Control"] = "no-store, private"
     return response

@@ -170,6 +170,8 @@ WORKER_MAX_ATTEMPTS = env.int("WORKER_MAX_ATTEMPTS", default=3)
 # /healthz answers 503 when the oldest job waiting in the queue is older than this: the
 # workers have stopped taking jobs (or can't keep up).
 HEALTHZ_QUEUE_LIMIT = env.int("HEALTHZ_QUEUE_LIMIT", default=300)
+# A client's export can be downloaded for this long after it is ready, then it is deleted.
+EXPORT_DOWNLOAD_MINUTES = env.float("EXPORT_DOWNLOAD_MINUTES", default=30)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -87,6 +87,36 @@ def email_link(client_id: int, therapist_id: int | None, site_url: str, key: str
     return "sent"
 
 
+@task
+def prepare_export(prepared_id: int, site_url: str) -> str:
+    """Make a client's export (aftercare.export) for the page that waits for it. Quiet when
+    the client was deleted meanwhile (their row, and this one, are gone)."""
+    from aftercare import export
+    from aftercare.prepared import PreparedFile
+
+    prepared = PreparedFile.objects.select_related("client__clinic").filter(pk=prepared_id).first()
+    if prepared is None or prepared.client is None:
+        return "client gone"
+    if prepared.is_ready:
+        return "ready already"
+    data = export.client_zip(prepared.client, site_url=site_url)
+    return "ready" if prepared.keep(data, ".zip") else "client gone"
+
+
+@task
+def forget_expired_files(minute: str) -> int:
+    """Delete prepared files past their time (their storage files go with them)."""
+    from aftercare.prepared import PreparedFile
+
+    deleted = 0
+    for prepared in PreparedFile.objects.filter(expires_at__lt=datetime.datetime.fromisoformat(minute)):
+        with transaction.atomic():
+            prepared.delete()
+        deleted += 1
+    return deleted
+
+
 SCHEDULE = [
     Every("prune-finished-jobs", "aftercare.tasks.prune_finished_jobs", at="04:10"),
+    Every("forget-expired-files", "aftercare.tasks.forget_expired_files", minutes=5),
 ]

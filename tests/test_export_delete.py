@@ -21,6 +21,11 @@ from pytest_django.asserts import assertContains
 from aftercare import audit
 from aftercare.audit import Action, AuditEvent
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
+from aftercare.prepared import PreparedFile
+from aftercare.worker import run_queued_jobs
+from aftercare import tasks
+from django.core.files.storage import default_storage
+from django_tasks_db.models import DBTaskResult
 from clients.models import Client
 from tests.conftest import builtin, make_client, make_therapist, make_visit
 
@@ -47,10 +52,17 @@ def history(client_, therapist, colleague, client):
 
 
 def export(browser_client, client_) -> zipfile.ZipFile:
-    response = browser_client.post(reverse("clients:export", args=[client_.pk]))
+    """Ask for the export, let a worker make it, and download it."""
+    asked = browser_client.post(reverse("clients:export", args=[client_.pk]))
+    assert asked.status_code == 302
+    run_queued_jobs()
+    ready = browser_client.get(asked.url)
+    assertContains(ready, "Download the zip")
+    response = browser_client.get(reverse("clients:export-download", args=[client_.pk, ready.context["prepared"].pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
-    assert response["Content-Disposition"].startswith('attachment; filename="maya-lindqvist-aftercare-')
+    assert response["Content-Disposition"].startswith(f'attachment; filename="{client_.first_name.lower()}')
+    assert "-aftercare-" in response["Content-Disposition"]
     return zipfile.ZipFile(io.BytesIO(response.content))
 
 
@@ -78,7 +90,8 @@ def test_the_export_holds_the_client_their_visits_homework_check_ins_and_history
     assert len(pec["ticked_off_on"]) == 2
     assert today["homework"] == []
     assert [link["status"] for link in data["links"]] == ["opens"]
-    assert [event["action"] for event in data["audit"]] == [Action.LINK_ISSUED, Action.LINK_OPENED]
+    # Asking for the export is recorded before a worker makes it, so the zip says so too.
+    assert [event["action"] for event in data["audit"]] == [Action.LINK_ISSUED, Action.LINK_OPENED, Action.EXPORTED]
 
 
 def test_the_export_has_a_handout_for_each_visit_with_homework(as_therapist, client_, history):
@@ -102,9 +115,51 @@ def test_the_export_never_holds_the_link_nor_makes_one(as_therapist, client_, hi
         assert token not in text and link.salt not in text and link.digest not in text, name
     lou = make_client(clinic, "Lou")
     make_visit(lou, "headaches").assign(builtin("doorway-pec-stretch"))
-    export_response = as_therapist.post(reverse("clients:export", args=[lou.pk]))
-    assert export_response.status_code == 200
+    export(as_therapist, lou)
     assert not ShareLink.objects.filter(client=lou).exists()
+
+
+def test_the_page_says_preparing_until_a_worker_has_made_the_export(as_therapist, client_, history):
+    asked = as_therapist.post(reverse("clients:export", args=[client_.pk]))
+    prepared = PreparedFile.objects.get(client=client_)
+
+    waiting = as_therapist.get(asked.url)
+    assertContains(waiting, "Preparing…")
+    assert waiting["Refresh"] == "2" and waiting["Cache-Control"] == "no-store, private"
+    download = reverse("clients:export-download", args=[client_.pk, prepared.pk])
+    assert as_therapist.get(download).url == asked.url  # nothing to download yet
+
+    run_queued_jobs()
+
+    ready = as_therapist.get(asked.url)
+    assertContains(ready, "Download the zip")
+    assert "Refresh" not in ready
+    assert as_therapist.get(download)["Content-Type"] == "application/zip"
+
+
+def test_the_download_expires_and_the_file_is_then_deleted(as_therapist, client_, history, django_capture_on_commit_callbacks):
+    export(as_therapist, client_)
+    prepared = PreparedFile.objects.get(client=client_)
+    assert default_storage.exists(prepared.file)
+    PreparedFile.objects.filter(pk=prepared.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+
+    response = as_therapist.get(reverse("clients:export-download", args=[client_.pk, prepared.pk]))
+    assertContains(as_therapist.get(response.url), "This download has expired")
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.forget_expired_files.call(minute=timezone.now().isoformat())
+
+    assert not PreparedFile.objects.exists()
+    assert not default_storage.exists(prepared.file)
+
+
+def test_an_export_of_a_client_deleted_before_it_is_made_ends_quietly(as_therapist, client_, history):
+    as_therapist.post(reverse("clients:export", args=[client_.pk]))
+    as_therapist.post(reverse("clients:delete", args=[client_.pk]), {"confirm": "Maya"})
+
+    run_queued_jobs()  # raises if the job failed
+
+    assert not PreparedFile.objects.exists()
+    assert DBTaskResult.objects.get(task_path="aftercare.tasks.prepare_export").return_value == "client gone"
 
 
 def test_exporting_is_recorded(as_colleague, client_, history):

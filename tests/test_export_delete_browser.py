@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from aftercare.audit import Action, AuditEvent
 from aftercare.models import ShareLink
 from clients.models import Client
+from aftercare.worker import run_queued_jobs
 from tests.conftest import builtin, log_in, make_client, make_visit
 
 pytestmark = [pytest.mark.browser]
@@ -26,14 +27,20 @@ def test_the_therapist_exports_a_client_then_deletes_them(page, therapist, clini
     expect(page.locator("#history-list")).to_contain_text("Robin Tester issued the client's link")
     page.screenshots("client-page-history")
 
+    page.get_by_role("button", name="Export everything (zip)").click()
+    expect(page.locator("#export-status")).to_contain_text("Preparing")
+    page.screenshots("export-preparing")
+    run_queued_jobs()  # a worker makes it; the page looks again by itself
+    expect(page.get_by_role("link", name="Download the zip")).to_be_visible(timeout=10_000)
+    page.screenshots("export-ready")
     with page.expect_download() as download:
-        page.get_by_role("button", name="Export everything (zip)").click()
+        page.get_by_role("link", name="Download the zip").click()
     archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
     assert download.value.suggested_filename.startswith("maya-lindqvist-aftercare-")
     assert json.loads(archive.read("client.json"))["client"]["last_name"] == "Lindqvist"
     assert any(name.endswith(".pdf") for name in archive.namelist())
 
-    page.reload()
+    page.goto(reverse("clients:detail", args=[maya.pk]))
     expect(page.locator("#history-list li").first).to_contain_text("Robin Tester exported everything about the client")
     page.get_by_role("link", name="Delete Maya…").click()
     expect(page.locator("#what-goes")).to_contain_text("1 visit")

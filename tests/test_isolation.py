@@ -34,6 +34,7 @@ from pypdf import PdfReader
 
 from aftercare import audit
 from aftercare.models import CheckIn, ShareLink
+from aftercare.prepared import Kind, PreparedFile, export_expiry
 from clients.models import Invite
 from exercises.images import clean_upload
 from exercises.models import Exercise
@@ -103,7 +104,10 @@ def clinic_a(clinic, therapist, colleague, client):
     link_path = ShareLink.issue(maya, by=therapist)
     audit.record(maya, audit.Action.ITEM_ASSIGNED, by=therapist, detail=OWN_EXERCISE)
     invite = Invite.objects.create(clinic=clinic, invited_by=therapist, name="Front desk Kim")
+    export = PreparedFile.objects.create(kind=Kind.EXPORT, clinic=clinic, client=maya, expires_at=export_expiry())
+    export.keep(b"zip", ".zip")
     return {
+        "export": export,
         "client": maya,
         "visit": visit,
         "item": item,
@@ -122,6 +126,7 @@ def ids(a: dict) -> dict:
         "client_pk": a["client"].pk,
         "exercise_pk": a["exercise"].pk,
         "item_pk": a["item"].pk,
+        "prepared_pk": a["export"].pk,
         "pk": {
             "clients:": a["client"].pk,
             "aftercare:visit-": a["visit"].pk,

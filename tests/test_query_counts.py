@@ -17,6 +17,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from aftercare.models import ShareLink
+from aftercare.prepared import Kind, PreparedFile, export_expiry
 from clients.models import Invite
 from tests.conftest import builtin, make_visit
 
@@ -33,7 +34,10 @@ def world(client_, therapist, colleague, clinic):
     visit.assign(builtin("doorway-pec-stretch"))
     empty_visit = make_visit(client_, "headaches", therapist=therapist, date=datetime.date(2026, 11, 30))
     own = builtin("calf-rolling-foam-roller").copy_for(clinic)
+    export = PreparedFile.objects.create(kind=Kind.EXPORT, clinic=clinic, client=client_, expires_at=export_expiry())
+    export.keep(b"zip", ".zip")
     return {
+        "export": export,
         "client": client_,
         "visit": visit,
         "item": item,
@@ -64,6 +68,10 @@ PAGES = {
                        "how often and when last their link was opened"),
     "clients:delete": (lambda w: f"/clients/{w['client'].pk}/delete/", True, LOGGED_IN + 5,
                        "+ client, how many visits, homework items, check-ins and links go with them"),
+    "clients:export-ready": (lambda w: f"/clients/{w['client'].pk}/export/{w['export'].pk}/", True, LOGGED_IN + 2,
+                             "+ client, the export"),
+    "clients:export-download": (lambda w: f"/clients/{w['client'].pk}/export/{w['export'].pk}/download/", True,
+                                LOGGED_IN + 2, "+ client, the export (its file comes from the storage)"),
     "clients:edit": (lambda w: f"/clients/{w['client'].pk}/edit/", True, LOGGED_IN + 4,
                      "+ client, their equipment (initial), does the clinic list its own equipment, "
                      "the equipment to offer"),
