@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from aftercare import handouts
+from aftercare import handouts, tasks
 from aftercare.access import get_visit
 from aftercare.forms import DayForm
 from aftercare.models import Visit
@@ -42,7 +42,7 @@ def _day(request) -> datetime.date:
 def visit_handout(request, pk: int):
     # The visit with its clinic, therapist and homework in one go (the clinic's own only).
     visit = get_visit(request, pk, loading=handouts.visits_with_items(Visit.objects.all()))
-    pdf = handouts.visit_pdf(visit, site_url=site_url(request), by=request.therapist)
+    pdf = handouts.ready_visit_pdf(visit, site_url=site_url(request), by=request.therapist)
     return pdf_response(pdf, handouts.filename(visit.client.first_name, f"{visit.date:%Y-%m-%d}", "homework"))
 
 
@@ -52,6 +52,9 @@ def day(request):
     form = DayForm(request.GET)
     date = form.cleaned_data["date"] if form.is_valid() and form.cleaned_data["date"] else timezone.localdate()
     visits = handouts.day_visits(request.clinic, date)
+    if any(visit.items.all() for visit in visits):
+        # Print the day's handouts ahead, so "Print" answers from a ready file.
+        tasks.prepare_day_handouts.enqueue(request.clinic.pk, date.isoformat(), site_url(request))
     return render(
         request,
         "aftercare/day.html",
@@ -72,7 +75,7 @@ def day(request):
 @therapist_required
 def day_handouts(request):
     date = _day(request)
-    pdf = handouts.day_pdf(request.clinic, date, site_url=site_url(request), by=request.therapist)
+    pdf = handouts.ready_day_pdf(request.clinic, date, site_url=site_url(request), by=request.therapist)
     return pdf_response(pdf, handouts.filename("handouts", f"{date:%Y-%m-%d}"))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import io
 import mimetypes
 import os
@@ -22,6 +23,7 @@ import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation, SuspiciousOperation
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
@@ -31,7 +33,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from aftercare import storage
-from aftercare.models import HomeworkItem, ShareLink, Visit
+from aftercare.models import HomeworkItem, PreparedFile, ShareLink, Visit
+from aftercare.prepared import Kind, expiry
 from aftercare.storage import PREPARED
 
 # Pictures are printed at most ~70 mm wide; 900 px is over 300 dpi at that size.
@@ -343,9 +346,10 @@ def visit_pdf(visit: Visit, *, site_url: str | None = None, link: ShareLink | No
     return _visit_document(visit, site_url, link, by).write_pdf()
 
 
-def day_pdf(clinic, date: datetime.date, *, site_url: str | None = None, by=None) -> bytes:
-    """Every handout of the clinic's visits on `date` that have homework, one page each."""
-    every_visit = day_visits(clinic, date)
+def day_pdf(clinic, date: datetime.date, *, site_url: str | None = None, by=None, every_visit=None, links=None) -> bytes:
+    """Every handout of the clinic's visits on `date` that have homework, one page each.
+    `every_visit` and `links` when the caller has them already (day_visits, day_links)."""
+    every_visit = day_visits(clinic, date) if every_visit is None else every_visit
     visits = [visit for visit in every_visit if visit.items.all()]
     if not visits:
         fetcher = StaticFetcher(site_url)
@@ -354,12 +358,17 @@ def day_pdf(clinic, date: datetime.date, *, site_url: str | None = None, by=None
             {"clinic": clinic, "date": date, "day": date_format(date, "l j F Y"), "any_visits": bool(every_visit)},
         )
         return _render(html, clinic.paper_size, fetcher).write_pdf()
-    links = ShareLink.shown_for({visit.client for visit in visits}, by=by)
+    links = day_links(visits, by=by) if links is None else links
     documents = [_visit_document(visit, site_url, _unless_off(links[visit.client_id])) for visit in visits]
     pages = [page for document in documents for page in document.pages]
     stack = documents[0].copy(pages)
     stack.metadata.title = f"Handouts, {date_format(date, 'l j F Y')} · {clinic.name}"
     return stack.write_pdf()
+
+
+def day_links(visits, *, by=None) -> dict[int, ShareLink]:
+    """The link each client's handout prints, by client pk (made by `by` when one has none)."""
+    return ShareLink.shown_for({visit.client for visit in visits if visit.items.all()}, by=by)
 
 
 def day_visits(clinic, date: datetime.date) -> list[Visit]:
@@ -389,3 +398,86 @@ def exercise_pdf(exercise, clinic) -> bytes:
 def filename(*parts: str) -> str:
     words = re.sub(r"[^A-Za-z0-9]+", "-", "-".join(part[:40] for part in parts)).strip("-").lower()
     return f"{words or 'handout'}.pdf"
+
+
+# Handouts made ahead. A worker prints a visit's handout when the visit is wrapped up, and
+# the day's stack when the day page opens, into a PreparedFile keyed by a stamp of what
+# the handout is made from; "Print" then answers from that file. Any change gives a new
+# stamp, so a stale file is never served; one not made yet is made on the spot, and kept.
+
+# What the stamp leaves out on purpose (tests/test_prepared_handouts.py fails on any other
+# table a handout reads that the stamp doesn't follow).
+NOT_STAMPED = {
+    "auth_user": "the therapist's name on their login: a renamed therapist shows on the next change",
+    "clients_therapist": "who the therapist is never changes on a visit; their name is on auth_user",
+}
+STAMPED = (Visit, "clients.Client", "clients.Clinic", HomeworkItem, "exercises.Exercise", "exercises.ExercisePicture", ShareLink)
+# Kept this long, then deleted by the schedule (a new stamp replaces a visit's old one at once).
+PREPARED_DAYS = 14
+
+
+def content_stamp(visits, links: dict, site_url: str) -> str:
+    """A digest of everything the handouts of `visits` print (loaded with visits_with_items),
+    with the links their QR codes open and the address those point to."""
+    parts = [site_url]
+    for visit in visits:
+        client = visit.client
+        link = links.get(visit.client_id)
+        parts.append((visit.pk, visit.updated_at, client.updated_at, client.clinic.updated_at,
+                      link and (link.pk, link.revoked_at, link.expires_at)))
+        for item in visit.items.all():
+            pictures = [(picture.pk, picture.image.name) for picture in item.exercise.pictures.all()]
+            parts.append((item.pk, item.updated_at, item.exercise.updated_at, pictures))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+
+def _ready(**key) -> bytes | None:
+    prepared = PreparedFile.objects.filter(**key).exclude(ready_at=None).first()
+    if prepared is None:
+        return None
+    try:
+        return prepared.read()
+    except storage.ERRORS:  # gone from the storage, or the storage is down: make it here
+        return None
+
+
+def _keep(data: bytes, **key) -> None:
+    """Keep what was just made under its stamp, and let the older ones of the same visit or
+    day go. Two makers at once keep one (the unique constraint)."""
+    try:
+        with transaction.atomic():
+            prepared = PreparedFile.objects.create(**key, expires_at=expiry(PREPARED_DAYS * 24 * 60))
+    except IntegrityError:
+        return
+    if prepared.keep(data, ".pdf"):
+        same = {name: key[name] for name in ("kind", "visit", "clinic", "date") if name in key}
+        for older in PreparedFile.objects.filter(**same).exclude(pk=prepared.pk):
+            older.delete()
+
+
+def ready_visit_pdf(visit: Visit, *, site_url: str, by=None) -> bytes:
+    """The visit's handout (`visit` loaded with visits_with_items): from the file made ahead
+    for exactly this content, else made now and kept."""
+    link = live_link(visit.client, by=by)
+    stamp = content_stamp([visit], {visit.client_id: link}, site_url)
+    pdf = _ready(kind=Kind.VISIT_HANDOUT, visit=visit, stamp=stamp)
+    if pdf is None:
+        pdf = visit_pdf(visit, site_url=site_url, link=link)
+        _keep(pdf, kind=Kind.VISIT_HANDOUT, clinic=visit.client.clinic, visit=visit, stamp=stamp)
+    return pdf
+
+
+def day_stamp(clinic, date: datetime.date, every_visit, links, site_url: str) -> str:
+    return content_stamp(every_visit, links, f"{site_url} {clinic.pk} {clinic.updated_at} {date}")
+
+
+def ready_day_pdf(clinic, date: datetime.date, *, site_url: str, by=None) -> bytes:
+    """Every handout of the day in one PDF: from the file made ahead, else made now and kept."""
+    every_visit = day_visits(clinic, date)
+    links = day_links(every_visit, by=by)
+    stamp = day_stamp(clinic, date, every_visit, links, site_url)
+    pdf = _ready(kind=Kind.DAY_HANDOUTS, clinic=clinic, date=date, stamp=stamp)
+    if pdf is None:
+        pdf = day_pdf(clinic, date, site_url=site_url, every_visit=every_visit, links=links)
+        _keep(pdf, kind=Kind.DAY_HANDOUTS, clinic=clinic, date=date, stamp=stamp)
+    return pdf

@@ -104,6 +104,44 @@ def prepare_export(prepared_id: int, site_url: str) -> str:
 
 
 @task
+def prepare_visit_handout(visit_id: int, site_url: str) -> str:
+    """Print a wrapped-up visit's handout ahead, so "Print" answers from a ready file."""
+    from aftercare import handouts
+    from aftercare.models import ShareLink, Visit
+
+    visit = handouts.visits_with_items(Visit.objects.all()).filter(pk=visit_id).first()
+    if visit is None:
+        return "visit gone"  # deleted, or its client was
+    if not visit.items.all():
+        return "no homework"
+    if not ShareLink.objects.filter(client=visit.client_id).exists():
+        return "no link yet"  # a job never makes a client's link: the first print does
+    handouts.ready_visit_pdf(visit, site_url=site_url)
+    return "ready"
+
+
+@task
+def prepare_day_handouts(clinic_id: int, date: str, site_url: str) -> str:
+    """Print the day's stack ahead (when the day page opens), and each visit's handout."""
+    from aftercare import handouts
+    from aftercare.models import ShareLink
+    from clients.models import Clinic
+
+    clinic = Clinic.objects.filter(pk=clinic_id).first()
+    if clinic is None:
+        return "clinic gone"
+    day = datetime.date.fromisoformat(date)
+    visits = [visit for visit in handouts.day_visits(clinic, day) if visit.items.all()]
+    with_links = set(ShareLink.objects.filter(client__in={visit.client_id for visit in visits}).values_list("client_id", flat=True))
+    if any(visit.client_id not in with_links for visit in visits):
+        return "no link yet"  # a job never makes a client's link: the first print does
+    handouts.ready_day_pdf(clinic, day, site_url=site_url)
+    for visit in visits:
+        handouts.ready_visit_pdf(visit, site_url=site_url)
+    return "ready"
+
+
+@task
 def forget_expired_files(minute: str) -> int:
     """Delete prepared files past their time (their storage files go with them)."""
     from aftercare.prepared import PreparedFile

@@ -126,6 +126,8 @@ def visit_wrap_up(request, pk: int):
     form = WrapUpForm(request.POST, instance=visit)
     if form.is_valid():
         form.save()
+        # Print the handout ahead, so "Print handout" answers from a ready file.
+        tasks.prepare_visit_handout.enqueue(visit.pk, request.build_absolute_uri("/").rstrip("/"))
         return redirect("aftercare:visit-detail", pk=visit.pk)
     return _render_homework(request, visit, wrap_up_form=form, status=400)
 

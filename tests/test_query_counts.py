@@ -107,15 +107,16 @@ PAGES = {
                            LOGGED_IN + 4, "+ visit with client, the exercise, its equipment, the visit's item count"),
     "aftercare:item-edit": (lambda w: f"/visits/{w['visit'].pk}/homework/{w['item'].pk}/edit/", True,
                             LOGGED_IN + 3, "+ visit with client, the item with its exercise, its equipment"),
-    "aftercare:visit-handout": (lambda w: f"/visits/{w['visit'].pk}/handout.pdf", True, LOGGED_IN + 4,
+    "aftercare:visit-handout": (lambda w: f"/visits/{w['visit'].pk}/handout.pdf", True, LOGGED_IN + 5,
                                 "+ visit with client, clinic and therapist, items with exercises, their own pictures, "
-                                "the client's link"),
-    "aftercare:day": (lambda w: "/day/?date=2026-11-23", True, LOGGED_IN + 3,
+                                "the client's link, the handout made ahead for exactly this"),
+    "aftercare:day": (lambda w: "/day/?date=2026-11-23", True, LOGGED_IN + 4,
                       "+ the day's visits with clients and therapists, their items with exercises, the "
-                      "exercises' own pictures (the same read as the day's handouts)"),
-    "aftercare:day-handouts": (lambda w: "/day/handouts.pdf?date=2026-11-23", True, LOGGED_IN + 4,
+                      "exercises' own pictures (the same read as the day's handouts), the job that prints "
+                      "them ahead"),
+    "aftercare:day-handouts": (lambda w: "/day/handouts.pdf?date=2026-11-23", True, LOGGED_IN + 5,
                                "+ the day's visits, their items, their exercises' own pictures, the clients' "
-                               "links (however many visits: tests/test_handouts.py)"),
+                               "links (however many visits: tests/test_handouts.py), the stack made ahead"),
     "aftercare:exercise-sheet": (lambda w: f"/library/{w['builtin'].pk}/sheet.pdf", True, LOGGED_IN + 2,
                                  "+ the exercise, its equipment"),
     "client-reminders": (lambda w: f"{w['link']}reminders.ics", False, 4,
