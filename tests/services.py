@@ -77,6 +77,25 @@ def free_port() -> int:
     raise RuntimeError("no free port in 18000-18999")
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` different free ports in 18000-18999, held open together while choosing."""
+    ports, sockets = [], []
+    for port in range(18000 + (os.getpid() * 7) % 800, 19000):
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            s.close()
+            continue
+        sockets.append(s)
+        ports.append(port)
+        if len(ports) == count:
+            break
+    for s in sockets:
+        s.close()
+    return ports
+
+
 class Process:
     """A child process in a session of its own, with its output in a file."""
 
@@ -142,7 +161,7 @@ class SeaweedFS:
             "credentials": [{"accessKey": S3_ACCESS_KEY, "secretKey": S3_SECRET_KEY}],
             "actions": ["Admin", "Read", "Write", "List", "Tagging"],
         }]}))
-        ports = iter(self._ports(11))
+        ports = iter(free_ports(11))
         self.s3_port = next(ports)
         self.endpoint = f"http://127.0.0.1:{self.s3_port}"
         command = [
@@ -157,24 +176,6 @@ class SeaweedFS:
         self.log = self.folder / "weed.log"
         self.process = subprocess.Popen(command, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
         self._wait_until_up()
-
-    @staticmethod
-    def _ports(count: int) -> list[int]:
-        ports, sockets = [], []
-        for port in range(18000 + (os.getpid() * 7) % 800, 19000):
-            s = socket.socket()
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                s.close()
-                continue
-            sockets.append(s)
-            ports.append(port)
-            if len(ports) == count:
-                break
-        for s in sockets:
-            s.close()
-        return ports
 
     def client(self):
         import boto3
@@ -217,7 +218,7 @@ class SeaweedFS:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
