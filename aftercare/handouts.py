@@ -148,6 +148,8 @@ class StaticFetcher(URLFetcher):
             return _downscaled_media(name)
         except (FileNotFoundError, SuspiciousOperation):
             raise RefusedURL(f"No such file: {url}") from None
+        except storage.ERRORS as e:  # the store is down: the handout prints without it
+            raise RefusedURL(f"Storage unavailable for {url}: {e}") from None
 
     def _local_path(self, url: str) -> str:
         if url.startswith(self.site_url + "/"):
