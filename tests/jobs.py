@@ -33,3 +33,9 @@ def note_tick(minute: str) -> None:
 
 
 SCHEDULE = [Every("test-every-minute", "tests.jobs.note_tick", minutes=1)]
+
+
+@task
+def nothing(n: int) -> int:
+    """A trivial job, for the throughput figures (bench/jobs.py)."""
+    return n

@@ -1,0 +1,192 @@
+"""The job engine's figures, on the default backend (the database queue):
+
+1. Throughput of trivial jobs (tests.jobs.nothing) run by one and by two `run_worker`
+   processes, against a plain loop calling the same function: jobs a second, and the
+   ratio. What the ratio measures is the engine's cost per job (a row inserted, claimed
+   under a lock, run, marked done; a worker's poll), since the job itself does nothing.
+2. "Print" for a handout a worker made ahead (read from the media storage) against
+   serving a static file of the same size (whitenoise), through the whole Django stack.
+
+    .venv/bin/python bench/jobs.py [--jobs 300] [--rounds 3] [--prints 50]
+
+A throwaway SQLite database in a temporary folder, or PostgreSQL when DATABASE_URL names a
+server (a database beside it, dropped afterwards). Figures for information: no budget was
+set for them (docs/performance.md, "Jobs").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+FOLDER = Path(tempfile.mkdtemp(prefix="aftercare-bench-jobs-"))
+os.environ["DJANGO_SETTINGS_MODULE"] = "aftercare.settings_test"
+os.environ["STATIC_ROOT"] = str(FOLDER / "static")
+SERVER = os.environ.get("DATABASE_URL", "")
+if SERVER.startswith(("postgres://", "postgresql://")):
+    DB_NAME = f"aftercare_bench_jobs_{os.getpid()}"
+    os.environ["DATABASE_URL"] = f"{SERVER.partition('?')[0].rpartition('/')[0]}/{DB_NAME}"
+else:
+    DB_NAME = None
+    os.environ["DATABASE_URL"] = f"sqlite:///{FOLDER / 'bench.sqlite3'}"
+
+
+def admin(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{os.environ['DATABASE_URL'].rpartition('/')[0]}/postgres", autocommit=True) as server:
+        server.execute(statement)
+
+
+if DB_NAME:
+    admin(f"CREATE DATABASE {DB_NAME}")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client as Browser  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django_tasks_db.models import DBTaskResult  # noqa: E402
+
+from figures import report  # noqa: E402
+from tests import jobs  # noqa: E402
+
+
+def worker_env() -> dict:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "TASKS_", "AFTERCARE_"))}
+    # The database the bench made, with the app's real settings (the worker's own).
+    env.update(DJANGO_SETTINGS_MODULE="aftercare.settings", DATABASE_URL=os.environ["DATABASE_URL"], PYTHONUNBUFFERED="1")
+    if connection.vendor == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{Path(connection.settings_dict['NAME']).resolve()}"
+    return env
+
+
+def through_workers(count: int, how_many: int) -> float:
+    """Seconds from `count` jobs being queued (one commit) to the last being done, with
+    `how_many` workers already up and waiting."""
+    from aftercare.worker import WorkerBeat
+
+    DBTaskResult.objects.all().delete()
+    workers = [
+        subprocess.Popen([sys.executable, "manage.py", "run_worker", "--worker-id", f"bench-{n}", "--interval", "0.05", "-v0"],
+                         cwd=ROOT, env=worker_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        for n in range(how_many)
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while WorkerBeat.objects.filter(worker_id__startswith="bench-").count() < how_many:
+            if time.monotonic() > deadline:
+                raise SystemExit("the workers didn't start")
+            time.sleep(0.05)
+        with transaction.atomic():  # all queued in one commit: the workers see them at once
+            for n in range(count):
+                jobs.nothing.enqueue(n)
+        start = time.perf_counter()
+        while DBTaskResult.objects.filter(status="SUCCESSFUL").count() < count:
+            time.sleep(0.05)
+        return time.perf_counter() - start
+    finally:
+        for worker in workers:
+            os.killpg(worker.pid, signal.SIGTERM)
+        for worker in workers:
+            worker.wait(timeout=30)
+        WorkerBeat.objects.all().delete()
+
+
+def plain_loop(count: int) -> float:
+    start = time.perf_counter()
+    for n in range(count):
+        jobs.nothing.call(n)
+    return time.perf_counter() - start
+
+
+def print_figures(prints: int) -> tuple[list[float], list[float], int]:
+    from aftercare.models import ShareLink, Visit
+    from aftercare.prepared import PreparedFile
+    from aftercare.worker import run_queued_jobs
+    from clients.models import Client, Clinic, Therapist
+    from django.contrib.auth import get_user_model
+    from exercises.models import Exercise
+
+    clinic = Clinic.objects.create(name="Harbour Lane Massage")
+    user = get_user_model().objects.create_user("bench", password="bench")
+    therapist = Therapist.objects.create(user=user, clinic=clinic, is_owner=True)
+    client = Client.objects.create(clinic=clinic, first_name="Maya")
+    visit = Visit.objects.create(client=client, therapist=therapist)
+    for slug in ("tennis-ball-suboccipital-release", "doorway-pec-stretch"):
+        visit.assign(Exercise.objects.get(clinic=None, slug=slug))
+    ShareLink.issue(client, by=therapist)
+    browser = Browser()
+    browser.force_login(user)
+    browser.post(reverse("aftercare:visit-wrap-up", args=[visit.pk]), {"rebook_weeks": "3", "next_goal": ""})
+    run_queued_jobs()  # the worker's part: the handout made ahead
+    prepared = PreparedFile.objects.get(visit=visit)
+    size = len(prepared.read())
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    (Path(settings.STATIC_ROOT) / "bench-same-size.pdf").write_bytes(prepared.read())
+    url = reverse("aftercare:visit-handout", args=[visit.pk])
+
+    def timed(path: str) -> list[float]:
+        times = []
+        for _ in range(prints + 3):
+            start = time.perf_counter()
+            response = browser.get(path)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            times.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200 and len(body) == size, (path, response.status_code)
+        return times[3:]
+
+    return timed(url), timed(settings.STATIC_URL + "bench-same-size.pdf"), size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--prints", type=int, default=50)
+    args = parser.parse_args()
+    try:
+        call_command("migrate", verbosity=0)
+        print(f"database: {connection.vendor}; {args.jobs} trivial jobs a round, {args.rounds} rounds")
+        loop = [plain_loop(args.jobs) * 1000 / args.jobs for _ in range(args.rounds)]
+        one = [through_workers(args.jobs, 1) * 1000 / args.jobs for _ in range(args.rounds)]
+        two = [through_workers(args.jobs, 2) * 1000 / args.jobs for _ in range(args.rounds)]
+        for label, samples in (("plain loop", loop), ("1 worker", one), ("2 workers", two)):
+            median = statistics.median(samples)
+            print(f"  {label:10}: {median:8.3f} ms a job, {1000 / median:10.0f} jobs/s")
+        print(f"  1 worker is {statistics.median(one) / statistics.median(loop):.0f}x the plain loop's time a job; "
+              f"2 workers {statistics.median(one) / statistics.median(two):.2f}x the throughput of 1")
+        report("jobs: trivial job, 1 worker (ms a job)", one, baseline="plain loop", baseline_samples=loop)
+        report("jobs: trivial job, 2 workers (ms a job)", two, baseline="1 worker", baseline_samples=one)
+
+        printed, static, size = print_figures(args.prints)
+        print(f"  Print, handout made ahead: median {statistics.median(printed):.1f} ms; "
+              f"static file of the same size ({size / 1024:.0f} kB): {statistics.median(static):.1f} ms")
+        report("Print a handout made ahead (ms)", printed, baseline="a static file of the same size", baseline_samples=static)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if DB_NAME:
+            admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        shutil.rmtree(FOLDER, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    main()
