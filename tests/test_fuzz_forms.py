@@ -33,6 +33,7 @@ from aftercare.forms import (
     CheckInForm,
     DayForm,
     HomeworkItemForm,
+    ItemNoteForm,
     LinkEmailForm,
     ReminderForm,
     VisitForm,
@@ -290,6 +291,12 @@ REGISTRY = [
         lambda w: reverse("aftercare:item-edit", args=[w.visit.pk, w.item.pk]),
         valid=lambda w: {"how_often": "weekly", "times_per_week": "3", "hold_seconds": "30", "note": ""},
         fields=lambda w: {**dose_fields(), "note": fuzz.text(1000)},
+    ),
+    Target(
+        "write a chosen item's note on the visit page", (ItemNoteForm,),
+        lambda w: reverse("aftercare:item-note", args=[w.visit.pk, w.item.pk]),
+        valid=lambda w: {f"item-{w.item.pk}-note": "After your walk"},
+        fields=lambda w: {f"item-{w.item.pk}-note": fuzz.text(1000)},
     ),
     Target(
         "wrap up a visit", (WrapUpForm,), lambda w: reverse("aftercare:visit-wrap-up", args=[w.visit.pk]),
