@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from aftercare import handout_views, healthz, link_views, views
-from clients import login_views
+from clients import account_views, login_views
 
 
 visit_patterns = [
@@ -44,6 +44,7 @@ urlpatterns = [
     path("healthz", healthz.healthz, name="healthz"),
     path("login/", login_views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("me/", account_views.your_details, name="your-details"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/changed/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("clients/", include("aftercare.record_urls")),

@@ -41,6 +41,7 @@ from aftercare.forms import (
 )
 from aftercare.models import HomeworkItem, ShareLink
 from clients.forms import ClientForm, ClinicForm, DeleteClientForm, InviteForm, JoinForm, QuickClientForm, TeamMemberForm
+from clients.forms import YourDetailsForm
 from clients.models import Invite
 from exercises.forms import (
     BaseComplaintLinkFormSet,
@@ -242,6 +243,11 @@ REGISTRY = [
                           "link_lifetime_days": fuzz.number(1, 730), "equipment": fuzz.many(w.equipment),
                           "remove_logo": fuzz.choice(["on"])},
         files={"new_logo": fuzz.upload()},
+    ),
+    Target(
+        "your own details", (YourDetailsForm,), lambda w: reverse("your-details"),
+        valid=lambda w: {"first_name": "Robin", "last_name": "Tester", "email": "robin@example.com"},
+        fields=lambda w: {"first_name": fuzz.text(150), "last_name": fuzz.text(150), "email": fuzz.email()},
     ),
     Target(
         "add a teammate", (TeamMemberForm,), lambda w: reverse("clinic:team-add"),

@@ -52,6 +52,7 @@ PAGES = {
     "home": (lambda w: "/", True, 0, "none: a redirect to the client list"),
     "healthz": (lambda w: "/healthz", False, 1, "SELECT 1"),
     "password_change": (lambda w: "/password/", True, 2, "session, user"),
+    "your-details": (lambda w: "/me/", True, LOGGED_IN, "the login itself is the form's instance"),
     "password_change_done": (lambda w: "/password/changed/", True, 2, "session, user"),
     "clients:list": (lambda w: "/clients/", True, LOGGED_IN + 1,
                      "+ the page of clients and one more (no count: clients.paging)"),

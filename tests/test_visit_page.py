@@ -145,3 +145,50 @@ def test_teach_mode_shows_the_items_with_their_steps(as_therapist, visit):
     assertContains(response, pec.name)
     assertContains(response, pec.step_list()[0])
     assertContains(response, "Both sides, slowly")
+
+
+def test_the_referral_reads_as_one_sentence(visit):
+    from aftercare.models import Visit
+
+    def sentence(referral, note=""):
+        return Visit(referral=referral, referral_note=note).referral_sentence
+
+    assert sentence("osteopath", "For the neck stiffness…") == "It may help to see an osteopath for the neck stiffness."
+    assert sentence("osteopath", "about the neck") == "It may help to see an osteopath about the neck."
+    assert sentence("podiatrist", "Heel pain that keeps coming back") == (
+        "It may help to see a podiatrist: Heel pain that keeps coming back."
+    )
+    assert sentence("gp") == "It may help to see your GP."
+    assert sentence("other", "A Pilates teacher") == "It may help to see a Pilates teacher."
+    assert sentence("other", "a Pilates teacher.") == "It may help to see a Pilates teacher."
+    assert sentence("") == ""
+
+
+def test_email_names_the_therapist_only_when_it_goes_to_them(client, visit, therapist, clinic):
+    from aftercare.models import ShareLink
+
+    clinic.email = "desk@harbour.example"
+    clinic.save()
+    visit.assign(builtin("doorway-pec-stretch"))
+    path = ShareLink.issue(visit.client)
+    therapist.user.email = ""
+    therapist.user.save()
+    page = client.get(path).content.decode()
+    assert "mailto:desk@harbour.example" in page and "Email Harbour Lane Massage a question" in page
+    therapist.user.email = "robin@harbour.example"
+    therapist.user.save()
+    visit.save()  # the page's change stamp follows the visit, not the login (shown within its cache time)
+    page = client.get(path).content.decode()
+    assert "mailto:robin@harbour.example" in page and "Email Robin a question" in page
+
+
+def test_a_therapist_sets_their_own_email_for_clients_questions(as_colleague, colleague, therapist):
+    response = as_colleague.post("/me/", {"first_name": "Jo", "last_name": "Tester", "email": "jo@harbour.example"})
+    assert response.status_code == 302
+    colleague.user.refresh_from_db()
+    therapist.user.refresh_from_db()
+    assert colleague.user.email == "jo@harbour.example" and therapist.user.email != "jo@harbour.example"
+    response = as_colleague.post("/me/", {"first_name": "", "last_name": "", "email": "not an address"})
+    assert response.status_code == 400
+    assertContains(response, "Enter a valid email address", status_code=400)
+    assertContains(response, "not an address", status_code=400)
