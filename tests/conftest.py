@@ -183,12 +183,15 @@ def page(browser, live_server, request):
     # A form sent back with its errors answers 400, which Chromium logs; a test that
     # expects that says so, and only that many are forgiven.
     page.expected_refusals = 0
+    page.expected_not_found = 0  # the same for a page that is meant to answer 404
     yield page
     context.close()
     assert foreign == [], f"requests to other sites: {foreign}"
     refusals = [e for e in console_errors if "status of 400" in e]
     assert len(refusals) == page.expected_refusals, f"400 answers: {refusals}"
-    others = [e for e in console_errors if e not in refusals]
+    not_found = [e for e in console_errors if "status of 404" in e]
+    assert len(not_found) == page.expected_not_found, f"404 answers: {not_found}; answers: {failed}"
+    others = [e for e in console_errors if e not in refusals and e not in not_found]
     assert others == [], f"console errors: {others}; answers: {failed}"
 
 
