@@ -513,3 +513,22 @@ def test_every_printout_is_a_tagged_accessible_pdf_with_its_language_and_title(f
         assert root["/Lang"] == "en"
         assert reader.metadata.title and full_visit.client.clinic.name in reader.metadata.title
         assert b"pdfuaid" in reader.xmp_metadata.stream.get_data()
+
+
+def test_names_in_any_script_and_emoji_print_in_fonts_the_pdf_carries(full_visit):
+    # fonts-noto-cjk and fonts-noto-color-emoji (the Makefile installs them for running the
+    # app): without them these print as empty boxes.
+    client = full_visit.client
+    client.first_name = "美咲 🌿 Zoë"
+    client.save()
+    pdf = handouts.visit_pdf(full_visit)
+    reader = PdfReader(io.BytesIO(pdf))
+    fonts = {
+        str(font.get_object()["/BaseFont"]).split("+", 1)[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("CJK" in name for name in fonts), fonts
+    assert any("Emoji" in name for name in fonts), fonts
+    text = pdf_text(pdf)
+    assert "美咲" in text and "🌿" in text and "Zoë" in text
