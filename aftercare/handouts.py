@@ -460,12 +460,16 @@ def _keep(data: bytes, **key) -> None:
             older.delete()
 
 
-def ready_visit_pdf(visit: Visit, *, site_url: str, by=None) -> bytes:
+def ready_visit_pdf(visit: Visit, *, site_url: str, by=None, ahead: bool = False) -> bytes | None:
     """The visit's handout (`visit` loaded with visits_with_items): from the file made ahead
-    for exactly this content, else made now and kept."""
+    for exactly this content, else made now and kept. `ahead` (a job making it before
+    anyone asks): None, without reading it, when it is there already."""
     link = live_link(visit.client, by=by)
     stamp = content_stamp([visit], {visit.client_id: link}, site_url)
-    pdf = _ready(kind=Kind.VISIT_HANDOUT, visit=visit, stamp=stamp)
+    key = {"kind": Kind.VISIT_HANDOUT, "visit": visit, "stamp": stamp}
+    if ahead and PreparedFile.objects.filter(**key).exclude(ready_at=None).exists():
+        return None
+    pdf = None if ahead else _ready(**key)
     if pdf is None:
         pdf = visit_pdf(visit, site_url=site_url, link=link)
         _keep(pdf, kind=Kind.VISIT_HANDOUT, clinic=visit.client.clinic, visit=visit, stamp=stamp)
@@ -476,12 +480,16 @@ def day_stamp(clinic, date: datetime.date, every_visit, links, site_url: str) ->
     return content_stamp(every_visit, links, f"{site_url} {clinic.pk} {clinic.updated_at} {date}")
 
 
-def ready_day_pdf(clinic, date: datetime.date, *, site_url: str, by=None) -> bytes:
-    """Every handout of the day in one PDF: from the file made ahead, else made now and kept."""
+def ready_day_pdf(clinic, date: datetime.date, *, site_url: str, by=None, ahead: bool = False) -> bytes | None:
+    """Every handout of the day in one PDF: from the file made ahead, else made now and
+    kept. `ahead`: None, without reading it, when it is there already."""
     every_visit = day_visits(clinic, date)
     links = day_links(every_visit, by=by)
     stamp = day_stamp(clinic, date, every_visit, links, site_url)
-    pdf = _ready(kind=Kind.DAY_HANDOUTS, clinic=clinic, date=date, stamp=stamp)
+    key = {"kind": Kind.DAY_HANDOUTS, "clinic": clinic, "date": date, "stamp": stamp}
+    if ahead and PreparedFile.objects.filter(**key).exclude(ready_at=None).exists():
+        return None
+    pdf = None if ahead else _ready(**key)
     if pdf is None:
         pdf = day_pdf(clinic, date, site_url=site_url, every_visit=every_visit, links=links)
         _keep(pdf, kind=Kind.DAY_HANDOUTS, clinic=clinic, date=date, stamp=stamp)

@@ -27,13 +27,15 @@ KEEP_FINISHED = datetime.timedelta(days=14)
 
 @task
 def prune_finished_jobs(minute: str) -> dict:
-    """Forget finished jobs, schedule ticks and silent workers older than KEEP_FINISHED."""
+    """Forget finished jobs, schedule ticks, sent-email keys and silent workers older than
+    KEEP_FINISHED (no job runs again that long after)."""
     from django_tasks_db.models import DBTaskResult
 
     before = datetime.datetime.fromisoformat(minute) - KEEP_FINISHED
     with transaction.atomic():
         jobs, _ = DBTaskResult.objects.finished().filter(finished_at__lt=before).delete()
         ticks, _ = ScheduleTick.objects.filter(minute__lt=before).delete()
+        SentEmail.objects.filter(sent_at__lt=before).delete()
         WorkerBeat.objects.filter(seen_at__lt=timezone.now() - datetime.timedelta(days=1)).delete()
     return {"jobs": jobs, "ticks": ticks}
 
@@ -116,8 +118,7 @@ def prepare_visit_handout(visit_id: int, site_url: str) -> str:
         return "no homework"
     if not ShareLink.objects.filter(client=visit.client_id).exists():
         return "no link yet"  # a job never makes a client's link: the first print does
-    handouts.ready_visit_pdf(visit, site_url=site_url)
-    return "ready"
+    return "made" if handouts.ready_visit_pdf(visit, site_url=site_url, ahead=True) else "ready already"
 
 
 @task
@@ -135,10 +136,10 @@ def prepare_day_handouts(clinic_id: int, date: str, site_url: str) -> str:
     with_links = set(ShareLink.objects.filter(client__in={visit.client_id for visit in visits}).values_list("client_id", flat=True))
     if any(visit.client_id not in with_links for visit in visits):
         return "no link yet"  # a job never makes a client's link: the first print does
-    handouts.ready_day_pdf(clinic, day, site_url=site_url)
+    made = handouts.ready_day_pdf(clinic, day, site_url=site_url, ahead=True) is not None
     for visit in visits:
-        handouts.ready_visit_pdf(visit, site_url=site_url)
-    return "ready"
+        made |= handouts.ready_visit_pdf(visit, site_url=site_url, ahead=True) is not None
+    return "made" if made else "ready already"
 
 
 @task

@@ -116,6 +116,21 @@ def test_opening_the_day_page_has_a_worker_print_the_days_handouts(as_therapist,
     assert PreparedFile.objects.filter(kind=Kind.VISIT_HANDOUT, visit=wrapped_up).exists()
 
 
+def test_the_day_page_opened_again_makes_nothing_twice(as_therapist, wrapped_up):
+    date = wrapped_up.date.isoformat()
+    as_therapist.get(reverse("aftercare:day"), {"date": date})
+    run_queued_jobs()
+    made = {prepared.pk: prepared.file for prepared in PreparedFile.objects.all()}
+
+    as_therapist.get(reverse("aftercare:day"), {"date": date})
+    run_queued_jobs()
+
+    assert {prepared.pk: prepared.file for prepared in PreparedFile.objects.all()} == made
+    results = list(DBTaskResult.objects.filter(task_path="aftercare.tasks.prepare_day_handouts")
+                   .order_by("enqueued_at").values_list("return_value", flat=True))
+    assert results == ["made", "ready already"]
+
+
 def test_a_job_for_a_visit_deleted_meanwhile_ends_quietly(as_therapist, wrapped_up):
     wrapped_up.client.delete()
 
