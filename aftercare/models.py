@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from base64 import urlsafe_b64encode
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, models, transaction
@@ -280,8 +281,8 @@ class ShareLink(models.Model):
         return f"Link for {self.client} ({'live' if self.is_live() else 'ended'})"
 
     @staticmethod
-    def _token_for(salt: str) -> str:
-        signature = salted_hmac("aftercare.ShareLink", salt, algorithm="sha256").digest()
+    def _token_for(salt: str, secret: str | None = None) -> str:
+        signature = salted_hmac("aftercare.ShareLink", salt, secret=secret, algorithm="sha256").digest()
         return urlsafe_b64encode(signature).rstrip(b"=").decode()
 
     @staticmethod
@@ -290,6 +291,16 @@ class ShareLink(models.Model):
 
     @property
     def token(self) -> str:
+        """The token under the key the link was made with: the secret key, or one of
+        SECRET_KEY_FALLBACKS after a rotation, so the link a client has, printed or
+        emailed, stays the link (README, "Rotating the secret key"). Once that key is
+        dropped from the fallbacks the link no longer opens."""
+        if not settings.SECRET_KEY_FALLBACKS:
+            return self._token_for(self.salt)
+        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+            token = self._token_for(self.salt, secret)
+            if constant_time_compare(self._digest_of(token), self.digest):
+                return token
         return self._token_for(self.salt)
 
     @property
