@@ -22,6 +22,7 @@ from aftercare.audit import AuditEvent  # noqa: F401  (the audit log's model, so
 from exercises.models import Dose, Exercise
 
 MAX_ITEMS = 2
+VISIT_DELETED = "This visit was deleted a moment ago (in another tab, or by a colleague), so nothing was added."
 
 
 class Referral(models.TextChoices):
@@ -114,6 +115,18 @@ class Visit(models.Model):
             .prefetch_related("equipment")
         )
 
+    def delete_if_empty(self) -> bool:
+        """Delete this visit unless it has homework (False then). Locks the visit row first,
+        as assign() does, so an item added at the same moment either lands first (and the
+        visit stays) or finds the visit gone. Visit.DoesNotExist when it already is."""
+        with transaction.atomic():
+            if Visit.objects.select_for_update().filter(pk=self.pk).first() is None:
+                raise Visit.DoesNotExist
+            if self.items.exists():
+                return False
+            self.delete()
+        return True
+
     def assign(self, exercise: Exercise, **details) -> HomeworkItem:
         """Add `exercise` as homework, with the exercise's own dose unless `details` say
         otherwise. Refuses a third item, and the same exercise twice, with ValidationError."""
@@ -124,7 +137,8 @@ class Visit(models.Model):
             # Locks the visit row (PostgreSQL), so two assigns for one visit run one after
             # the other; on SQLite the IMMEDIATE transaction already does. The unique slot is
             # what finally guarantees the rule, whatever writes the row.
-            Visit.objects.select_for_update().filter(pk=self.pk).first()
+            if Visit.objects.select_for_update().filter(pk=self.pk).first() is None:
+                raise ValidationError(VISIT_DELETED, code="deleted")
             taken = list(self.items.values_list("slot", "exercise_id"))
             if any(exercise_id == exercise.pk for _, exercise_id in taken):
                 raise ValidationError(f"{exercise.name} is already part of this visit's homework.", code="duplicate")
@@ -355,9 +369,20 @@ class ShareLink(models.Model):
         return shown
 
     @classmethod
-    def replace(cls, client, *, by=None) -> ShareLink:
-        """Revoke the client's link and give them a new one (the old one then 404s)."""
+    def replace(cls, client, *, by=None, replacing: int | None = None) -> ShareLink:
+        """Revoke the client's link and give them a new one (the old one then 404s).
+
+        `replacing` is the link the therapist was looking at: when a live link other than
+        it is already there (a double-click, a colleague a moment ago), that one is the new
+        link and nothing changes. The client's row is locked first, so replaces queue
+        instead of meeting on the one-live-link constraint. Client.DoesNotExist when the
+        client was deleted meanwhile."""
         with transaction.atomic():
+            if Client.objects.select_for_update().filter(pk=client.pk).first() is None:
+                raise Client.DoesNotExist
+            unrevoked = cls.objects.filter(client=client, revoked_at__isnull=True).first()
+            if replacing is not None and unrevoked and unrevoked.pk != replacing and unrevoked.is_live():
+                return unrevoked
             cls.objects.filter(client=client, revoked_at__isnull=True).update(revoked_at=timezone.now())
             return cls._create(client, by=by, action=audit.Action.LINK_REPLACED)
 
