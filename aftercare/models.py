@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -65,7 +67,7 @@ class Visit(models.Model):
     complaints = models.ManyToManyField(
         "exercises.Complaint", blank=True, related_name="visits", verbose_name="intake complaints"
     )
-    intake_note = models.TextField("note", blank=True)
+    intake_note = models.TextField("note", blank=True, max_length=2000)
     referral = models.CharField("suggest they see", max_length=20, choices=Referral.choices, blank=True)
     referral_note = models.CharField("about the referral", max_length=240, blank=True)
     next_goal = models.CharField("goal for next session", max_length=240, blank=True)
@@ -88,6 +90,9 @@ class Visit(models.Model):
             # The day's visits (the day page, the day's handouts) without reading every
             # visit the install ever had (bench/scale.py).
             models.Index(fields=["date"], name="visit_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=LessThanOrEqual(Length("intake_note"), 2000), name="visit_intake_note_length"),
         ]
 
     def __str__(self) -> str:
@@ -179,6 +184,8 @@ class HomeworkItem(Dose):
             models.CheckConstraint(condition=Q(slot__in=[1, 2]), name="homework_slot_1_or_2"),
             models.UniqueConstraint(fields=["visit", "slot"], name="homework_two_per_visit"),
             models.UniqueConstraint(fields=["visit", "exercise"], name="homework_exercise_once_per_visit"),
+            # The note's limit (the form's too) keeps a handout under a second.
+            models.CheckConstraint(condition=LessThanOrEqual(Length("note"), 1000), name="homework_note_length"),
         ]
 
     def __str__(self) -> str:
