@@ -42,6 +42,9 @@ MIDDLEWARE = [
     # Before anything reads the Host header: a load balancer probes by address.
     "aftercare.healthz.HealthzMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their long caching; before everything else,
+    # so every other answer (a 403, a CSRF failure, a redirect) goes through it.
+    "aftercare.no_store.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
