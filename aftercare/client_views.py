@@ -30,7 +30,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from aftercare import audit, calendar, handouts
+from aftercare import audit, calendar, handouts, link_files
 from aftercare.addresses import client_address
 from aftercare.forms import CheckInForm, ReminderForm
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
@@ -64,6 +64,8 @@ def private_page(view):
             response = render(request, "client/not_found.html", status=404)
         except TooManyGuesses:
             response = render(request, "client/too_many.html", status=429)
+        except link_files.TooManyFiles:
+            response = render(request, "client/too_many_files.html", status=429)
         for header, value in PRIVATE_HEADERS.items():
             response[header] = value
         return response
@@ -303,6 +305,7 @@ def check_in(request, token: str):
 @private_page
 def reminders(request, token: str):
     link = _get_link(request, token)
+    link_files.count(request, link)
     form = ReminderForm(request.GET)
     if not form.is_valid():
         return _render_page(request, link, reminder_form=form, status=400)
@@ -326,6 +329,7 @@ def reminders(request, token: str):
 def handout(request, token: str):
     """The client's own printable handout of their newest homework."""
     link = _get_link(request, token)
+    link_files.count(request, link)
     visit = _latest_homework(link)
     if visit is None:
         raise Http404

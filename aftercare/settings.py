@@ -146,6 +146,9 @@ CLIENT_ADDRESS_HEADER = env("DJANGO_CLIENT_ADDRESS_HEADER", default="")
 RATELIMIT_IP_META_KEY = "aftercare.addresses.client_address"
 # Wrong tokens one address may try per minute before client links answer 429.
 CLIENT_LINK_MISS_RATE = env("CLIENT_LINK_MISS_RATE", default="20/m")
+# Handouts and calendar files one client link may have made (aftercare/link_files.py),
+# from any number of addresses, before 429: a handout takes up to a second of a worker.
+CLIENT_LINK_FILES_RATE = env("CLIENT_LINK_FILES_RATE", default="30/h")
 # Failed logins before the login form locks out: per address (the usual guesser), and per
 # username (a guesser spread over many addresses). Only failures count.
 LOGIN_FAILURES_PER_ADDRESS = env("LOGIN_FAILURES_PER_ADDRESS", default="10/5m")
