@@ -9,10 +9,15 @@ and redacted. Every route under the link starts `/h/<token>`, so one pattern cov
 
 import logging
 import re
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 CLIENT_LINK = re.compile(r"/h/[^/\s?\"']+")
 WORD = re.compile(r"[^\s\"']+")
+# In a decoded word a token runs to the next slash, as the resolver's <str:token> does.
+DECODED_LINK = re.compile(r"/h/[^/]+")
+# What decoding may bring into a log line that must not be written as it is: a newline
+# would let an address forge a log line of its own.
+UNPRINTABLE = re.compile(r"[\s\"'\x00-\x1f\x7f-\x9f]")
 MAX_DECODES = 5  # /%2568/ is /%68/ is /h/: a token stays a secret however it was sent
 
 
@@ -28,7 +33,9 @@ def _decoded(word: str) -> str:
 def _hide_in_word(match: re.Match) -> str:
     word = match.group()
     plain = _decoded(word)
-    return CLIENT_LINK.sub("/h/…", plain) if CLIENT_LINK.search(plain) else word
+    if not DECODED_LINK.search(plain):
+        return word
+    return UNPRINTABLE.sub(lambda m: quote(m.group(), safe=""), DECODED_LINK.sub("/h/…", plain))
 
 
 def hide_client_links(text: str) -> str:

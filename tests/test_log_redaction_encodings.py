@@ -64,6 +64,13 @@ def test_a_request_line_keeps_no_token_however_the_path_is_encoded(route, encodi
     assert cleaned.endswith('" 200 812 3ms "Mozilla/5.0"')
 
 
+def test_decoding_never_lets_an_address_write_a_line_of_its_own():
+    line = f'"GET /%68/{TOKEN}/%0D%0A203.0.113.1%20forged%22 HTTP/1.1" 200'
+    cleaned = hide_client_links(line)
+    assert TOKEN not in cleaned and "\n" not in cleaned and "\r" not in cleaned
+    assert cleaned == '"GET /h/…/%0D%0A203.0.113.1%20forged%22 HTTP/1.1" 200'
+
+
 def test_lines_without_a_client_link_are_left_alone():
     line = '"GET /clients/?q=J%C3%B6rg%2Fh HTTP/1.1" 200 "GET /static/css/h%20x.css" /h1/ 100%'
     assert hide_client_links(line) == line
