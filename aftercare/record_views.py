@@ -137,7 +137,9 @@ def client_export(request, pk: int):
     """Everything about one client in a zip: a POST, because it is recorded."""
     client = get_client(request, pk)
     data = export.client_zip(client, site_url=request.build_absolute_uri("/").rstrip("/"))
-    audit.record(client, audit.Action.EXPORTED, by=request.therapist)
+    if not audit.record_unless_deleted(client, audit.Action.EXPORTED, by=request.therapist):
+        messages.error(request, f"{client.first_name} was deleted a moment ago, so there is nothing to export.")
+        return redirect("clients:list")
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(True, export.zip_name(client))
     response["Cache-Control"] = "no-store, private"
