@@ -225,13 +225,19 @@ def item_add(request, pk: int, exercise_pk: int):
 
 def _quick_add(request, visit: Visit, exercise: Exercise):
     """'Add' on the visit page: the exercise's own dose; the note is typed next, in place."""
+    return _give(request, visit, exercise, f"{exercise.name} is part of {visit.client.first_name}'s homework.")
+
+
+def _give(request, visit: Visit, exercise: Exercise, done: str, **details):
+    """Give `exercise` as homework from the visit page and record it; the page again (in
+    place or not) saying what happened, or why not."""
     try:
-        item = visit.assign(exercise)
+        item = visit.assign(exercise, **details)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return _work_or_page(request, visit)
     audit.record(visit.client, audit.Action.ITEM_ASSIGNED, by=request.therapist, detail=exercise.name)
-    messages.success(request, f"{exercise.name} is part of {visit.client.first_name}'s homework.")
+    messages.success(request, done)
     return _work_or_page(request, visit, added=item)
 
 
@@ -301,14 +307,8 @@ def item_restore(request, pk: int):
     if not exercise or time.time() - removed["at"] > UNDO_SECONDS:
         messages.error(request, "It's too late to undo that. Choose the exercise again below if you still want it.")
         return _work_or_page(request, visit)
-    try:
-        item = visit.assign(exercise, note=removed["note"], **{name: removed[name] for name in Dose.DOSE_FIELDS})
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-        return _work_or_page(request, visit)
-    audit.record(visit.client, audit.Action.ITEM_ASSIGNED, by=request.therapist, detail=exercise.name)
-    messages.success(request, f"{exercise.name} is back, with its note.")
-    return _work_or_page(request, visit, added=item)
+    details = {name: removed[name] for name in ("note", *Dose.DOSE_FIELDS)}
+    return _give(request, visit, exercise, f"{exercise.name} is back, with its note.", **details)
 
 
 @require_POST
