@@ -188,6 +188,12 @@ class ReminderForm(forms.Form):
         return self.cleaned_data["time"] or self.fields["time"].initial
 
 
+class LinkReplaceForm(forms.Form):
+    """Which link the page showed when "Replace link" was pressed (see ShareLink.replace)."""
+
+    link = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
 class LinkEmailForm(forms.ModelForm):
     """The client's email, to send their link to; saved on the client."""
 

@@ -139,11 +139,18 @@ def client_export(request, pk: int):
     """Everything about one client in a zip: a POST, because it is recorded. A job makes
     it; the page it leads to says "preparing", then gives the download for a while."""
     client = get_client(request, pk)
-    prepared = PreparedFile.objects.create(
-        kind=Kind.EXPORT, clinic=client.clinic, client=client, requested_by=request.therapist, expires_at=export_expiry()
-    )
+    # The event's row holds the client's row until the export's is written: a deletion
+    # meanwhile waits, then takes both.
+    with transaction.atomic():
+        asked = audit.record_unless_deleted(client, audit.Action.EXPORTED, by=request.therapist)
+        prepared = asked and PreparedFile.objects.create(
+            kind=Kind.EXPORT, clinic=client.clinic, client=client, requested_by=request.therapist,
+            expires_at=export_expiry(),
+        )
+    if not prepared:  # deleted a moment ago (by a colleague, in another tab)
+        messages.error(request, f"{client.first_name} was deleted a moment ago, so there is nothing to export.")
+        return redirect("clients:list")
     tasks.prepare_export.enqueue(prepared.pk, request.build_absolute_uri("/").rstrip("/"))
-    audit.record(client, audit.Action.EXPORTED, by=request.therapist)
     return redirect("clients:export-ready", pk=client.pk, prepared_pk=prepared.pk)
 
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from aftercare import audit, tasks
 from aftercare.access import get_item, get_visit
-from aftercare.forms import HomeworkItemForm, ItemNoteForm, LinkEmailForm, VisitForm, WrapUpForm
+from aftercare.forms import HomeworkItemForm, ItemNoteForm, LinkEmailForm, LinkReplaceForm, VisitForm, WrapUpForm
 from aftercare.models import MAX_ITEMS, HomeworkItem, ShareLink, Visit, attach_tick_history
 from clients.access import ExerciseUse, get_client, get_exercise, therapist_required
+from clients.models import Client
 from exercises.forms import LibraryFilterForm
 from exercises.models import Dose, Exercise
 
@@ -225,13 +227,19 @@ def item_add(request, pk: int, exercise_pk: int):
 
 def _quick_add(request, visit: Visit, exercise: Exercise):
     """'Add' on the visit page: the exercise's own dose; the note is typed next, in place."""
+    return _give(request, visit, exercise, f"{exercise.name} is part of {visit.client.first_name}'s homework.")
+
+
+def _give(request, visit: Visit, exercise: Exercise, done: str, **details):
+    """Give `exercise` as homework from the visit page and record it; the page again (in
+    place or not) saying what happened, or why not."""
     try:
-        item = visit.assign(exercise)
+        item = visit.assign(exercise, **details)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return _work_or_page(request, visit)
     audit.record(visit.client, audit.Action.ITEM_ASSIGNED, by=request.therapist, detail=exercise.name)
-    messages.success(request, f"{exercise.name} is part of {visit.client.first_name}'s homework.")
+    messages.success(request, done)
     return _work_or_page(request, visit, added=item)
 
 
@@ -301,14 +309,8 @@ def item_restore(request, pk: int):
     if not exercise or time.time() - removed["at"] > UNDO_SECONDS:
         messages.error(request, "It's too late to undo that. Choose the exercise again below if you still want it.")
         return _work_or_page(request, visit)
-    try:
-        item = visit.assign(exercise, note=removed["note"], **{name: removed[name] for name in Dose.DOSE_FIELDS})
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-        return _work_or_page(request, visit)
-    audit.record(visit.client, audit.Action.ITEM_ASSIGNED, by=request.therapist, detail=exercise.name)
-    messages.success(request, f"{exercise.name} is back, with its note.")
-    return _work_or_page(request, visit, added=item)
+    details = {name: removed[name] for name in ("note", *Dose.DOSE_FIELDS)}
+    return _give(request, visit, exercise, f"{exercise.name} is back, with its note.", **details)
 
 
 @require_POST
@@ -317,10 +319,13 @@ def visit_delete(request, pk: int):
     """A visit started by mistake goes; one with homework stays, because the client's
     link and history show it (remove its items first)."""
     visit = get_visit(request, pk)
-    if visit.items.exists():
+    try:
+        deleted = visit.delete_if_empty()
+    except Visit.DoesNotExist:
+        raise Http404 from None  # deleted a moment ago, by another tab or a colleague
+    if not deleted:
         messages.error(request, "This visit has homework, so it stays. Remove the items first if it was a mistake.")
         return redirect("aftercare:visit-homework", pk=visit.pk)
-    visit.delete()
     audit.record(visit.client, audit.Action.VISIT_DELETED, by=request.therapist, detail=f"{visit.date:%-d %b %Y}")
     messages.success(request, f"The visit of {visit.date:%-d %B} is deleted.")
     return redirect("clients:detail", pk=visit.client.pk)
@@ -378,7 +383,12 @@ def link_email(request, pk: int):
 @therapist_required
 def link_replace(request, pk: int):
     visit = get_visit(request, pk)
-    ShareLink.replace(visit.client, by=request.therapist)
+    form = LinkReplaceForm(request.POST)
+    form.is_valid()  # a missing or unreadable link is no reason to refuse: replace
+    try:
+        ShareLink.replace(visit.client, by=request.therapist, replacing=form.cleaned_data.get("link"))
+    except Client.DoesNotExist:
+        raise Http404 from None
     messages.success(
         request, f"{visit.client.first_name} has a new link. The old one no longer opens; give them this one."
     )

@@ -35,6 +35,7 @@ from aftercare.forms import (
     HomeworkItemForm,
     ItemNoteForm,
     LinkEmailForm,
+    LinkReplaceForm,
     ReminderForm,
     VisitForm,
     WrapUpForm,
@@ -314,6 +315,11 @@ REGISTRY = [
     Target(
         "send the link by email", (LinkEmailForm,), lambda w: reverse("aftercare:link-email", args=[w.visit.pk]),
         valid=lambda w: {"email": "maya@example.com"}, fields=lambda w: {"email": fuzz.email()},
+    ),
+    Target(
+        "replace the link", (LinkReplaceForm,), lambda w: reverse("aftercare:link-replace", args=[w.visit.pk]),
+        valid=lambda w: {"link": str(ShareLink.current(w.visit.client).pk)}, fields=lambda w: {"link": fuzz.number(1, 10**6)},
+        answers=frozenset({302}), echo=False,  # a link it can't read is replaced all the same
     ),
     Target(
         "browse the library", (LibraryBrowseForm,), lambda w: reverse("exercises:list"),

