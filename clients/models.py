@@ -93,6 +93,15 @@ class Clinic(models.Model):
             clinic.email_confirmed_at = timezone.now()
         return clinic
 
+    def offered_equipment(self):
+        """The equipment a client form offers: the clinic's list, or all of it while the
+        list is empty (runs a query to find out)."""
+        from exercises.models import Equipment
+
+        if self.equipment.exists():
+            return self.equipment.all()
+        return Equipment.objects.all()
+
     def first_run_steps(self, owner: Therapist) -> list[FirstRunStep]:
         """The owner's first-run checklist, each step ticked off by the data itself, never
         by a click: a logo, a booking link, someone else invited or on the team, a first
