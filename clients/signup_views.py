@@ -49,7 +49,7 @@ def signup(request):
     if request.user.is_authenticated:
         messages.info(request, "You're logged in already. To start another clinic, log out first.")
         return redirect("clients:list")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
     usage = _signups(request, count=False) if request.method == "POST" else None
     if usage and usage["count"] >= usage["limit"]:
         return render(request, "signup/signup.html", {"form": form, "lock_out": TOO_MANY_SIGNUPS}, status=429)
