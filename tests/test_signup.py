@@ -234,7 +234,8 @@ def test_a_clinic_name_of_markup_stays_text_everywhere(client):
     sign_up(client, clinic_name=name)
     clinic = Clinic.objects.get()
     assert clinic.name == name
-    for url in (reverse("clients:list"), reverse("clinic:settings"), confirm_url(mail.outbox[0])):
+    link = ShareLink.issue(make_client(clinic, "Maya"))
+    for url in (reverse("clients:list"), reverse("clinic:settings"), confirm_url(mail.outbox[0]), link):
         page = client.get(url).content.decode()
         assert "<script>alert" not in page and "<b>Spa</b>" not in page, url
         assert escape(name) in page, url
