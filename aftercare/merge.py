@@ -2,9 +2,10 @@
 record that goes moves to the one kept, and the record that goes is deleted.
 
 What moves: visits (with their homework items and check-ins), links, and the audit
-history. The kept record's own details stay; the blanks in them (last name, email, phone)
-are filled in from the other, and what each has at home is added together. One live link
-is kept: the kept client's, or the other's if the kept one has none; every other link is
+history. The kept record's own details stay; the blanks in them (a last name, an email, a
+phone, any detail empty, unset or unticked) are filled in from the other, and every list
+(what they have at home, and any list a client gains later) is added together. One live
+link is kept: the kept client's, or the other's if the kept one has none; every other link is
 turned off (and moves too, so the history of both stays readable)."""
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
 from clients.models import Client
 
 SAME_CLIENT = "That's the same record twice. Choose the other record of this client to merge into this one."
-FILLED_IN = ("last_name", "email", "phone")
+
+
+def _fill_in_blanks(kept: Client, other: Client) -> None:
+    """Every detail a person gives, read from the model so a field added later is merged
+    too: a blank, unset or unticked one on the kept record takes the other's."""
+    for field in Client._meta.concrete_fields:
+        if field.primary_key or not field.editable or field.name == "clinic":
+            continue
+        if not getattr(kept, field.attname) and getattr(other, field.attname):
+            setattr(kept, field.attname, getattr(other, field.attname))
 
 
 @dataclass(frozen=True)
@@ -72,11 +82,10 @@ def merge(kept: Client, other: Client, *, by) -> Client:
         Visit.objects.filter(client=other).update(client=kept, updated_at=now)
         audit.AuditEvent.objects.move_client(other.clinic_id, other.pk, kept)
 
-        for field in FILLED_IN:
-            if not getattr(kept, field) and getattr(other, field):
-                setattr(kept, field, getattr(other, field))
+        _fill_in_blanks(kept, other)
         kept.save()
-        kept.equipment.add(*other.equipment.all())
+        for field in Client._meta.many_to_many:
+            getattr(kept, field.name).add(*getattr(other, field.name).all())
         detail = (
             f"client #{other.pk}, {other.full_name}: {moving.visits} visit{'s' if moving.visits != 1 else ''}, "
             f"{moving.links} link{'s' if moving.links != 1 else ''}"

@@ -211,3 +211,12 @@ def test_equipment_at_home_is_added_together_not_replaced(as_therapist, pair):
     kept, other = pair
     as_therapist.post(merge_url(kept, other))
     assert Equipment.objects.filter(clients=kept).count() == 2
+
+
+def test_the_kept_records_own_details_are_never_overwritten(as_therapist, clinic):
+    kept = make_client(clinic, "Hannah", last_name="Desk", email="hannah@work.example", phone="")
+    other = make_client(clinic, "Hannah", last_name="D.", email="hannah@home.example", phone="0400 111 222")
+    as_therapist.post(merge_url(kept, other))
+    kept.refresh_from_db()
+    assert (kept.first_name, kept.last_name, kept.email, kept.phone) == ("Hannah", "Desk", "hannah@work.example", "0400 111 222")
+    assert kept.clinic == clinic
