@@ -121,7 +121,7 @@ class Clinic(models.Model):
             FirstRunStep("logo", "Add your logo: it heads every handout and client page", bool(self.logo)),
             FirstRunStep("booking", "Add your booking link, so clients can rebook from their page", bool(self.booking_url)),
             FirstRunStep("team", "Invite the rest of your team", bool(team)),
-            FirstRunStep("client", "Give a sample client their first homework, to see what clients get", bool(clients)),
+            FirstRunStep("client", "Add a first client (a sample one will do) and try a visit, to see what clients get", bool(clients)),
         ]
 
     def shows_checklist(self, therapist: Therapist) -> bool:
