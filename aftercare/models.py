@@ -41,6 +41,10 @@ REFERRAL_PHRASES = {
 }
 
 
+# A referral note that starts with one of these reads on from "It may help to see…".
+JOINING_WORDS = {"for", "about", "to", "if", "when", "with", "because", "as", "after", "before", "a", "an", "the"}
+
+
 class VisitQuerySet(models.QuerySet):
     def for_clinic(self, clinic) -> VisitQuerySet:
         return self.filter(client__clinic=clinic)
@@ -94,6 +98,28 @@ class Visit(models.Model):
     def referral_phrase(self) -> str:
         """Who the client might see, as a client reads it: "an osteopath", "your GP"."""
         return REFERRAL_PHRASES.get(self.referral, "")
+
+    @property
+    def referral_sentence(self) -> str:
+        """The referral as one sentence a client reads: "It may help to see an osteopath for
+        the neck stiffness." The therapist's note follows on, whether it starts "for…",
+        "For…" or with something else."""
+        if not self.referral:
+            return ""
+        note = self.referral_note.strip().rstrip(" .,;:…")
+        first, _, rest = note.partition(" ")
+        if first.lower() in JOINING_WORDS:
+            note = f"{first.lower()} {rest}".strip()
+        if self.referral == Referral.OTHER:
+            who, note = (note, "") if note else ("someone else", "")
+            sentence = f"It may help to see {who}"
+        elif not note:
+            sentence = f"It may help to see {self.referral_phrase}"
+        elif first.lower() in JOINING_WORDS:
+            sentence = f"It may help to see {self.referral_phrase} {note}"
+        else:
+            sentence = f"It may help to see {self.referral_phrase}: {note}"
+        return sentence if sentence.endswith(("!", "?", "…")) else f"{sentence}."
 
     @property
     def rebook_by(self) -> datetime.date | None:

@@ -9,10 +9,12 @@ from django.db import transaction
 from django.db.models import Count, Max, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aftercare import audit, export, merge
+from aftercare.forms import VisitForm
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
 from clients.access import get_client, therapist_required
 from clients.forms import ClientForm, DeleteClientForm, QuickClientForm
@@ -115,7 +117,7 @@ def client_edit(request, pk: int):
 @therapist_required
 def client_detail(request, pk: int):
     client = get_client(request, pk)
-    visits = (
+    visits = list(
         Visit.objects.filter(client=client)
         .select_related("therapist__user")
         .prefetch_related(
@@ -135,12 +137,20 @@ def client_detail(request, pk: int):
         # The team's latest actions; the link's openings are summed up beside them.
         latest = list(events.actions()[: HISTORY_SHOWN + 1])
         history, more = latest[:HISTORY_SHOWN], len(latest) > HISTORY_SHOWN
+    # Today's visit starts here: what they came in with, ticked from last time.
+    last = visits[0] if visits else None
+    start_form = VisitForm(
+        initial={"complaints": list(last.complaints.all())} if last else None, submit_label="Start today's visit", form_tag=False
+    )
     return render(
         request,
         "clients/client_detail.html",
         {
             "client": client,
             "visits": visits,
+            "start_form": start_form,
+            "last": last,
+            "today_visit": last if last and last.date == timezone.localdate() else None,
             "equipment": client.equipment.all(),
             "history": history,
             "history_all": "history" in request.GET,

@@ -1,24 +1,30 @@
+import time
+
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from aftercare import audit
 from aftercare.access import get_item, get_visit
-from aftercare.forms import HomeworkItemForm, LinkEmailForm, VisitForm, WrapUpForm
+from aftercare.forms import HomeworkItemForm, ItemNoteForm, LinkEmailForm, VisitForm, WrapUpForm
 from aftercare.models import MAX_ITEMS, HomeworkItem, ShareLink, Visit, attach_tick_history
 from clients.access import ExerciseUse, get_client, get_exercise, therapist_required
 from clients.models import CONFIRM_EMAIL_FIRST
 from exercises.forms import LibraryFilterForm
-from exercises.models import Exercise
+from exercises.models import Dose, Exercise
 
 SUGGESTIONS_SHOWN = 8
 LACKING_KEPT = 2  # suggestions that need something the client lacks, kept in view
 LIBRARY_PER_PAGE = 10
+# How long a removed homework item, or a finished visit's wrap-up, can be taken back.
+UNDO_SECONDS = 10 * 60
+WRAP_UP_FIELDS = ("referral", "referral_note", "next_goal", "rebook_weeks")
 
 
 @therapist_required
@@ -49,8 +55,12 @@ def visit_edit(request, pk: int):
         form.save()
         if form.has_changed():  # saving unchanged isn't an edit worth logging
             audit.record(visit.client, audit.Action.VISIT_EDITED, by=request.therapist, detail=f"{visit.date:%-d %b %Y}")
+        if request.htmx:  # a tick on the visit page: the suggestions follow at once
+            return _render_homework(request, visit, partial=True)
         messages.success(request, "Visit updated.")
         return redirect("aftercare:visit-homework", pk=visit.pk)
+    if request.htmx and request.method == "POST":
+        return _render_homework(request, visit, intake_form=form, partial=True)
     return render(request, "aftercare/visit_start.html", {"client": visit.client, "form": form, "visit": visit})
 
 
@@ -81,8 +91,16 @@ def _first_suggestions(rows: list) -> list:
     return shown
 
 
-def _render_homework(request, visit: Visit, wrap_up_form=None, status=200):
+def _render_homework(
+    request, visit: Visit, *, wrap_up_form=None, intake_form=None, note_forms=None, partial=False, status=200
+):
+    """The one visit page: intake, last time, the chosen items with their notes, suggestions,
+    the library and the wrap-up. `partial`: only the part a change on the page touches
+    (intake, chosen, suggestions), for htmx to put in place."""
     items = list(visit.items.select_related("exercise"))
+    focus = _focus(request)
+    for item in items:
+        item.note_form = (note_forms or {}).get(item.pk) or ItemNoteForm(instance=item, autofocus=item.pk == focus)
     last_time = _last_homework(visit)
     at_home = visit.client.at_home
     all_suggestions = [(ex, ex.missing_from(at_home)) for ex in visit.suggestions()]
@@ -95,9 +113,12 @@ def _render_homework(request, visit: Visit, wrap_up_form=None, status=200):
         results.rows = [(ex, ex.missing_from(at_home)) for ex in results.object_list]
     return render(
         request,
-        "aftercare/visit_homework.html",
+        "aftercare/_visit_work.html" if partial else "aftercare/visit_homework.html",
         {
             "visit": visit,
+            "intake_form": intake_form or VisitForm(instance=visit, submit_label="Save intake", form_tag=False),
+            # A note sent without JavaScript and refused (too long): shown in its item's place.
+            "refused_note": next(iter((note_forms or {}).values()), None),
             "client": visit.client,
             "items": items,
             "chosen": {item.exercise_id for item in items},
@@ -115,26 +136,73 @@ def _render_homework(request, visit: Visit, wrap_up_form=None, status=200):
     )
 
 
+def _focus(request) -> int | None:
+    """The item just added, whose note field takes the focus."""
+    added = request.GET.get("added", "")
+    return int(added) if added.isdigit() and len(added) < 12 else getattr(request, "added_item", None)
+
+
+def _work_or_page(request, visit: Visit, *, added: HomeworkItem | None = None):
+    """After a change made on the visit page: the changed part in place (htmx), or, after
+    a plain form post, the page again."""
+    if request.htmx:
+        request.added_item = added.pk if added else None
+        return _render_homework(request, visit, partial=True)
+    url = reverse("aftercare:visit-homework", args=[visit.pk])
+    return redirect(f"{url}?added={added.pk}#item-{added.pk}" if added else f"{url}#chosen-heading")
+
+
 @therapist_required
 def visit_homework(request, pk: int):
     return _render_homework(request, get_visit(request, pk))
+
+
+@therapist_required
+def visit_teach(request, pk: int):
+    """The chosen items full screen, big type, to show the client in the room."""
+    visit = get_visit(request, pk)
+    items = visit.items.select_related("exercise").prefetch_related("exercise__pictures")
+    return render(request, "aftercare/visit_teach.html", {"visit": visit, "client": visit.client, "items": items})
 
 
 @require_POST
 @therapist_required
 def visit_wrap_up(request, pk: int):
     visit = get_visit(request, pk)
+    before = {name: getattr(visit, name) for name in WRAP_UP_FIELDS}
     form = WrapUpForm(request.POST, instance=visit)
     if form.is_valid():
         form.save()
+        if "print" in request.POST:
+            return redirect("aftercare:visit-handout", pk=visit.pk)
+        request.session[f"undo-finish-{visit.pk}"] = {**before, "at": time.time()}
+        messages.success(request, "Visit finished.", extra_tags="undo-finish")
         return redirect("aftercare:visit-detail", pk=visit.pk)
     return _render_homework(request, visit, wrap_up_form=form, status=400)
+
+
+@require_POST
+@therapist_required
+def visit_unfinish(request, pk: int):
+    """Finished by mistake: the wrap-up goes back to what it was, and the visit page opens."""
+    visit = get_visit(request, pk)
+    before = request.session.pop(f"undo-finish-{visit.pk}", None)
+    if not before or time.time() - before["at"] > UNDO_SECONDS:
+        messages.error(request, "It's too late to undo finishing: change the wrap-up on the visit page instead.")
+        return redirect("aftercare:visit-detail", pk=visit.pk)
+    for name in WRAP_UP_FIELDS:
+        setattr(visit, name, before[name])
+    visit.save(update_fields=[*WRAP_UP_FIELDS, "updated_at"])
+    messages.success(request, "Not finished after all: everything is as it was before.")
+    return redirect("aftercare:visit-homework", pk=visit.pk)
 
 
 @therapist_required
 def item_add(request, pk: int, exercise_pk: int):
     visit = get_visit(request, pk)
     exercise = get_exercise(request, exercise_pk, to=ExerciseUse.GIVE)
+    if request.method == "POST" and "quick" in request.POST:
+        return _quick_add(request, visit, exercise)
     form = HomeworkItemForm(request.POST or None, instance=HomeworkItem(exercise=exercise, **exercise.dose()))
     if form.is_valid():
         try:
@@ -152,6 +220,39 @@ def item_add(request, pk: int, exercise_pk: int):
         {"visit": visit, "exercise": exercise, "form": form, "full": count >= MAX_ITEMS, "item": None},
         status=400 if form.errors else 200,
     )
+
+
+def _quick_add(request, visit: Visit, exercise: Exercise):
+    """'Add' on the visit page: the exercise's own dose; the note is typed next, in place."""
+    try:
+        item = visit.assign(exercise)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return _work_or_page(request, visit)
+    audit.record(visit.client, audit.Action.ITEM_ASSIGNED, by=request.therapist, detail=exercise.name)
+    messages.success(request, f"{exercise.name} is part of {visit.client.first_name}'s homework.")
+    return _work_or_page(request, visit, added=item)
+
+
+@require_POST
+@therapist_required
+def item_note(request, pk: int, item_pk: int):
+    """The personal note of a chosen item, saved from the visit page (as it is typed, with
+    htmx; with its own button without)."""
+    visit = get_visit(request, pk)
+    item = get_item(visit, item_pk)
+    form = ItemNoteForm(request.POST, instance=item)
+    if not form.is_valid():
+        if request.htmx:
+            return render(request, "aftercare/_item_note.html", {"visit": visit, "item": item, "form": form})
+        return _render_homework(request, visit, note_forms={item.pk: form}, status=400)
+    form.save()
+    if form.has_changed():
+        audit.record(visit.client, audit.Action.ITEM_CHANGED, by=request.therapist, detail=item.exercise.name)
+    if request.htmx:
+        return render(request, "aftercare/_item_note.html", {"visit": visit, "item": item, "form": form, "saved": True})
+    messages.success(request, "Note saved.")
+    return redirect(f"{reverse('aftercare:visit-homework', args=[visit.pk])}#item-{item.pk}")
 
 
 @therapist_required
@@ -180,8 +281,33 @@ def item_remove(request, pk: int, item_pk: int):
     item = get_item(visit, item_pk)
     item.delete()
     audit.record(visit.client, audit.Action.ITEM_REMOVED, by=request.therapist, detail=item.exercise.name)
-    messages.success(request, f"{item.exercise.name} is no longer part of this visit's homework.")
-    return redirect("aftercare:visit-homework", pk=visit.pk)
+    # Kept for UNDO_SECONDS, so "Undo" brings it back as it was, personal note included.
+    request.session[f"undo-item-{visit.pk}"] = {
+        "exercise": item.exercise_id, "note": item.note, "at": time.time(),
+        **{name: getattr(item, name) for name in Dose.DOSE_FIELDS},
+    }
+    messages.success(request, f"{item.exercise.name} is no longer part of this visit's homework.", extra_tags="undo-item")
+    return _work_or_page(request, visit)
+
+
+@require_POST
+@therapist_required
+def item_restore(request, pk: int):
+    """Undo the last removal on this visit: the item comes back with its dose and note."""
+    visit = get_visit(request, pk)
+    removed = request.session.pop(f"undo-item-{visit.pk}", None)
+    exercise = removed and Exercise.objects.for_clinic(request.clinic).filter(pk=removed["exercise"]).first()
+    if not exercise or time.time() - removed["at"] > UNDO_SECONDS:
+        messages.error(request, "It's too late to undo that. Choose the exercise again below if you still want it.")
+        return _work_or_page(request, visit)
+    try:
+        item = visit.assign(exercise, note=removed["note"], **{name: removed[name] for name in Dose.DOSE_FIELDS})
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return _work_or_page(request, visit)
+    audit.record(visit.client, audit.Action.ITEM_ASSIGNED, by=request.therapist, detail=exercise.name)
+    messages.success(request, f"{exercise.name} is back, with its note.")
+    return _work_or_page(request, visit, added=item)
 
 
 @require_POST

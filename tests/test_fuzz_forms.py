@@ -36,6 +36,7 @@ from aftercare.forms import (
     CheckInForm,
     DayForm,
     HomeworkItemForm,
+    ItemNoteForm,
     LinkEmailForm,
     ReminderForm,
     VisitForm,
@@ -51,6 +52,7 @@ from clients.forms import (
     QuickClientForm,
     SignUpForm,
     TeamMemberForm,
+    YourDetailsForm,
 )
 from clients.models import Invite
 from exercises.forms import (
@@ -304,6 +306,11 @@ REGISTRY = [
         files={"new_logo": fuzz.upload()},
     ),
     Target(
+        "your own details", (YourDetailsForm,), lambda w: reverse("your-details"),
+        valid=lambda w: {"first_name": "Robin", "last_name": "Tester", "email": "robin@example.com"},
+        fields=lambda w: {"first_name": fuzz.text(150), "last_name": fuzz.text(150), "email": fuzz.email()},
+    ),
+    Target(
         "add a teammate", (TeamMemberForm,), lambda w: reverse("clinic:team-add"),
         valid=lambda w: {"first_name": "Alex", "last_name": "Kim", "username": "alex.kim", "email": "alex@example.com"},
         fields=lambda w: {"first_name": fuzz.text(150), "last_name": fuzz.text(150), "username": fuzz.text(150),
@@ -351,6 +358,12 @@ REGISTRY = [
         lambda w: reverse("aftercare:item-edit", args=[w.visit.pk, w.item.pk]),
         valid=lambda w: {"how_often": "weekly", "times_per_week": "3", "hold_seconds": "30", "note": ""},
         fields=lambda w: {**dose_fields(), "note": fuzz.text(1000)},
+    ),
+    Target(
+        "write a chosen item's note on the visit page", (ItemNoteForm,),
+        lambda w: reverse("aftercare:item-note", args=[w.visit.pk, w.item.pk]),
+        valid=lambda w: {f"item-{w.item.pk}-note": "After your walk"},
+        fields=lambda w: {f"item-{w.item.pk}-note": fuzz.text(1000)},
     ),
     Target(
         "wrap up a visit", (WrapUpForm,), lambda w: reverse("aftercare:visit-wrap-up", args=[w.visit.pk]),

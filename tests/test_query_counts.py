@@ -62,6 +62,7 @@ PAGES = {
     "home": (lambda w: "/", True, 0, "none: a redirect to the client list"),
     "healthz": (lambda w: "/healthz", False, 1, "SELECT 1"),
     "password_change": (lambda w: "/password/", True, 2, "session, user"),
+    "your-details": (lambda w: "/me/", True, LOGGED_IN, "the login itself is the form's instance"),
     "password_change_done": (lambda w: "/password/changed/", True, 2, "session, user"),
     "clients:list": (lambda w: "/clients/", True, LOGGED_IN + 2,
                      "+ the page of clients and one more (no count: clients.paging), the owner's first-run "
@@ -86,10 +87,11 @@ PAGES = {
     "password_reset_complete": (lambda w: "/password/reset/done/", False, 0, "none"),
     "clients:create": (lambda w: "/clients/new/", True, LOGGED_IN + 2,
                        "+ does the clinic list its own equipment, the equipment to offer"),
-    "clients:detail": (lambda w: f"/clients/{w['client'].pk}/", True, LOGGED_IN + 7,
+    "clients:detail": (lambda w: f"/clients/{w['client'].pk}/", True, LOGGED_IN + 8,
                        "+ client, their equipment, visits with therapists, the visits' complaints, "
                        "items with exercises and tick counts, the audit log's latest actions, "
-                       "how often and when last their link was opened"),
+                       "how often and when last their link was opened, all complaints (today's visit "
+                       "starts here, ticked from the last one)"),
     "clients:delete": (lambda w: f"/clients/{w['client'].pk}/delete/", True, LOGGED_IN + 5,
                        "+ client, how many visits, homework items, check-ins and links go with them"),
     "clients:edit": (lambda w: f"/clients/{w['client'].pk}/edit/", True, LOGGED_IN + 4,
@@ -119,10 +121,13 @@ PAGES = {
                                "their check-ins, the visit's therapist, their login, the visit's complaints"),
     "aftercare:visit-edit": (lambda w: f"/visits/{w['visit'].pk}/edit/", True, LOGGED_IN + 3,
                              "+ visit with client, its complaints, all complaints"),
-    "aftercare:visit-homework": (lambda w: f"/visits/{w['visit'].pk}/homework/", True, LOGGED_IN + 10,
+    "aftercare:visit-homework": (lambda w: f"/visits/{w['visit'].pk}/homework/", True, LOGGED_IN + 11,
                                  "+ visit with client, its items, last visit's items, the client's equipment, "
                                  "complaint links of the suggestions, their pictures, their equipment, "
-                                 "the visit's complaints, all complaints, all equipment"),
+                                 "the visit's complaints, all complaints for the intake ticks, all complaints "
+                                 "and all equipment for the library filter"),
+    "aftercare:visit-teach": (lambda w: f"/visits/{w['visit'].pk}/teach/", True, LOGGED_IN + 3,
+                              "+ visit with client, items with exercises, their pictures"),
     "aftercare:item-add": (lambda w: f"/visits/{w['empty_visit'].pk}/homework/add/{w['builtin'].pk}/", True,
                            LOGGED_IN + 4, "+ visit with client, the exercise, its equipment, the visit's item count"),
     "aftercare:item-edit": (lambda w: f"/visits/{w['visit'].pk}/homework/{w['item'].pk}/edit/", True,
@@ -160,6 +165,9 @@ POST_ONLY = {
     "clinic:team-remove": lambda w: f"/clinic/team/{w['colleague'].pk}/remove/",
     "aftercare:visit-delete": lambda w: f"/visits/{w['visit'].pk}/delete/",
     "aftercare:item-remove": lambda w: f"/visits/{w['visit'].pk}/homework/{w['item'].pk}/remove/",
+    "aftercare:item-note": lambda w: f"/visits/{w['visit'].pk}/homework/{w['item'].pk}/note/",
+    "aftercare:item-restore": lambda w: f"/visits/{w['visit'].pk}/homework/undo-remove/",
+    "aftercare:visit-unfinish": lambda w: f"/visits/{w['visit'].pk}/undo-finish/",
     "aftercare:visit-wrap-up": lambda w: f"/visits/{w['visit'].pk}/wrap-up/",
     "aftercare:link-email": lambda w: f"/visits/{w['visit'].pk}/link/email/",
     "aftercare:link-replace": lambda w: f"/visits/{w['visit'].pk}/link/replace/",
