@@ -16,4 +16,7 @@ urlpatterns = [
     path("<int:pk>/export/<int:prepared_pk>/", views.client_export_ready, name="export-ready"),
     path("<int:pk>/export/<int:prepared_pk>/download/", views.client_export_download, name="export-download"),
     path("<int:pk>/delete/", views.client_delete, name="delete"),
+    path("sample/", views.client_sample, name="sample"),
+    path("<int:pk>/merge/", views.client_merge, name="merge"),
+    path("<int:pk>/merge/<int:other_pk>/", views.client_merge_confirm, name="merge-confirm"),
 ]

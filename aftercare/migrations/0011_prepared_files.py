@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('aftercare', '0009_sent_email'),
+        ('aftercare', '0010_sent_email'),
         ('clients', '0005_clinic_updated_at_for_client_page_cache'),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('aftercare', '0008_job_engine'),
+        ('aftercare', '0009_job_engine'),
     ]
 
     operations = [
