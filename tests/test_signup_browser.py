@@ -9,6 +9,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from aftercare.models import Visit
+from aftercare.worker import run_queued_jobs
 from clients.models import Therapist
 from tests.conftest import builtin
 from tests.pdfs import clicked_pdf, read_pdf
@@ -75,7 +76,8 @@ def test_a_clinic_signs_up_and_prints_its_first_handout(page, db):
 
     page.goto(summary)
     page.get_by_role("button", name="Email link").click()
-    expect(page.get_by_text("Sent Sample their link at hana@tidewater.example.")).to_be_visible()
+    expect(page.get_by_text("Sending Sample their link at hana@tidewater.example.")).to_be_visible()
+    run_queued_jobs()  # a worker sends it (tests/test_email_jobs.py)
     assert [m.to for m in mail.outbox] == [["hana@tidewater.example"]]
 
     page.get_by_role("link", name="Clients").first.click()
