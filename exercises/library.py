@@ -46,19 +46,19 @@ COMPLAINTS = [
 ]
 
 EQUIPMENT = [
-    # everyday=True for what every home has (the app counts those as always at hand)
+    # everyday=True for what most homes have: ticked for every client until the therapist unticks it
     {"slug": "tennis-ball", "name": "Tennis ball", "everyday": False},
     {"slug": "foam-roller", "name": "Foam roller", "everyday": False},
     {"slug": "resistance-band", "name": "Resistance band", "everyday": False},
-    {"slug": "towel", "name": "Towel", "everyday": False},
+    {"slug": "towel", "name": "Towel", "everyday": True},
     {"slug": "wall", "name": "Wall", "everyday": True},
     {"slug": "doorway", "name": "Doorway", "everyday": True},
     {"slug": "chair", "name": "Chair", "everyday": True},
-    {"slug": "step", "name": "Step or stair", "everyday": False},
+    {"slug": "step", "name": "Step or stair", "everyday": True},
     {"slug": "pillow", "name": "Pillow or cushion", "everyday": True},
     {"slug": "frozen-bottle", "name": "Frozen water bottle", "everyday": False},
     {"slug": "massage-ball", "name": "Spiky massage ball", "everyday": False},
-    {"slug": "yoga-mat", "name": "Mat or rug", "everyday": False},
+    {"slug": "yoga-mat", "name": "Mat or rug", "everyday": True},
 ]
 
 _STRETCH_CAUTION = (
@@ -1406,3 +1406,503 @@ EXERCISES = [
         "illustration": "body-scan-relaxation.svg",
     },
 ]
+
+
+# ============================================================================ health flags
+# A client's health flags (exercises.Condition). An exercise's `not_for` lists the flags it
+# is not for: never suggested to those clients, and a warning when a therapist finds it by
+# search. How they were decided is written beside each rule below and in NOT_FOR.
+CONDITIONS = [
+    {"slug": "pregnancy", "name": "Pregnancy",
+     "why": "No long lying flat on the back, deep twists, lying on the front or firm pressure on the belly or low back."},
+    {"slug": "osteoporosis", "name": "Osteoporosis or brittle bones",
+     "why": "No ball or roller pressure on the spine or ribs, no loaded rounding forward or deep twisting of the spine."},
+    {"slug": "blood-thinners", "name": "Blood thinners or easy bruising",
+     "why": "No firm pressure from a ball, a roller or a spiky ball."},
+    {"slug": "joint-replacement", "name": "Hip or knee replacement",
+     "why": "No deep hip bending, crossing the leg over or turning it in, no kneeling on a replaced knee."},
+    {"slug": "injury-neck-arm", "name": "Recent surgery or injury: neck, shoulder, arm or hand",
+     "why": "Nothing that loads, stretches or presses that area until their surgeon or physio says so."},
+    {"slug": "injury-back", "name": "Recent surgery or injury: back or ribs",
+     "why": "Nothing that loads, stretches or presses the back until their surgeon or physio says so."},
+    {"slug": "injury-hip-leg", "name": "Recent surgery or injury: hip, leg or foot",
+     "why": "Nothing that loads, stretches or presses that area until their surgeon or physio says so."},
+    {"slug": "numb-feet", "name": "Diabetes or numb feet",
+     "why": "No cold, spiky or firm pressure on feet that may not feel damage, no barefoot rubbing."},
+    {"slug": "head-down", "name": "High blood pressure or glaucoma",
+     "why": "No head-down positions, hips above the head, or straining while holding the breath."},
+    {"slug": "hypermobility", "name": "Hypermobility (very bendy joints)",
+     "why": "No stretches that lever a joint to its end with a hand, a towel or body weight; strength and control instead."},
+    {"slug": "varicose-veins", "name": "Varicose veins",
+     "why": "No rolling or ball pressure on the legs."},
+]
+
+# Body areas each "recent surgery or injury" flag covers: every exercise in those areas is
+# not for it, except relaxation (breathing, resting) which puts no load on the area.
+INJURY_AREAS = {
+    "injury-neck-arm": {"head_neck", "shoulders", "chest", "arms_hands"},
+    "injury-back": {"upper_back", "lower_back"},
+    "injury-hip-leg": {"hips_glutes", "thighs", "lower_legs", "feet"},
+}
+# Firm pressure from a tool: not for blood thinners or easy bruising, wherever it presses.
+PRESSURE_TOOLS = {"tennis-ball", "foam-roller", "massage-ball"}
+LEG_AREAS = {"thighs", "lower_legs", "hips_glutes"}
+
+
+# ============================================================================ red flags
+# "See your doctor first if..." per complaint: short, in a client's words, printed on the
+# handout and the link page. Signs that something other than tight muscles may be going on.
+RED_FLAGS = {
+    "headaches": [
+        "a sudden, severe headache, the worst you have had",
+        "headache with fever, stiff neck, rash, confusion or a change in vision or speech",
+        "a new headache after a knock to the head, or headaches that keep getting worse",
+    ],
+    "stiff-neck": [
+        "neck pain after a fall or accident",
+        "pins and needles, numbness or weakness in an arm or hand",
+        "stiff neck with fever or a bad headache",
+    ],
+    "neck-shoulder-knots": [
+        "pain spreading down the arm with numbness or weakness",
+        "left shoulder or jaw pain with breathlessness or chest tightness: call for help at once",
+    ],
+    "jaw-clenching": [
+        "your jaw locks open or shut",
+        "swelling of the face or jaw, or pain with a fever",
+    ],
+    "rounded-desk-shoulders": [
+        "numbness or tingling in the hands that doesn't go away",
+        "chest pain or tightness: call for help at once",
+    ],
+    "between-shoulder-blades": [
+        "pain with breathlessness, chest pain or sweating: call for help at once",
+        "pain that wakes you at night, or with fever or weight loss",
+    ],
+    "stiff-shoulders": [
+        "a shoulder you can't lift after a fall",
+        "pain at night that stops you sleeping for weeks",
+        "a hot, swollen joint or fever",
+    ],
+    "typing-forearms": [
+        "numbness or weakness in the hand that is getting worse",
+        "dropping things, or pain that wakes you at night",
+    ],
+    "lower-back-tightness": [
+        "numbness between the legs or around the bottom, or new trouble with bladder or bowels: go to A&E",
+        "weakness in a leg that is getting worse",
+        "back pain with fever, weight loss, or pain that is worse at night",
+    ],
+    "stubborn-piriformis": [
+        "numbness between the legs or new bladder or bowel trouble: go to A&E",
+        "weakness in the leg or foot, or pain that keeps spreading down the leg",
+    ],
+    "tight-hip-flexors": [
+        "a hip that locks, gives way or hurts to stand on",
+        "groin pain with fever",
+    ],
+    "tight-hamstrings": [
+        "a sudden sharp pain or a pop at the back of the thigh, or bruising",
+        "numbness or tingling running down the leg",
+    ],
+    "it-band": [
+        "a knee that swells, locks or gives way",
+        "pain after a fall or twist",
+    ],
+    "runners-calves": [
+        "a calf that is swollen, hot, red or tender, especially after a flight or surgery",
+        "a sudden pain like a kick at the back of the ankle",
+    ],
+    "sore-heels": [
+        "heel pain after a fall or a jump",
+        "numbness, burning or a wound on the foot, especially with diabetes",
+        "pain that is worse at night or with swelling",
+    ],
+    "stress-sleep": [
+        "low mood, hopelessness or thoughts of harming yourself: talk to your doctor or a helpline today",
+        "a racing or pounding heart, or chest pain",
+    ],
+}
+
+
+# ============================================================================ details
+# For every exercise: the side (both, each, left, right or "" for none), the starting
+# position (standing, chair, bed, floor), what you should feel, one common mistake, a
+# 30-second version, a way to do it without getting down to the floor (floor exercises),
+# the flags it is not for beyond the rules above, and its easier and harder versions.
+def _d(side, position, feel, mistake, quick, not_for=(), off_floor="", easier=None, harder=None):
+    return {"side": side, "position": position, "feel": feel, "mistake": mistake, "quick": quick,
+            "not_for_extra": list(not_for), "off_floor": off_floor, "easier": easier, "harder": harder}
+
+
+NO_FLOOR_NEEDED = ""
+
+DETAILS = {
+    "tennis-ball-suboccipital-release": _d(
+        "each", "bed", "A deep, spreading ache under the skull that eases as you breathe.",
+        "Pressing so hard that you hold your breath or clench your jaw.",
+        "Sit against a high-backed chair with the ball behind your head and lean back for three slow breaths."),
+    "chin-tucks": _d(
+        "", "chair", "A gentle lengthening at the back of the neck and a light effort at the front.",
+        "Nodding the chin down instead of gliding it straight back.",
+        "Five slow chin tucks at your desk, eyes level.", harder=None),
+    "upper-trap-stretch": _d(
+        "each", "chair", "A gentle pull along the side of the neck opposite the way you tip.",
+        "Letting the shoulder on the stretching side creep up, or pulling the head with the hand.",
+        "One 30-second hold each side, hand under the seat.", not_for=("hypermobility",)),
+    "levator-scapulae-stretch": _d(
+        "each", "chair", "A pull at the back of the neck, on the side away from where you look, down towards the shoulder blade.",
+        "Turning the head too far, so the pull moves to the front of the neck.",
+        "Look towards the opposite pocket for 30 seconds, each side.", not_for=("hypermobility",)),
+    "tennis-ball-levator-release": _d(
+        "each", "standing", "A good ache at the top inner corner of the shoulder blade, easing as you stay.",
+        "Rolling too fast: stay still on a spot and let it soften.",
+        "Lean into the ball on the worst spot for three slow breaths each side."),
+    "neck-turns": _d(
+        "both", "chair", "Easy movement, a little more turn each time, no pain.",
+        "Lifting the chin or shoulders as you turn.",
+        "Three slow turns each way, wherever you are."),
+    "temple-scalp-massage": _d(
+        "both", "chair", "Warmth and softening at the temples and over the scalp.",
+        "Rubbing fast over the skin instead of moving the scalp slowly.",
+        "Small slow circles on the temples for five breaths."),
+    "jaw-muscle-massage": _d(
+        "both", "chair", "A tender, spreading ache in the cheek muscle that softens.",
+        "Biting down while you massage: let the teeth part.",
+        "Press both cheek muscles gently for three slow breaths, teeth apart."),
+    "jaw-rest-position": _d(
+        "", "chair", "A soft jaw, teeth apart, a calm face.",
+        "Forgetting to check in: tie it to something you do often, like a phone unlock.",
+        "Lips together, teeth apart, tongue up: three breaths through the nose."),
+    "jaw-controlled-opening": _d(
+        "", "chair", "An easy, even opening with no clicking or sideways slide.",
+        "Opening wide enough that the jaw swings to one side.",
+        "Tongue to the roof of the mouth, five slow openings."),
+    "warm-towel-jaw": _d(
+        "both", "chair", "Warmth sinking into the jaw muscles and the face relaxing.",
+        "Using water that is too hot: warm, never hot.",
+        "Hold a warm cloth on your jaw and breathe out slowly three times."),
+    "doorway-pec-stretch": _d(
+        "both", "standing", "A stretch across the front of the chest and shoulders.",
+        "Arching the low back or poking the chin forward as you lean.",
+        "Forearms on the frame, one small step through, 30 seconds."),
+    "wall-angels": _d(
+        "both", "standing", "Work between the shoulder blades and a stretch across the chest.",
+        "Letting the low back arch away from the wall to get the arms higher.",
+        "Three slow slides, staying where the arms can keep touching the wall."),
+    "band-pull-aparts": _d(
+        "both", "standing", "Effort between the shoulder blades, not in the neck.",
+        "Shrugging the shoulders up as the band stretches.",
+        "Eight slow pull-aparts, squeezing the shoulder blades."),
+    "towel-chest-opener": _d(
+        "both", "floor", "The chest opening and the upper back resting along the towel.",
+        "A towel roll so thick the low back arches.",
+        "Lie on the roll for five breaths, arms open.",
+        not_for=("pregnancy", "osteoporosis"),
+        off_floor="On a firm bed with the rolled towel along the spine, or sit tall and clasp the hands behind you for 30 seconds."),
+    "foam-roller-upper-back": _d(
+        "both", "floor", "Pressure and a gentle opening between the shoulder blades.",
+        "Rolling onto the lower back or the neck: stay between the shoulder blades.",
+        "Lie back over the roller and take three slow breaths, arms across the chest.",
+        not_for=("pregnancy", "osteoporosis"),
+        off_floor="None on a bed (too soft). Sit tall in a chair with a firm back and lean back over its top edge for a few breaths instead."),
+    "tennis-ball-between-shoulder-blades": _d(
+        "each", "standing", "A good ache beside the spine, between the shoulder blades.",
+        "Putting the ball on the spine itself: keep it on the muscle beside it.",
+        "Lean into the ball on the worst spot for three slow breaths.",
+        not_for=("osteoporosis",)),
+    "thread-the-needle": _d(
+        "each", "floor", "A twist and a stretch between the shoulder blades and at the back of the shoulder.",
+        "Rushing the twist: move slowly and breathe.",
+        "Two slow threads each side.",
+        not_for=("osteoporosis", "joint-replacement", "pregnancy"),
+        off_floor="Sit on a chair, hands on the opposite knee, and turn gently from the middle of the back for three breaths each way."),
+    "cross-body-shoulder-stretch": _d(
+        "each", "standing", "A stretch at the back of the shoulder of the arm being drawn across.",
+        "Letting the shoulder hike up towards the ear.",
+        "One 20-second hold each arm.", not_for=("hypermobility",)),
+    "shoulder-pendulum": _d(
+        "each", "standing", "The shoulder loosening with the swing, no effort in the hanging arm.",
+        "Swinging with the shoulder muscles: let the body sway move the arm.",
+        "Ten small circles each way with the arm hanging loose."),
+    "towel-shoulder-stretch": _d(
+        "each", "standing", "A stretch at the front of the lower shoulder and the back of the upper one.",
+        "Yanking the towel: ease it up and down slowly.",
+        "Three slow pulls each side.", not_for=("hypermobility",)),
+    "band-external-rotation": _d(
+        "both", "standing", "Work at the back of the shoulders, elbows staying by your sides.",
+        "Letting the elbows drift away from the sides.",
+        "Eight slow turn-outs."),
+    "shoulder-rolls": _d(
+        "both", "chair", "The shoulders loosening and warming.",
+        "Rushing: the slower, the better.",
+        "Five slow rolls backwards."),
+    "shrug-and-drop": _d(
+        "both", "chair", "Tension building, then the shoulders dropping heavy and warm.",
+        "Forgetting to breathe out as you let go.",
+        "Two shrugs and drops with a long breath out."),
+    "wrist-flexor-stretch": _d(
+        "each", "standing", "A stretch along the inside (palm side) of the forearm.",
+        "Bending the elbow: keep it straight but soft.",
+        "Twenty seconds each arm, palm up, fingers drawn back.", not_for=("hypermobility",)),
+    "wrist-extensor-stretch": _d(
+        "each", "standing", "A stretch along the top (back of the hand side) of the forearm.",
+        "Making a tight fist: let the fingers curl softly.",
+        "Twenty seconds each arm, palm down, hand drawn in.", not_for=("hypermobility",)),
+    "forearm-ball-rolling": _d(
+        "each", "chair", "A good ache in the forearm muscle, easing as you roll.",
+        "Pressing on the bony wrist or the inside of the elbow.",
+        "Roll the top of each forearm for 15 seconds."),
+    "hand-tendon-glides": _d(
+        "each", "chair", "Easy movement through all the finger joints, no strain.",
+        "Forcing a fist: each shape only as far as is easy.",
+        "Go through the shapes twice, slowly."),
+    "band-wrist-extension": _d(
+        "each", "chair", "Effort in the top of the forearm.",
+        "Lifting with the elbow or shoulder instead of the wrist.",
+        "Eight slow lifts each side."),
+    "knees-to-chest": _d(
+        "both", "bed", "A gentle stretch across the lower back and buttocks.",
+        "Lifting the head and tensing the neck: let it rest.",
+        "Hug both knees in for 20 seconds lying in bed.",
+        not_for=("pregnancy", "osteoporosis", "joint-replacement")),
+    "lying-spinal-twist": _d(
+        "each", "bed", "A gentle twist through the low back and a stretch on the side of the hip.",
+        "Letting the shoulders lift off: keep them heavy.",
+        "Knees to one side for three breaths, then the other.",
+        not_for=("pregnancy", "osteoporosis")),
+    "cat-cow": _d(
+        "", "floor", "The back moving a little more easily each time.",
+        "Moving only the neck: let the whole back join in.",
+        "Five slow rounds.",
+        not_for=("joint-replacement",),
+        off_floor="Sit on a chair, hands on the knees, and round then lift the back in time with your breath."),
+    "childs-pose": _d(
+        "", "floor", "A gentle stretch along the back and a sense of rest.",
+        "Forcing the hips down to the heels: rest on a cushion instead.",
+        "Three slow breaths in the pose.",
+        not_for=("joint-replacement", "head-down", "osteoporosis"),
+        off_floor="Sit on a chair, feet wide, and let the chest rest on a pillow on your thighs for a few breaths."),
+    "pelvic-tilts": _d(
+        "", "bed", "Gentle movement in the low back, the back flattening and arching a little.",
+        "Pushing with the legs or holding the breath.",
+        "Five slow tilts lying in bed.",
+        not_for=("pregnancy",)),
+    "glute-bridge": _d(
+        "both", "bed", "Work in the buttocks and backs of the thighs, not the low back.",
+        "Lifting too high and arching the low back.",
+        "Five slow bridges.",
+        not_for=("pregnancy",), harder="hamstring-walkouts"),
+    "bird-dog": _d(
+        "each", "floor", "Steady work in the back and buttock muscles, the body still as a table.",
+        "Lifting the leg too high so the back arches.",
+        "Three slow reaches each side.",
+        not_for=("joint-replacement",),
+        off_floor="Stand with hands on a table, then reach one leg back and the opposite arm forward."),
+    "psoas-release": _d(
+        "both", "floor", "The front of the hips and the low back softening, breathing low into the belly.",
+        "Getting up too fast: roll to the side first.",
+        "Calves on the chair and five slow breaths into the belly.",
+        not_for=("pregnancy",),
+        off_floor="Lie on a firm bed with your calves up on a stack of pillows, knees and hips bent at about a right angle."),
+    "figure-four-stretch": _d(
+        "each", "bed", "A stretch deep in the buttock of the crossed leg.",
+        "Pulling the knee hard: let the leg be heavy.",
+        "One 20-second hold each side.",
+        not_for=("joint-replacement", "pregnancy"), easier="seated-piriformis-stretch"),
+    "tennis-ball-glute-release": _d(
+        "each", "standing", "A good ache deep in the buttock, easing as you stay.",
+        "Pressing into a spot that sends tingling down the leg: move off it.",
+        "Lean into the worst spot for three slow breaths each side."),
+    "seated-piriformis-stretch": _d(
+        "each", "chair", "A stretch deep in the buttock of the crossed leg.",
+        "Rounding the back: lean forward from the hips.",
+        "One 20-second hold each side.",
+        not_for=("joint-replacement",), harder="figure-four-stretch"),
+    "clamshells": _d(
+        "each", "bed", "Work at the side and back of the top hip.",
+        "Rolling the top hip back as the knee lifts.",
+        "Eight slow clams each side."),
+    "kneeling-hip-flexor-stretch": _d(
+        "each", "floor", "A stretch at the front of the hip of the kneeling leg.",
+        "Arching the low back: tuck the tailbone under first.",
+        "One 20-second hold each side.",
+        not_for=("joint-replacement",), easier="standing-hip-flexor-stretch",
+        off_floor="Use the standing hip flexor stretch, holding a chair."),
+    "standing-hip-flexor-stretch": _d(
+        "each", "standing", "A stretch at the front of the hip of the back leg.",
+        "Leaning the body forward instead of tucking the tailbone.",
+        "One 20-second hold each side.", harder="kneeling-hip-flexor-stretch"),
+    "standing-quad-stretch": _d(
+        "each", "standing", "A stretch down the front of the thigh.",
+        "Letting the knee drift forward or out: keep the knees side by side.",
+        "One 20-second hold each side.",
+        not_for=("joint-replacement",)),
+    "towel-hamstring-stretch": _d(
+        "each", "bed", "A stretch along the back of the raised thigh.",
+        "Locking the knee hard or pulling the towel with a jerk.",
+        "One 20-second hold each side.",
+        not_for=("hypermobility",), easier="seated-hamstring-stretch"),
+    "seated-hamstring-stretch": _d(
+        "each", "chair", "A stretch along the back of the straight leg.",
+        "Rounding the back: lean forward from the hips with a long spine.",
+        "One 20-second hold each side.",
+        not_for=("osteoporosis",), harder="towel-hamstring-stretch"),
+    "step-hamstring-stretch": _d(
+        "each", "standing", "A stretch along the back of the thigh on the step.",
+        "Rounding the back to reach further.",
+        "One 20-second hold each side."),
+    "foam-roller-hamstrings": _d(
+        "each", "floor", "Pressure and a good ache along the back of the thigh.",
+        "Rolling onto the back of the knee.",
+        "Roll each leg slowly for 15 seconds.",
+        not_for=("varicose-veins",),
+        off_floor="None with a roller. Sit on a firm chair and press a ball under each thigh for 30 seconds instead."),
+    "hamstring-walkouts": _d(
+        "both", "floor", "Work in the backs of the thighs and the buttocks.",
+        "Walking out so far that the hips drop.",
+        "Two walk-outs.",
+        not_for=("pregnancy",), easier="glute-bridge",
+        off_floor="Do it on a firm bed, or do glute bridges there instead."),
+    "standing-outer-hip-stretch": _d(
+        "each", "standing", "A stretch along the outside of the hip nearest the wall.",
+        "Bending forward at the waist instead of leaning the hip out sideways.",
+        "One 20-second hold each side."),
+    "foam-roller-outer-thigh": _d(
+        "each", "floor", "Pressure along the outside of the thigh; firm, never sharp.",
+        "Rolling right over the hip bone or the knee.",
+        "Roll each side slowly for 15 seconds.",
+        not_for=("varicose-veins", "joint-replacement"),
+        off_floor="None with a roller. Stand side-on to a wall with a tennis ball against the outer thigh and lean gently."),
+    "tennis-ball-outer-hip-release": _d(
+        "each", "standing", "A good ache in the fleshy muscle just below and to the side of the hip bone.",
+        "Leaning on the bony point itself: move down and out to the soft muscle.",
+        "Lean into the spot for three slow breaths each side."),
+    "side-lying-leg-raise": _d(
+        "each", "bed", "Work at the side of the top hip.",
+        "Letting the top leg drift forward; keep it in line with the body.",
+        "Five slow lifts each side.", not_for=("joint-replacement",)),
+    "calf-rolling-foam-roller": _d(
+        "each", "floor", "Pressure and a good ache in the calf, easing as you roll.",
+        "Rolling fast: slow down and pause on tender spots.",
+        "Roll each calf slowly for 15 seconds.",
+        not_for=("varicose-veins",),
+        off_floor="Sit on a chair, cross one leg over the other knee and squeeze along the calf with both hands."),
+    "calf-rolling-tennis-ball": _d(
+        "each", "floor", "A good ache in the calf on the ball.",
+        "Pressing the ball behind the knee.",
+        "Rest each calf on the ball for three slow breaths.",
+        not_for=("varicose-veins",),
+        off_floor="Sit on a chair and put the ball on the seat of another chair, calf resting on it."),
+    "wall-calf-stretch": _d(
+        "each", "standing", "A stretch in the upper calf of the back leg.",
+        "Letting the back heel lift or the foot turn out.",
+        "One 20-second hold each side.", harder="slow-heel-raises"),
+    "bent-knee-calf-stretch": _d(
+        "each", "standing", "A stretch low in the calf, near the heel of the back leg.",
+        "Lifting the back heel as the knee bends.",
+        "One 20-second hold each side."),
+    "slow-heel-raises": _d(
+        "both", "standing", "Work in the calves, going up and slowly coming down.",
+        "Dropping down fast: the slow lowering is what helps.",
+        "Five slow raises, holding the rail.", easier="wall-calf-stretch",
+        not_for=("numb-feet",)),
+    "frozen-bottle-foot-roll": _d(
+        "each", "chair", "Cold and firm pressure along the arch, easing the heel.",
+        "Using the bottle bare on the skin: wrap it in a thin cloth.",
+        "Roll each foot for 30 seconds.", not_for=("numb-feet",)),
+    "towel-foot-stretch": _d(
+        "each", "bed", "A stretch along the sole of the foot and the calf.",
+        "Curling the toes away from the towel.",
+        "One 20-second hold each foot before you stand up."),
+    "massage-ball-foot-roll": _d(
+        "each", "chair", "Firm, pleasant pressure along the sole.",
+        "Standing on it with full weight: sit, and press as much as feels good.",
+        "Roll each foot for 30 seconds.", not_for=("numb-feet",)),
+    "towel-toe-scrunches": _d(
+        "each", "chair", "Work under the arch of the foot.",
+        "Lifting the heel to grab the towel.",
+        "Ten scrunches each foot.", not_for=("numb-feet",)),
+    "belly-breathing": _d(
+        "", "bed", "The belly rising and falling, the shoulders still and soft.",
+        "Breathing in so big that the shoulders lift.",
+        "Three slow breaths, out longer than in."),
+    "legs-up-the-wall": _d(
+        "both", "floor", "The legs going heavy and light, the body slowing down.",
+        "Shuffling right up to the wall when the backs of the legs are tight: stay a little away.",
+        "Legs up for one minute and slow breathing.",
+        not_for=("pregnancy", "head-down"),
+        off_floor="Lie on a bed with your calves up on a pile of pillows."),
+    "body-scan-relaxation": _d(
+        "", "bed", "Each part of the body warm and heavy after you let it go.",
+        "Tensing hard enough to cramp: half effort is plenty.",
+        "Tense and let go of the shoulders, then the hands, with a long breath out."),
+}
+
+# Text slips fixed here so library.py above keeps its history readable.
+FIXES = {
+    "thread-the-needle": {
+        "reps": 6, "hold_seconds": 5, "sets": 1,
+        "steps": [
+            "Start on your hands and knees on a mat or rug, hands under shoulders and knees under hips.",
+            "Slide your right arm under your left arm along the floor, palm up, letting your right shoulder and the side of your head come down to rest.",
+            "Stay for 5 seconds, breathing slowly and feeling the twist between your shoulder blades.",
+            "Unwind and reach the right arm up towards the ceiling, following it with your eyes.",
+            "That is one. Do 6 slowly on the right, then 6 on the left.",
+        ],
+    },
+    "jaw-rest-position": {"how_often": "several", "sets": None, "minutes": 1},
+    "tennis-ball-outer-hip-release": {
+        "name": "Tennis ball release for the outer hip muscle",
+        "steps": [
+            "Find the bony point at the front of your hip, then move your fingers about two finger-widths down and out to the side, off the bone. That fleshy spot is the muscle to work.",
+            "Stand side-on to a wall and place a tennis ball between the wall and that spot.",
+            "Lean in gently and make small movements to find a tender point, keeping the ball on the soft muscle.",
+            "Stay for 20 to 30 seconds and breathe, then try a spot nearby. Swap sides.",
+        ],
+    },
+    "upper-trap-stretch": {
+        "steps": [
+            "Sit tall on a chair and hold the edge of the seat with your right hand to keep that shoulder down.",
+            "Slowly tip your left ear towards your left shoulder until you feel a stretch along the right side of your neck.",
+            "If you want a little more, rest your left hand lightly on your head. Don't pull.",
+            "Breathe slowly and hold for 30 seconds, then lift your head back to the middle.",
+            "Repeat on the other side. Do each side twice.",
+        ],
+    },
+    "levator-scapulae-stretch": {"name": "Nose-to-pocket neck stretch (levator scapulae)"},
+    "psoas-release": {"name": "Supported psoas release (legs on a chair)"},
+}
+
+
+def not_for(exercise: dict) -> list[str]:
+    """The health flags an exercise is not for: what its DETAILS name (decided exercise by
+    exercise: lying flat on the back for pregnancy, spinal pressure, rounding and twisting
+    for osteoporosis, deep hip bending and kneeling for joint replacements, levering stretches
+    for hypermobility, head-down positions, pressure or cold on feet that may not feel it),
+    plus three rules: a ball, roller or spiky ball is not for blood thinners or easy bruising;
+    one that rolls or presses the legs is not for varicose veins; an exercise in the body area
+    of a recent surgery or injury is not for it, unless it is relaxation (resting, breathing)."""
+    flags = set(exercise.get("not_for_extra", ()))
+    tools = PRESSURE_TOOLS & set(exercise["equipment"])
+    if tools:
+        flags.add("blood-thinners")
+        if exercise["body_area"] in LEG_AREAS:
+            flags.add("varicose-veins")
+    for flag, areas in INJURY_AREAS.items():
+        if exercise["body_area"] in areas and exercise["kind"] != "relaxation":
+            flags.add(flag)
+    order = [c["slug"] for c in CONDITIONS]
+    return sorted(flags, key=order.index)
+
+
+def _finish(exercises: list[dict]) -> None:
+    for exercise in exercises:
+        exercise.update(FIXES.get(exercise["slug"], {}))
+        exercise.update(DETAILS.get(exercise["slug"], {}))
+        exercise["not_for"] = not_for(exercise)
+
+
+# ============================================================================ more
+# (the complaints and exercises added for issue #16 follow in library_more below)
+_finish(EXERCISES)
