@@ -113,6 +113,7 @@ def client_detail(request, pk: int):
             "client": client,
             "visits": visits,
             "equipment": client.equipment.all(),
+            "conditions": client.conditions.all(),
             "history": history,
             "history_all": "history" in request.GET,
             "history_more": more,

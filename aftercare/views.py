@@ -18,6 +18,7 @@ from exercises.models import Exercise
 SUGGESTIONS_SHOWN = 8
 LACKING_KEPT = 2  # suggestions that need something the client lacks, kept in view
 LIBRARY_PER_PAGE = 10
+WITH_VERSIONS = Exercise.objects.select_related("easier", "harder")  # named on the exercise's details
 
 
 @therapist_required
@@ -25,7 +26,7 @@ def visit_start(request, client_pk: int):
     client = get_client(request, client_pk)
     last = client.visits.first()
     initial = {"complaints": list(last.complaints.all())} if last else None
-    form = VisitForm(request.POST or None, initial=initial, submit_label="Start visit")
+    form = VisitForm(request.POST or None, initial=initial, clinic=request.clinic, submit_label="Start visit")
     if form.is_valid():
         visit = form.save(commit=False)
         visit.client = client
@@ -43,7 +44,7 @@ def visit_start(request, client_pk: int):
 @therapist_required
 def visit_edit(request, pk: int):
     visit = get_visit(request, pk)
-    form = VisitForm(request.POST or None, instance=visit)
+    form = VisitForm(request.POST or None, instance=visit, clinic=request.clinic)
     if form.is_valid():
         form.save()
         if form.has_changed():  # saving unchanged isn't an edit worth logging
@@ -83,21 +84,31 @@ def _first_suggestions(rows: list) -> list:
 def _render_homework(request, visit: Visit, wrap_up_form=None, status=200):
     items = list(visit.items.select_related("exercise"))
     last_time = _last_homework(visit)
-    at_home = visit.client.at_home
+    client = visit.client
+    at_home = client.at_home
+    flags = list(client.conditions.all())
+    complaints = list(visit.complaints.all())
     all_suggestions = [(ex, ex.missing_from(at_home)) for ex in visit.suggestions()]
     suggestions = _first_suggestions(all_suggestions) if "all" not in request.GET else all_suggestions
-    library = LibraryFilterForm(request.GET or None)
+    library = LibraryFilterForm(request.GET or None, clinic=request.clinic)
     results = None
     if library.is_searching():
-        found = library.filter(Exercise.objects.available_to(request.clinic)).with_pictures().prefetch_related("equipment")
+        found = library.filter(Exercise.objects.available_to(request.clinic)).with_pictures().prefetch_related(
+            "equipment", "not_for"
+        )
         results = Paginator(found, LIBRARY_PER_PAGE).get_page(request.GET.get("page"))
-        results.rows = [(ex, ex.missing_from(at_home)) for ex in results.object_list]
+        # Found by search, an exercise that is not for one of the client's flags still
+        # shows, with the flags it is not for.
+        results.rows = [(ex, ex.missing_from(at_home), ex.conflicts_with(flags)) for ex in results.object_list]
     return render(
         request,
         "aftercare/visit_homework.html",
         {
             "visit": visit,
-            "client": visit.client,
+            "client": client,
+            "complaints": complaints,
+            "red_flags": [c for c in complaints if c.red_flags.strip()],
+            "flags": flags,
             "items": items,
             "chosen": {item.exercise_id for item in items},
             "full": len(items) >= MAX_ITEMS,
@@ -133,8 +144,12 @@ def visit_wrap_up(request, pk: int):
 @therapist_required
 def item_add(request, pk: int, exercise_pk: int):
     visit = get_visit(request, pk)
-    exercise = get_exercise(request, exercise_pk, to=ExerciseUse.GIVE)
-    form = HomeworkItemForm(request.POST or None, instance=HomeworkItem(exercise=exercise, **exercise.dose()))
+    exercise = get_exercise(request, exercise_pk, to=ExerciseUse.GIVE, loading=WITH_VERSIONS)
+    # The client's health flags this exercise is not for: the therapist confirms to give it.
+    conflicts = list(exercise.not_for.filter(clients=visit.client_id))
+    form = HomeworkItemForm(
+        request.POST or None, instance=HomeworkItem(exercise=exercise, **exercise.dose()), conflicts=conflicts
+    )
     if form.is_valid():
         try:
             visit.assign(exercise, **form.details())
@@ -148,7 +163,10 @@ def item_add(request, pk: int, exercise_pk: int):
     return render(
         request,
         "aftercare/item_form.html",
-        {"visit": visit, "exercise": exercise, "form": form, "full": count >= MAX_ITEMS, "item": None},
+        {
+            "visit": visit, "exercise": exercise, "form": form, "full": count >= MAX_ITEMS, "item": None,
+            "conflicts": conflicts,
+        },
         status=400 if form.errors else 200,
     )
 

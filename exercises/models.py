@@ -203,10 +203,15 @@ class ExerciseQuerySet(models.QuerySet):
         """Fetches every uploaded picture in one query, so picture_url() costs none."""
         return self.prefetch_related("pictures")
 
-    def search(self, text: str) -> ExerciseQuerySet:
+    def search(self, text: str, clinic=None) -> ExerciseQuerySet:
+        """Every word in the name or in a complaint it helps (built-in or the clinic's own)."""
         qs = self
         for word in text.split():
-            qs = qs.filter(Q(name__icontains=word) | Q(complaints__name__icontains=word))
+            qs = qs.filter(
+                Q(name__icontains=word)
+                | Q(complaints__name__icontains=word, complaints__clinic__isnull=True)
+                | Q(complaints__name__icontains=word, complaints__clinic=clinic)
+            )
         return qs.distinct()
 
     def not_for_any(self, conditions) -> ExerciseQuerySet:
@@ -434,7 +439,7 @@ class Exercise(Dose):
         copy.not_for.set(self.not_for.all())
         ExerciseComplaint.objects.bulk_create(
             ExerciseComplaint(exercise=copy, complaint_id=link.complaint_id, rank=link.rank)
-            for link in self.complaint_links.all()
+            for link in self.complaint_links.filter(Q(complaint__clinic__isnull=True) | Q(complaint__clinic=clinic))
         )
         return copy
 

@@ -49,16 +49,16 @@ def test_a_suggestion_says_what_it_needs_that_the_client_lacks(as_therapist, cli
 
 def test_the_library_can_be_searched_and_filtered_from_the_homework_page(as_therapist, visit):
     response = as_therapist.get(reverse("aftercare:visit-homework", args=[visit.pk]), {"q": "calf"})
-    found = [ex.slug for ex, _ in response.context["results"].rows]
+    found = [ex.slug for ex, *_ in response.context["results"].rows]
     assert "calf-rolling-foam-roller" in found
     response = as_therapist.get(
         reverse("aftercare:visit-homework", args=[visit.pk]), {"kind": "strengthening", "body_area": "feet"}
     )
-    assert all(ex.kind == "strengthening" and ex.body_area == "feet" for ex, _ in response.context["results"].rows)
+    assert all(ex.kind == "strengthening" and ex.body_area == "feet" for ex, *_ in response.context["results"].rows)
     roller = Equipment.objects.get(slug="foam-roller")
     response = as_therapist.get(reverse("aftercare:visit-homework", args=[visit.pk]), {"equipment": roller.pk})
     rows = response.context["results"].rows
-    assert rows and all(roller in ex.equipment.all() for ex, _ in rows)
+    assert rows and all(roller in ex.equipment.all() for ex, *_ in rows)
     assertContains(response, 'name="equipment"')
 
 
