@@ -36,13 +36,13 @@ from aftercare import audit
 from aftercare.models import CheckIn, ShareLink
 from clients.models import Invite
 from exercises.images import clean_upload
-from exercises.models import Exercise
+from exercises.models import Complaint, Exercise
 from tests.conftest import builtin, make_client, make_visit
 from tests.imagefiles import photo_bytes, upload
 
 OWN_EXERCISE = "Harbourside towel squeeze"
 # What would give clinic A away on a page that takes no id.
-CLINIC_A_WORDS = ("Maya", "Lindqvist", "maya@example.com", "Harbour Lane", OWN_EXERCISE, "Robin", "Front desk Kim")
+CLINIC_A_WORDS = ("Maya", "Lindqvist", "maya@example.com", "Harbour Lane", OWN_EXERCISE, "Robin", "Front desk Kim", "Shoulder rehab")
 
 # Routes whose token is the secret; see the docstring.
 PUBLIC_BY_DESIGN = ("client-page", "client-check-in", "client-reminders", "client-handout", "clinic:join", "media/")
@@ -103,7 +103,12 @@ def clinic_a(clinic, therapist, colleague, client):
     link_path = ShareLink.issue(maya, by=therapist)
     audit.record(maya, audit.Action.ITEM_ASSIGNED, by=therapist, detail=OWN_EXERCISE)
     invite = Invite.objects.create(clinic=clinic, invited_by=therapist, name="Front desk Kim")
+    complaint = Complaint.objects.create(
+        clinic=clinic, slug="rehab-shoulder", name="Shoulder rehab", body_area="shoulders", red_flags="hot, swollen joint"
+    )
+    complaint.exercises.add(own)
     return {
+        "complaint": complaint,
         "client": maya,
         "visit": visit,
         "item": item,
@@ -128,6 +133,7 @@ def ids(a: dict) -> dict:
             "aftercare:item-": a["visit"].pk,
             "aftercare:link-": a["visit"].pk,
             "aftercare:exercise-sheet": a["exercise"].pk,
+            "exercises:complaint-": a["complaint"].pk,
             "exercises:": a["exercise"].pk,
             "clinic:team-": a["teammate"].pk,
             "clinic:invite-": a["invite"].pk,

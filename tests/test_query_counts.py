@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from aftercare.models import ShareLink
 from clients.models import Invite
+from exercises.models import Complaint
 from tests.conftest import builtin, make_visit
 
 LOGGED_IN = 3  # session, user, therapist + clinic
@@ -43,6 +44,10 @@ def world(client_, therapist, colleague, clinic):
         "invite": Invite.objects.create(clinic=clinic, invited_by=therapist, name="Kim"),
         "link": ShareLink.issue(client_),
         "colleague": colleague,
+        "complaint": Complaint.objects.create(
+            clinic=clinic, slug="frozen-shoulder-rehab", name="Frozen shoulder rehab", body_area="shoulders",
+            red_flags="a shoulder that gets hot and swollen",
+        ),
     }
 
 
@@ -56,24 +61,34 @@ PAGES = {
     "clients:list": (lambda w: "/clients/", True, LOGGED_IN + 1,
                      "+ the page of clients and one more (no count: clients.paging)"),
     "clients:list?q": (lambda w: "/clients/?q=maya+lind", True, LOGGED_IN + 1, "+ the page of clients found"),
-    "clients:create": (lambda w: "/clients/new/", True, LOGGED_IN + 2,
-                       "+ does the clinic list its own equipment, the equipment to offer"),
+    "clients:create": (lambda w: "/clients/new/", True, LOGGED_IN + 4,
+                       "+ does the clinic list its own equipment, the everyday equipment ticked to start, "
+                       "the equipment to offer, the health flags to offer"),
     "clients:detail": (lambda w: f"/clients/{w['client'].pk}/", True, LOGGED_IN + 7,
                        "+ client, their equipment, visits with therapists, the visits' complaints, "
                        "items with exercises and tick counts, the audit log's latest actions, "
                        "how often and when last their link was opened"),
     "clients:delete": (lambda w: f"/clients/{w['client'].pk}/delete/", True, LOGGED_IN + 5,
                        "+ client, how many visits, homework items, check-ins and links go with them"),
-    "clients:edit": (lambda w: f"/clients/{w['client'].pk}/edit/", True, LOGGED_IN + 4,
-                     "+ client, their equipment (initial), does the clinic list its own equipment, "
-                     "the equipment to offer"),
+    "clients:edit": (lambda w: f"/clients/{w['client'].pk}/edit/", True, LOGGED_IN + 7,
+                     "+ client, their equipment (initial), their health flags (initial), does the clinic "
+                     "list its own equipment, the everyday equipment ticked to start (nobody asked yet), "
+                     "the equipment to offer, the health flags to offer"),
     "exercises:list": (lambda w: "/library/", True, LOGGED_IN + 6,
                        "+ count (pages), complaints and equipment (filters), the page of exercises, "
                        "their pictures, their equipment"),
     "exercises:add": (lambda w: "/library/add/", True, LOGGED_IN + 4,
                       "+ equipment, complaints once for each of the three 'helps with' rows"),
-    "exercises:detail": (lambda w: f"/library/{w['builtin'].pk}/", True, LOGGED_IN + 5,
-                         "+ exercise, its pictures, the clinic's own version, complaints, equipment"),
+    "exercises:detail": (lambda w: f"/library/{w['builtin'].pk}/", True, LOGGED_IN + 6,
+                         "+ exercise with its easier and harder versions, its pictures, the clinic's own "
+                         "version, complaints, equipment, the health flags it is not for"),
+    "exercises:complaints": (lambda w: "/library/complaints/", True, LOGGED_IN + 2,
+                             "+ the clinic's own complaints, the built-in ones"),
+    "exercises:complaint-add": (lambda w: "/library/complaints/add/", True, LOGGED_IN + 1,
+                                "+ the exercises it can be linked to"),
+    "exercises:complaint-edit": (lambda w: f"/library/complaints/{w['complaint'].pk}/edit/", True, LOGGED_IN + 3,
+                                 "+ the complaint, the exercises linked to it (initial), the exercises it "
+                                 "can be linked to"),
     "exercises:edit": (lambda w: f"/library/{w['own'].pk}/edit/", True, LOGGED_IN + 10,
                        "+ exercise, its pictures, its equipment, its complaint rows, equipment (choices), "
                        "pictures (formset), complaints once for each of the four 'helps with' rows "
@@ -96,26 +111,28 @@ PAGES = {
                                  "complaint links of the suggestions, their pictures, their equipment, "
                                  "the visit's complaints, all complaints, all equipment"),
     "aftercare:item-add": (lambda w: f"/visits/{w['empty_visit'].pk}/homework/add/{w['builtin'].pk}/", True,
-                           LOGGED_IN + 4, "+ visit with client, the exercise, its equipment, the visit's item count"),
+                           LOGGED_IN + 5, "+ visit with client, the exercise with its easier and harder versions, "
+                           "the client's health flags it is not for, its equipment, the visit's item count"),
     "aftercare:item-edit": (lambda w: f"/visits/{w['visit'].pk}/homework/{w['item'].pk}/edit/", True,
                             LOGGED_IN + 3, "+ visit with client, the item with its exercise, its equipment"),
-    "aftercare:visit-handout": (lambda w: f"/visits/{w['visit'].pk}/handout.pdf", True, LOGGED_IN + 4,
+    "aftercare:visit-handout": (lambda w: f"/visits/{w['visit'].pk}/handout.pdf", True, LOGGED_IN + 5,
                                 "+ visit with client, clinic and therapist, items with exercises, their own pictures, "
-                                "the client's link"),
-    "aftercare:day": (lambda w: "/day/?date=2026-11-23", True, LOGGED_IN + 3,
+                                "the visit's complaints (red flags), the client's link"),
+    "aftercare:day": (lambda w: "/day/?date=2026-11-23", True, LOGGED_IN + 4,
                       "+ the day's visits with clients and therapists, their items with exercises, the "
-                      "exercises' own pictures (the same read as the day's handouts)"),
-    "aftercare:day-handouts": (lambda w: "/day/handouts.pdf?date=2026-11-23", True, LOGGED_IN + 4,
-                               "+ the day's visits, their items, their exercises' own pictures, the clients' "
-                               "links (however many visits: tests/test_handouts.py)"),
+                      "exercises' own pictures, the visits' complaints (the same read as the day's handouts)"),
+    "aftercare:day-handouts": (lambda w: "/day/handouts.pdf?date=2026-11-23", True, LOGGED_IN + 5,
+                               "+ the day's visits, their items, their exercises' own pictures, the visits' "
+                               "complaints (red flags), the clients' links (however many visits: "
+                               "tests/test_handouts.py)"),
     "aftercare:exercise-sheet": (lambda w: f"/library/{w['builtin'].pk}/sheet.pdf", True, LOGGED_IN + 2,
                                  "+ the exercise, its equipment"),
-    "client-reminders": (lambda w: f"{w['link']}reminders.ics", False, 4,
+    "client-reminders": (lambda w: f"{w['link']}reminders.ics", False, 5,
                          "the link, the client's visits with homework, their items with exercises, "
-                         "the exercises' pictures"),
-    "client-handout": (lambda w: f"{w['link']}handout.pdf", False, 4,
+                         "the exercises' pictures, the visit's complaints (the handout's read, red flags)"),
+    "client-handout": (lambda w: f"{w['link']}handout.pdf", False, 5,
                        "the link, the client's visits with homework, their items with exercises, "
-                       "the exercises' pictures"),
+                       "the exercises' pictures, the visit's complaints (red flags)"),
 }
 
 # Actions that only take a POST; GET is refused with 405 (checked below).
