@@ -1871,6 +1871,8 @@ FIXES = {
         ],
     },
     "levator-scapulae-stretch": {"name": "Nose-to-pocket neck stretch (levator scapulae)"},
+    "frozen-bottle-foot-roll": {"steps_last": "Keep going for about 5 minutes, then roll the other foot if it is sore too."},
+    "towel-foot-stretch": {"steps_last": "Hold for 30 seconds. Repeat 3 times, then the other foot if it is sore too."},
     "psoas-release": {"name": "Supported psoas release (legs on a chair)"},
 }
 
@@ -1924,7 +1926,10 @@ MORE_LINKS = {
 def _finish(exercises: list[dict]) -> None:
     for exercise in exercises:
         exercise["complaints"] = exercise["complaints"] + MORE_LINKS.get(exercise["slug"], [])
-        exercise.update(FIXES.get(exercise["slug"], {}))
+        fixes = dict(FIXES.get(exercise["slug"], {}))
+        if "steps_last" in fixes:  # one step said again, more clearly
+            exercise["steps"] = [*exercise["steps"][:-1], fixes.pop("steps_last")]
+        exercise.update(fixes)
         exercise.update(DETAILS.get(exercise["slug"], {}))
         exercise["not_for"] = not_for(exercise)
 

@@ -43,12 +43,13 @@ from clients.forms import ClientForm, ClinicForm, DeleteClientForm, InviteForm, 
 from clients.models import Invite
 from exercises.forms import (
     BaseComplaintLinkFormSet,
+    ComplaintForm,
     ComplaintLinkForm,
     ExerciseForm,
     LibraryBrowseForm,
     LibraryFilterForm,
 )
-from exercises.models import BodyArea, Complaint, Equipment, Exercise, HowOften
+from exercises.models import BodyArea, Complaint, Condition, Equipment, Exercise, HowOften
 from tests import fuzz
 from tests.conftest import builtin
 
@@ -75,6 +76,8 @@ class World:
     invite_token: str
     complaints: list[int]
     equipment: list[int]
+    conditions: list[int]
+    own_complaint: Complaint
 
 
 @pytest.fixture
@@ -93,6 +96,10 @@ def world(therapist, client_, visit) -> World:
         invite_token=invite.token,
         complaints=list(Complaint.objects.values_list("pk", flat=True)[:6]),
         equipment=list(Equipment.objects.values_list("pk", flat=True)[:4]),
+        conditions=list(Condition.objects.values_list("pk", flat=True)[:4]),
+        own_complaint=Complaint.objects.create(
+            clinic=therapist.clinic, slug="our-own", name="Our own complaint", body_area="shoulders"
+        ),
     )
 
 
@@ -183,13 +190,24 @@ def exercise_fields(w: World) -> dict:
 def client_fields(w: World) -> dict:
     return {
         "first_name": fuzz.text(60), "last_name": fuzz.text(60), "email": fuzz.email(), "phone": fuzz.text(40),
-        "equipment": fuzz.many(w.equipment),
+        "equipment": fuzz.many(w.equipment), "home": fuzz.choice(["ticked", "nothing", "not_asked"]),
+        "conditions": fuzz.many(w.conditions), "no_floor": fuzz.choice(["on", ""]),
     }
 
 
 def client_answer(w: World) -> dict:
     return {"first_name": "Maya", "last_name": "Lindqvist", "email": "maya@example.com", "phone": "0400 000 000",
-            "equipment": [str(w.equipment[0])]}
+            "equipment": [str(w.equipment[0])], "home": "ticked", "conditions": [str(w.conditions[0])]}
+
+
+def complaint_fields(w: World) -> dict:
+    return {"name": fuzz.text(80), "body_area": fuzz.choice(BodyArea.values), "description": fuzz.text(240),
+            "red_flags": fuzz.text(600), "exercises": fuzz.many([w.own_exercise.pk, w.other_exercise.pk])}
+
+
+def complaint_answer(w: World) -> dict:
+    return {"name": "Frozen shoulder rehab", "body_area": "shoulders", "description": "After the freeze",
+            "red_flags": "a hot, swollen shoulder", "exercises": [str(w.other_exercise.pk)]}
 
 
 def visit_fields(w: World) -> dict:
@@ -318,6 +336,15 @@ REGISTRY = [
         valid=exercise_edit_answer,
         fields=lambda w: {**exercise_fields(w), "remove_pictures": fuzz.many([1, 2])},
         files={"pictures": fuzz.upload()},
+    ),
+    Target(
+        "add a complaint of our own", (ComplaintForm,), lambda w: reverse("exercises:complaint-add"),
+        valid=complaint_answer, fields=complaint_fields,
+    ),
+    Target(
+        "edit a complaint of our own", (ComplaintForm,),
+        lambda w: reverse("exercises:complaint-edit", args=[w.own_complaint.pk]),
+        valid=complaint_answer, fields=complaint_fields,
     ),
     Target(
         "the day's visits", (DayForm,), lambda w: reverse("aftercare:day"),
