@@ -85,6 +85,7 @@ class ClientForm(forms.ModelForm):
         "Not asked yet" (or not sent at all) with ticks that differ from the everyday ones,
         the ticks are the answer."""
         cleaned = super().clean()
+        before = self._home_answer(self.instance.equipment_recorded_at, self.initial.get("equipment"))
         home = cleaned.get("home") or ""
         ticked = {e.pk for e in cleaned.get("equipment") or ()}
         everyday = {e.pk for e in self.fields["equipment"].queryset if e.everyday}
@@ -95,11 +96,32 @@ class ClientForm(forms.ModelForm):
         if home == "nothing":
             cleaned["equipment"] = Equipment.objects.none()
         if home in ("ticked", "nothing"):
-            if not self.instance.equipment_recorded_at or self.has_changed():
-                self.instance.equipment_recorded_at = timezone.now()
+            after = frozenset(e.pk for e in cleaned.get("equipment") or ())
         else:
+            after = None
+            # Not asked: whatever was ticked before stays as it was, unused.
+            cleaned["equipment"] = self.instance.equipment.all() if self.instance.pk else Equipment.objects.none()
+        self._home_changed = before != after
+        if after is None:
             self.instance.equipment_recorded_at = None
+        elif self._home_changed:
+            self.instance.equipment_recorded_at = timezone.now()  # asked today
         return cleaned
+
+    @staticmethod
+    def _home_answer(recorded_at, equipment) -> frozenset | None:
+        if recorded_at is None:
+            return None
+        return frozenset(getattr(e, "pk", e) for e in equipment or ())
+
+    @property
+    def changed_data(self) -> list[str]:
+        """What changed, as the audit log names it: the answer about home equipment counts
+        when it changed (asked, unasked, other things ticked), never the radio itself."""
+        changed = [name for name in super().changed_data if name not in ("home", "equipment")]
+        if getattr(self, "_home_changed", False):
+            changed.append("equipment")
+        return changed
 
 
 class QuickClientForm(forms.ModelForm):
