@@ -225,6 +225,7 @@ def _render_visit_detail(request, visit: Visit, email_form=None, status=200):
         qr = segno.make(url, error="m").svg_data_uri(scale=5, border=2, dark="#1f2d33")
     items = list(visit.items.select_related("exercise", "visit").prefetch_related("exercise__pictures"))
     attach_tick_history(items, timezone.localdate())
+    complaints = list(visit.complaints.all())
     return render(
         request,
         "aftercare/visit_detail.html",
@@ -232,7 +233,8 @@ def _render_visit_detail(request, visit: Visit, email_form=None, status=200):
             "visit": visit,
             "client": client,
             "items": items,
-            "complaints": visit.complaints.all(),
+            "complaints": complaints,
+            "red_flags": [c for c in complaints if c.red_flags.strip()],
             "link": link,
             "link_url": url,
             "qr": qr,

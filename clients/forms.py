@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import Client, Clinic
@@ -57,9 +58,11 @@ class ClientForm(forms.ModelForm):
     def __init__(self, *args, clinic: Clinic, submit_label="Save", **kwargs):
         super().__init__(*args, **kwargs)
         offered = clinic.offered_equipment()
+        # Everyday things are always offered (they count as at home until unticked); what the
+        # client already has stays ticked even if the clinic's list changed.
+        offered = Equipment.objects.filter(Q(pk__in=offered.values("pk")) | Q(everyday=True))
         if self.instance.pk:
-            # What the client already has stays ticked even if the clinic's list changed.
-            offered = Equipment.objects.filter(pk__in=offered.values("pk")) | self.instance.equipment.all()
+            offered = offered | self.instance.equipment.all()
         self.fields["equipment"].queryset = offered.distinct().order_by("everyday", "name")
         recorded = self.instance.pk and self.instance.equipment_recorded_at
         if not recorded:

@@ -89,10 +89,11 @@ PAGES = {
     "exercises:complaint-edit": (lambda w: f"/library/complaints/{w['complaint'].pk}/edit/", True, LOGGED_IN + 3,
                                  "+ the complaint, the exercises linked to it (initial), the exercises it "
                                  "can be linked to"),
-    "exercises:edit": (lambda w: f"/library/{w['own'].pk}/edit/", True, LOGGED_IN + 10,
+    "exercises:edit": (lambda w: f"/library/{w['own'].pk}/edit/", True, LOGGED_IN + 11,
                        "+ exercise, its pictures, its equipment, its complaint rows, equipment (choices), "
-                       "pictures (formset), complaints once for each of the four 'helps with' rows "
-                       "(its complaints and the blank ones: one query a row, a known N+1 of the formset)"),
+                       "pictures (formset), complaints once for each of the five 'helps with' rows "
+                       "(its two complaints, runners' calves and post-event soreness, and the three blank "
+                       "ones: one query a row, a known N+1 of the formset)"),
     "clinic:settings": (lambda w: "/clinic/", True, LOGGED_IN + 2, "+ the clinic's equipment, all equipment"),
     "clinic:team": (lambda w: "/clinic/team/", True, LOGGED_IN + 2, "+ open invites, the team with their logins"),
     "clinic:team-add": (lambda w: "/clinic/team/add/", True, LOGGED_IN, "nothing more: GET redirects to the team"),
