@@ -270,6 +270,12 @@ def spin(c, r=14, start=200, sweep=280):
             + line([pol(p1, tang + 150, 10), p1, pol(p1, tang - 150, 10)], ARROW, 4))
 
 
+def mirror(parts):
+    """The scene flipped left to right: for a front view whose text names the other side
+    (the figure's right is the viewer's left)."""
+    return ['<g transform="translate(400 0) scale(-1 1)">', *parts, "</g>"]
+
+
 def zoom(parts, cx, cy, s, to=(200, 150)):
     """Draw parts scaled by s about (cx, cy), which lands at `to`. Never so close that the
     floor line leaves the picture: it shows which way is down."""
@@ -367,7 +373,9 @@ def s_chin_tucks():
 def s_upper_trap():
     f, ch = front_seated(head=-118, arms=[(-150, -29), (88, 90)])
     r = f.shoulders[1]
-    return zoom([floor(), ch, f.svg(), hl(((r[0] + f.neck[0]) / 2 + 2, r[1] - 8), 20, 10, 28)], 200, 125, 1.5, (200, 160))
+    # The text tips the left ear down and stretches the right side: the figure's right is the
+    # viewer's left, so the drawing is mirrored.
+    return mirror(zoom([floor(), ch, f.svg(), hl(((r[0] + f.neck[0]) / 2 + 2, r[1] - 8), 20, 10, 28)], 200, 125, 1.5, (200, 160)))
 
 
 def s_levator():
@@ -375,8 +383,9 @@ def s_levator():
     r = f.shoulders[1]
     dash = (f'<path d="M{fmt(f.head[0] - 10)} {fmt(f.head[1] + 20)} Q150 136 160 166" stroke="{ARROW}" '
             f'stroke-width="3" stroke-dasharray="3 6"/>')
-    return zoom([floor(), ch, f.svg(), hl((r[0] - 6, r[1] - 4), 17, 12, 40), dash,
-                 arrow((155, 156), (161, 170), 0)], 200, 125, 1.5, (200, 160))
+    # Looking down to the left pocket, the stretch on the right: mirrored, as above.
+    return mirror(zoom([floor(), ch, f.svg(), hl((r[0] - 6, r[1] - 4), 17, 12, 40), dash,
+                        arrow((155, 156), (161, 170), 0)], 200, 125, 1.5, (200, 160)))
 
 
 def s_ball_levator():
@@ -1323,7 +1332,9 @@ def s_hug():
 def s_shoulder_squeeze():
     f, ch = front_seated(arms=[(88, 90), dict(to=(180, F - 160), bend=-1)])
     l = f.shoulders[0]
-    return zoom([floor(), ch, f.svg(), hl(((l[0] + f.neck[0]) / 2 - 2, l[1] - 6), 18, 10, -28)], 200, 125, 1.5, (200, 160))
+    # The right hand squeezes the left shoulder: mirrored.
+    return mirror(zoom([floor(), ch, f.svg(), hl(((l[0] + f.neck[0]) / 2 - 2, l[1] - 6), 18, 10, -28)],
+                       200, 125, 1.5, (200, 160)))
 
 
 def s_clasped_opener():
@@ -1354,7 +1365,7 @@ def s_ham_hands():
 
 
 def s_crossover():
-    f = Fig((200, F - 100), -80, front=True, head=-78, arms=[(100, 95), (-70, -120)],
+    f = Fig((200, F - 100), -80, front=True, head=-78, arms=[(-88, -25), (80, 88)],
             legs=[dict(to=(224, F - 6), bend=1, foot=0), dict(to=(184, F - 6), bend=-1, foot=180)])
     hp = f.hips[0]
     return [floor(), f.svg(), hl((hp[0] - 6, hp[1] + 18), 12, 28), arrow((hp[0] - 20, hp[1] - 30), (hp[0] - 48, hp[1] - 30))]
