@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from exercises.fields import TickedRowsField, tidy_dose_fields
 from exercises.images import clean_upload
-from exercises.models import BodyArea, Complaint, Equipment, Exercise, ExerciseComplaint
+from exercises.models import BodyArea, Complaint, Equipment, Exercise, ExerciseComplaint, Position
 
 PICTURE_TYPES = "image/jpeg,image/png,image/webp"
 
@@ -118,6 +118,7 @@ class ExerciseForm(forms.ModelForm):
         fields = [
             "name", "kind", "body_area", "equipment", "how_often", "times_per_week",
             "sets", "reps", "hold_seconds", "minutes", "steps", "why", "cautions",
+            "side", "position", "off_floor", "feel", "mistake", "quick", "not_for",
         ]
         labels = {
             "equipment": "What it needs",
@@ -127,13 +128,16 @@ class ExerciseForm(forms.ModelForm):
             "why": "Why it helps",
             "cautions": "Take care",
         }
-        field_classes = {"equipment": TickedRowsField}
+        field_classes = {"equipment": TickedRowsField, "not_for": TickedRowsField}
         help_texts = {
-            "equipment": "Leave empty if it needs nothing (walls, doorways and chairs count anyway).",
+            "equipment": "Leave empty if it needs nothing. Everyday things count as at home unless unticked for a client.",
+            "not_for": "Never suggested to clients with these health flags; a warning when found by search.",
+            "off_floor": "For a floor exercise: how to do it on a chair or a bed, or say there is no such version.",
             "steps": "One step per line, the way you'd say it to a client.",
         }
         widgets = {
             "equipment": forms.CheckboxSelectMultiple,
+            "not_for": forms.CheckboxSelectMultiple,
             "how_often": forms.RadioSelect,
             "steps": forms.Textarea(attrs={"rows": 5, "placeholder": "Lie on your back with the ball under…"}),
             "why": forms.Textarea(attrs={"rows": 2}),
@@ -152,6 +156,7 @@ class ExerciseForm(forms.ModelForm):
         else:
             del self.fields["remove_pictures"]
         tidy_dose_fields(self)
+        self.fields["position"].required = False  # standing unless said otherwise
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -169,8 +174,14 @@ class ExerciseForm(forms.ModelForm):
                 ),
             ),
             "steps",
+            Row(Column("side", css_class="col-6 col-md-4"), Column("position", css_class="col-6 col-md-4")),
+            "off_floor",
+            "feel",
+            "mistake",
+            "quick",
             "why",
             "cautions",
+            Div(Field("not_for"), css_class="condition-grid"),
             Div(Field("equipment"), css_class="equipment-grid"),
             "pictures",
             *(["remove_pictures"] if "remove_pictures" in self.fields else []),
@@ -178,6 +189,9 @@ class ExerciseForm(forms.ModelForm):
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()
+
+    def clean_position(self):
+        return self.cleaned_data.get("position") or Position.STANDING
 
     def clean_steps(self):
         return "\n".join(line.strip() for line in self.cleaned_data["steps"].splitlines() if line.strip())

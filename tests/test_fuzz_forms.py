@@ -184,6 +184,9 @@ def exercise_fields(w: World) -> dict:
         "complaints-0-complaint": fuzz.choice(w.complaints), "complaints-0-rank": fuzz.number(1, 99),
         "complaints-1-complaint": fuzz.choice(w.complaints), "complaints-1-rank": fuzz.number(1, 99),
         "complaints-0-id": fuzz.number(1, 10**6), "complaints-0-DELETE": fuzz.choice(["on", ""]),
+        "side": fuzz.choice(["", "both", "each", "left", "right"]), "position": fuzz.choice(["standing", "chair", "bed", "floor"]),
+        "off_floor": fuzz.text(300), "feel": fuzz.text(240), "mistake": fuzz.text(240), "quick": fuzz.text(300),
+        "not_for": fuzz.many(w.conditions),
     }
 
 
