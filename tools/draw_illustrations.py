@@ -83,13 +83,14 @@ class Fig:
 
     def __init__(self, hip, torso=-90, head=None, arms=(), legs=(), far_arms=(), far_legs=(),
                  front=False, arch=0, tl=72, neck=23, shrug=0, head_r=HEAD_R, arm_lens=(44, 40),
-                 leg_lens=(52, 50, 17), facing=1, face=None, back=False, look=(0, 0)):
+                 leg_lens=(52, 50, 17), facing=1, face=None, back=False, look=(0, 0), front_face=False):
         self.hip, self.torso_ang, self.arch, self.front = hip, torso, arch, front
         # Which way the face looks. Side view: a nose and an eye, on the side of the head the
         # body faces (facing=1: the front of the body is a quarter turn clockwise from the
         # line neck to head; -1: the other way), or at the angle `face`. Front view: two
         # eyes, or none and a parting from behind (back=True).
         self.facing, self.face, self.back, self.look = facing, face, back, look
+        self.front_face = front_face  # lying on the side, facing the viewer: eyes, not a nose
         self.neck = pol(hip, torso, tl)
         self.head = pol(self.neck, torso if head is None else head, neck)
         self.head_r = head_r
@@ -137,7 +138,7 @@ class Fig:
     def face_svg(self):
         x, y = self.head
         r = self.head_r
-        if self.front:
+        if self.front or self.front_face:
             if self.back:  # seen from behind: hair and a parting, no face
                 return (f'<path d="M{fmt(x - r + 2)} {fmt(y - 3)} Q{fmt(x)} {fmt(y - r - 10)} {fmt(x + r - 2)} {fmt(y - 3)}" '
                         f'stroke="{INK}" stroke-width="6"/>' + line([(x, y - r + 1), (x, y - r + 9)], INK, 3))
@@ -397,7 +398,7 @@ def s_ball_levator():
 
 
 def s_neck_turns():
-    f = front_standing(arms=[(106, 98), (74, 82)])
+    f = front_standing(arms=[(106, 98), (74, 82)], look=(6, 0))
     hx, hy = f.head
     return zoom([floor(), f.svg(), arrow((hx - 36, hy - 6), (hx + 36, hy - 6), 26, both=True),
                  hl((f.neck[0], f.neck[1] - 2), 12, 10)], 200, 110, 1.7, (200, 165))
@@ -577,17 +578,24 @@ def s_forearm_ball():
 
 
 def s_glides():
+    """Three hand shapes, palm to the viewer: fingers straight, a hook, a fist."""
     out = []
-    for i, cx in enumerate((90, 200, 310)):
-        out.append(line([(cx, 290), (cx, 190)], INK, 22))
-        if i == 0:
-            out.append(line([(cx, 186), (cx, 110)], INK, 18))
-        elif i == 1:
-            out.append(f'<path d="M{cx} 186 V150 Q{cx} 128 {cx + 16} 130 Q{cx + 26} 134 {cx + 22} 158" stroke="{INK}" stroke-width="16"/>')
-        else:
-            out.append(f'<rect x="{cx - 18}" y="144" width="36" height="42" rx="14" fill="#fff" stroke="{INK}" stroke-width="10"/>')
-        out.append(hl((cx, 200), 15, 22))
-    out += [arrow((120, 150), (168, 150), -10), arrow((232, 150), (280, 150), -10)]
+    for i, cx in enumerate((80, 200, 320)):
+        palm_top = 150
+        out.append(line([(cx, 300), (cx, 236)], INK, 24))  # forearm
+        out.append(f'<rect x="{cx - 34}" y="{palm_top}" width="68" height="88" rx="24" fill="#fff" stroke="{INK}" stroke-width="8"/>')
+        out.append(line([(cx + 32, palm_top + 50), (cx + 56, palm_top + 20)], INK, 12))  # thumb
+        for dx in (-22, -7, 8, 23):
+            if i == 0:
+                out.append(line([(cx + dx, palm_top - 2), (cx + dx, palm_top - 58)], INK, 11))
+            elif i == 1:
+                out.append(f'<path d="M{cx + dx} {palm_top - 2} V{palm_top - 30} Q{cx + dx} {palm_top - 44} '
+                           f'{cx + dx + 4} {palm_top - 36} L{cx + dx + 4} {palm_top - 20}" stroke="{INK}" stroke-width="10"/>')
+            else:
+                out.append(f'<circle cx="{cx + dx}" cy="{palm_top + 12}" r="7" fill="#fff" stroke="{INK}" stroke-width="6"/>')
+        out.append(hl((cx, palm_top + 40), 26, 36, op=".3"))
+        out.append(label(cx, 50, ("straight", "hook", "fist")[i], 16))
+    out += [arrow((112, 120), (160, 120), -10), arrow((232, 120), (280, 120), -10)]
     return out
 
 
@@ -703,13 +711,13 @@ def s_seated_piri():
 
 def side_lying(top_leg, bottom_leg):
     hip = (236, F - 22)
-    f = Fig(hip, 180, head=190, arms=[(180, 190)], legs=[top_leg], far_legs=[bottom_leg])
+    f = Fig(hip, 180, head=190, arms=[(180, 190)], legs=[top_leg], far_legs=[bottom_leg], front_face=True)
     return f
 
 
 def s_clams():
     hip = (200, F - 24)
-    f = Fig(hip, 180, head=190, arms=[(180, 190)], legs=[[]], far_legs=[[]])
+    f = Fig(hip, 180, head=190, arms=[(180, 190)], legs=[[]], far_legs=[[]], front_face=True)
     f.legs = [[hip, (262, F - 66), (300, F - 16), (314, F - 12)]]
     f.far_legs = [[hip, (252, F - 8), (302, F - 8), (316, F - 6)]]
     hx, hy = f.head
@@ -1021,7 +1029,7 @@ def on_back(hip_x=250, legs=None, far_legs=None, arms=((12, 0),), far_arms=(), h
 def on_side(hip_x=220, top_leg=None, bottom_leg=None, arms=((180, 190),), far_arms=()):
     """Lying on the side, head to the left on a pillow, face to the viewer's top."""
     hip = (hip_x, F - 24)
-    f = Fig(hip, 180, head=190, arms=arms, far_arms=far_arms, legs=[[]], far_legs=[[]])
+    f = Fig(hip, 180, head=190, arms=arms, far_arms=far_arms, legs=[[]], far_legs=[[]], front_face=True)
     f.legs = [top_leg or [hip, (hip_x + 58, F - 50), (hip_x + 104, F - 16), (hip_x + 118, F - 12)]]
     f.far_legs = [bottom_leg or [hip, (hip_x + 56, F - 8), (hip_x + 106, F - 8), (hip_x + 120, F - 6)]]
     return f
