@@ -2366,7 +2366,7 @@ EXERCISES += [
         "Everything gentle and in a comfortable range.",
         "both", "chair", "The body waking up, shoulders and neck easier.",
         "Waiting until you feel stiff: do it every hour you sit.",
-        "Shoulder rolls and one long reach up."),
+        "Shoulder rolls and one long reach up.", not_for=("injury-neck-arm",)),
     _ex("standing-back-bend", "Standing back bend", "mobility", "lower_back",
         [("desk-posture", 3), ("lower-back-tightness", 17), ("sciatica-like", 5)], [], "several", {"sets": 1, "reps": 5},
         ["Stand with your feet hip-width apart and put your hands on your lower back, fingers pointing down.",
