@@ -9,7 +9,7 @@ PORT ?= 8000
 # it opens the client's live link, so a fresh machine needs it before `make test`. wrk
 # drives bench/load.py (tests/test_load.py runs it briefly); redis-server for the throttle
 # tests against Redis.
-SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core zbar-tools wrk redis-server
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji zbar-tools wrk redis-server
 PYTEST_ARGS ?=
 
 .PHONY: install system run test bench clean

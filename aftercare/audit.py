@@ -14,7 +14,7 @@ imports it so Django finds it.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -146,6 +146,16 @@ def record(client, action: str, *, by=None, detail: str = "") -> AuditEvent:
         action=action,
         detail=detail[:DETAIL_LENGTH],
     )
+
+
+def record_unless_deleted(client, action: str, *, by=None, detail: str = "") -> AuditEvent | None:
+    """record(), or None when the client was deleted a moment ago (by a colleague, in
+    another tab): their row is gone, so the database refuses the event."""
+    try:
+        with transaction.atomic():
+            return record(client, action, by=by, detail=detail)
+    except IntegrityError:
+        return None
 
 
 def hash_address(request) -> str:

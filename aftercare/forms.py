@@ -24,11 +24,12 @@ class VisitForm(forms.ModelForm):
         labels = {"intake_note": "Note"}
         widgets = {"intake_note": forms.Textarea(attrs={"rows": 3, "placeholder": "Anything they mentioned at intake"})}
 
-    def __init__(self, *args, clinic, submit_label="Save", **kwargs):
+    def __init__(self, *args, clinic=None, submit_label="Save", form_tag=True, **kwargs):
         super().__init__(*args, **kwargs)
-        # The built-in complaints and the clinic's own.
+        # The built-in complaints and the clinic's own (only the built-in ones without a clinic).
         self.fields["complaints"].queryset = Complaint.objects.for_clinic(clinic)
         self.helper = FormHelper()
+        self.helper.form_tag = form_tag  # the visit page writes its own, with htmx on it
         self.helper.layout = Layout(
             Div(Field("complaints"), css_class="complaint-grid"),
             "intake_note",
@@ -37,6 +38,20 @@ class VisitForm(forms.ModelForm):
 
     def clean_intake_note(self):
         return self.cleaned_data["intake_note"].strip()
+
+
+NOTE_TOO_LONG = (
+    "A note can be up to %(limit_value)d characters, and this one has %(show_value)d. "
+    "Shorten it a little: what you typed is all still here."
+)
+
+
+def counted(field: forms.Field) -> None:
+    """A live count under the field instead of the browser's silent cut at maxlength
+    (static/js/count.js); the server says clearly when it's too long."""
+    limit = field.widget.attrs.pop("maxlength", None) or field.max_length
+    field.widget.attrs["data-count-max"] = limit
+    field.error_messages["max_length"] = NOTE_TOO_LONG
 
 
 class HomeworkItemForm(forms.ModelForm):
@@ -60,6 +75,7 @@ class HomeworkItemForm(forms.ModelForm):
     def __init__(self, *args, submit_label="Add to homework", conflicts=(), **kwargs):
         super().__init__(*args, **kwargs)
         tidy_dose_fields(self)
+        counted(self.fields["note"])
         extra = []
         if conflicts:
             names = ", ".join(c.name.lower() for c in conflicts)
@@ -94,11 +110,33 @@ class HomeworkItemForm(forms.ModelForm):
         return {name: getattr(self.instance, name) for name in self.Meta.fields}
 
 
+class ItemNoteForm(forms.ModelForm):
+    """The personal note of a chosen item, on the visit page. Each item's form has its own
+    prefix, so two notes on one page keep their own fields."""
+
+    class Meta:
+        model = HomeworkItem
+        fields = ["note"]
+        labels = {"note": "Personal note"}
+        widgets = {"note": forms.Textarea(attrs={"rows": 2, "placeholder": "e.g. Do it after your evening walk, gently."})}
+
+    def __init__(self, *args, autofocus: bool = False, **kwargs):
+        kwargs.setdefault("prefix", f"item-{kwargs['instance'].pk}")
+        super().__init__(*args, **kwargs)
+        counted(self.fields["note"])
+        if autofocus:
+            self.fields["note"].widget.attrs["autofocus"] = True
+
+    def clean_note(self):
+        return self.cleaned_data["note"].strip()
+
+
 class WrapUpForm(forms.ModelForm):
     class Meta:
         model = Visit
         fields = ["referral", "referral_note", "next_goal", "rebook_weeks"]
         widgets = {
+            "rebook_weeks": forms.RadioSelect(attrs={"class": "rebook-choice"}),
             "next_goal": forms.TextInput(attrs={"placeholder": "e.g. Looser pecs, fewer headaches at work"}),
             "referral_note": forms.TextInput(attrs={"placeholder": "e.g. for the heel pain that keeps coming back"}),
         }
@@ -112,7 +150,8 @@ class WrapUpForm(forms.ModelForm):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Row(Column("referral", css_class="col-md-5"), Column("referral_note", css_class="col-md-7")),
-            Row(Column("next_goal", css_class="col-md-8"), Column("rebook_weeks", css_class="col-md-4")),
+            "next_goal",
+            Div(Field("rebook_weeks"), css_class="rebook-grid"),
         )
 
     def clean(self):
@@ -159,6 +198,12 @@ class ReminderForm(forms.Form):
 
     def clean_time(self):
         return self.cleaned_data["time"] or self.fields["time"].initial
+
+
+class LinkReplaceForm(forms.Form):
+    """Which link the page showed when "Replace link" was pressed (see ShareLink.replace)."""
+
+    link = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class LinkEmailForm(forms.ModelForm):

@@ -24,7 +24,6 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
-from django.utils._os import safe_join
 from django.utils.formats import date_format
 from PIL import Image
 from weasyprint import CSS, HTML
@@ -33,6 +32,9 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from aftercare.models import HomeworkItem, ShareLink, Visit
 
+# Tagged, accessible PDFs (PDF/UA-1): a screen reader gets headings, lists and the
+# reading order; the language and title come from the print templates' <html lang> and <title>.
+PDF_VARIANT = "pdf/ua-1"
 # Pictures are printed at most ~70 mm wide; 900 px is over 300 dpi at that size.
 MAX_PICTURE_PX = 900
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
@@ -177,12 +179,12 @@ class StaticFetcher(URLFetcher):
 
 
 def _inside(root, relative: str) -> Path:
-    try:
-        joined = Path(safe_join(root, relative))
-    except SuspiciousFileOperation:
-        raise RefusedURL(f"Leaves its folder: {relative}") from None
-    real, real_root = os.path.realpath(joined), os.path.realpath(root)
-    if not real.startswith(real_root + os.sep) or not os.path.isfile(real):
+    # Links and "..", resolved, must stay under the folder (an absolute path replaces it).
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(real_root, relative))
+    if not real.startswith(real_root + os.sep):
+        raise RefusedURL(f"Leaves its folder: {relative}")
+    if not os.path.isfile(real):
         raise RefusedURL(f"No such file: {relative}")
     return Path(real)
 
@@ -325,7 +327,7 @@ def visit_pdf(visit: Visit, *, site_url: str | None = None, link: ShareLink | No
     """The visit's handout, one page. `site_url` is where the QR code's link points (default
     AFTERCARE_SITE_URL); `link` the client's link when the caller already has it (None for
     no link); `by` the therapist printing, who is recorded if a link has to be made."""
-    return _visit_document(visit, site_url, link, by).write_pdf()
+    return _visit_document(visit, site_url, link, by).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def day_pdf(clinic, date: datetime.date, *, site_url: str | None = None, by=None) -> bytes:
@@ -338,13 +340,13 @@ def day_pdf(clinic, date: datetime.date, *, site_url: str | None = None, by=None
             "handouts/empty_day.html",
             {"clinic": clinic, "date": date, "day": date_format(date, "l j F Y"), "any_visits": bool(every_visit)},
         )
-        return _render(html, clinic.paper_size, fetcher).write_pdf()
+        return _render(html, clinic.paper_size, fetcher).write_pdf(pdf_variant=PDF_VARIANT)
     links = ShareLink.shown_for({visit.client for visit in visits}, by=by)
     documents = [_visit_document(visit, site_url, _unless_off(links[visit.client_id])) for visit in visits]
     pages = [page for document in documents for page in document.pages]
     stack = documents[0].copy(pages)
     stack.metadata.title = f"Handouts, {date_format(date, 'l j F Y')} · {clinic.name}"
-    return stack.write_pdf()
+    return stack.write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def day_visits(clinic, date: datetime.date) -> list[Visit]:
@@ -368,7 +370,7 @@ def exercise_pdf(exercise, clinic) -> bytes:
         html = render_to_string("handouts/exercise.html", {**context, "density": density, "on_paper": on_paper})
         return _render(html, clinic.paper_size, fetcher)
 
-    return _one_page(render).write_pdf()
+    return _one_page(render).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def filename(*parts: str) -> str:

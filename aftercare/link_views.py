@@ -17,7 +17,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from aftercare import calendar, handouts, link_page
+from aftercare import calendar, handouts, link_files, link_page
 from aftercare.forms import CheckInForm, ReminderForm
 from aftercare.link_page import TooManyGuesses, get_link
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
@@ -38,6 +38,8 @@ def private_page(view):
             response = render(request, "link/not_found.html", status=404)
         except TooManyGuesses:
             response = render(request, "link/too_many.html", status=429)
+        except link_files.TooManyFiles:
+            response = render(request, "link/too_many_files.html", status=429)
         for header, value in PRIVATE_HEADERS.items():
             response[header] = value
         return response
@@ -85,6 +87,7 @@ def check_in(request, token: str):
 @private_page
 def reminders(request, token: str):
     link = get_link(request, token)
+    link_files.count(request, link)
     form = ReminderForm(request.GET)
     if not form.is_valid():
         context = link_page.page_context(link.client_id, token, timezone.localdate(), reminder_form=form)
@@ -109,6 +112,7 @@ def reminders(request, token: str):
 def handout(request, token: str):
     """The client's own printable handout of their newest homework."""
     link = get_link(request, token)
+    link_files.count(request, link)
     visit = _latest_homework(link)
     if visit is None:
         raise Http404

@@ -5,10 +5,13 @@ import hashlib
 import secrets
 from base64 import urlsafe_b64encode
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +23,7 @@ from aftercare.audit import AuditEvent  # noqa: F401  (the audit log's model, so
 from exercises.models import Dose, Exercise
 
 MAX_ITEMS = 2
+VISIT_DELETED = "This visit was deleted a moment ago (in another tab, or by a colleague), so nothing was added."
 
 
 class Referral(models.TextChoices):
@@ -39,6 +43,10 @@ REFERRAL_PHRASES = {
     Referral.GP: "your GP",
     Referral.OTHER: "someone else",
 }
+
+
+# A referral note that starts with one of these reads on from "It may help to see…".
+JOINING_WORDS = {"for", "about", "to", "if", "when", "with", "because", "as", "after", "before", "a", "an", "the"}
 
 
 class VisitQuerySet(models.QuerySet):
@@ -62,7 +70,7 @@ class Visit(models.Model):
     complaints = models.ManyToManyField(
         "exercises.Complaint", blank=True, related_name="visits", verbose_name="intake complaints"
     )
-    intake_note = models.TextField("note", blank=True)
+    intake_note = models.TextField("note", blank=True, max_length=2000)
     referral = models.CharField("suggest they see", max_length=20, choices=Referral.choices, blank=True)
     referral_note = models.CharField("about the referral", max_length=240, blank=True)
     next_goal = models.CharField("goal for next session", max_length=240, blank=True)
@@ -86,6 +94,9 @@ class Visit(models.Model):
             # visit the install ever had (bench/scale.py).
             models.Index(fields=["date"], name="visit_date_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(condition=LessThanOrEqual(Length("intake_note"), 2000), name="visit_intake_note_length"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.client} on {self.date:%d %b %Y}"
@@ -94,6 +105,28 @@ class Visit(models.Model):
     def referral_phrase(self) -> str:
         """Who the client might see, as a client reads it: "an osteopath", "your GP"."""
         return REFERRAL_PHRASES.get(self.referral, "")
+
+    @property
+    def referral_sentence(self) -> str:
+        """The referral as one sentence a client reads: "It may help to see an osteopath for
+        the neck stiffness." The therapist's note follows on, whether it starts "for…",
+        "For…" or with something else."""
+        if not self.referral:
+            return ""
+        note = self.referral_note.strip().rstrip(" .,;:…")
+        first, _, rest = note.partition(" ")
+        if first.lower() in JOINING_WORDS:
+            note = f"{first.lower()} {rest}".strip()
+        if self.referral == Referral.OTHER:
+            who, note = (note, "") if note else ("someone else", "")
+            sentence = f"It may help to see {who}"
+        elif not note:
+            sentence = f"It may help to see {self.referral_phrase}"
+        elif first.lower() in JOINING_WORDS:
+            sentence = f"It may help to see {self.referral_phrase} {note}"
+        else:
+            sentence = f"It may help to see {self.referral_phrase}: {note}"
+        return sentence if sentence.endswith(("!", "?", "…")) else f"{sentence}."
 
     @property
     def rebook_by(self) -> datetime.date | None:
@@ -119,6 +152,18 @@ class Visit(models.Model):
             .prefetch_related("equipment")
         )
 
+    def delete_if_empty(self) -> bool:
+        """Delete this visit unless it has homework (False then). Locks the visit row first,
+        as assign() does, so an item added at the same moment either lands first (and the
+        visit stays) or finds the visit gone. Visit.DoesNotExist when it already is."""
+        with transaction.atomic():
+            if Visit.objects.select_for_update().filter(pk=self.pk).first() is None:
+                raise Visit.DoesNotExist
+            if self.items.exists():
+                return False
+            self.delete()
+        return True
+
     def assign(self, exercise: Exercise, **details) -> HomeworkItem:
         """Add `exercise` as homework, with the exercise's own dose unless `details` say
         otherwise. Refuses a third item, and the same exercise twice, with ValidationError."""
@@ -129,7 +174,8 @@ class Visit(models.Model):
             # Locks the visit row (PostgreSQL), so two assigns for one visit run one after
             # the other; on SQLite the IMMEDIATE transaction already does. The unique slot is
             # what finally guarantees the rule, whatever writes the row.
-            Visit.objects.select_for_update().filter(pk=self.pk).first()
+            if Visit.objects.select_for_update().filter(pk=self.pk).first() is None:
+                raise ValidationError(VISIT_DELETED, code="deleted")
             taken = list(self.items.values_list("slot", "exercise_id"))
             if any(exercise_id == exercise.pk for _, exercise_id in taken):
                 raise ValidationError(f"{exercise.name} is already part of this visit's homework.", code="duplicate")
@@ -170,6 +216,8 @@ class HomeworkItem(Dose):
             models.CheckConstraint(condition=Q(slot__in=[1, 2]), name="homework_slot_1_or_2"),
             models.UniqueConstraint(fields=["visit", "slot"], name="homework_two_per_visit"),
             models.UniqueConstraint(fields=["visit", "exercise"], name="homework_exercise_once_per_visit"),
+            # The note's limit (the form's too) keeps a handout under a second.
+            models.CheckConstraint(condition=LessThanOrEqual(Length("note"), 1000), name="homework_note_length"),
         ]
 
     def __str__(self) -> str:
@@ -218,8 +266,8 @@ class ShareLink(models.Model):
         return f"Link for {self.client} ({'live' if self.is_live() else 'ended'})"
 
     @staticmethod
-    def _token_for(salt: str) -> str:
-        signature = salted_hmac("aftercare.ShareLink", salt, algorithm="sha256").digest()
+    def _token_for(salt: str, secret: str | None = None) -> str:
+        signature = salted_hmac("aftercare.ShareLink", salt, secret=secret, algorithm="sha256").digest()
         return urlsafe_b64encode(signature).rstrip(b"=").decode()
 
     @staticmethod
@@ -229,6 +277,16 @@ class ShareLink(models.Model):
 
     @property
     def token(self) -> str:
+        """The token under the key the link was made with: the secret key, or one of
+        SECRET_KEY_FALLBACKS after a rotation, so the link a client has, printed or
+        emailed, stays the link (README, "Rotating the secret key"). Once that key is
+        dropped from the fallbacks the link no longer opens."""
+        if not settings.SECRET_KEY_FALLBACKS:
+            return self._token_for(self.salt)
+        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+            token = self._token_for(self.salt, secret)
+            if constant_time_compare(self.digest_of(token), self.digest):
+                return token
         return self._token_for(self.salt)
 
     @property
@@ -283,9 +341,20 @@ class ShareLink(models.Model):
         return shown
 
     @classmethod
-    def replace(cls, client, *, by=None) -> ShareLink:
-        """Revoke the client's link and give them a new one (the old one then 404s)."""
+    def replace(cls, client, *, by=None, replacing: int | None = None) -> ShareLink:
+        """Revoke the client's link and give them a new one (the old one then 404s).
+
+        `replacing` is the link the therapist was looking at: when a live link other than
+        it is already there (a double-click, a colleague a moment ago), that one is the new
+        link and nothing changes. The client's row is locked first, so replaces queue
+        instead of meeting on the one-live-link constraint. Client.DoesNotExist when the
+        client was deleted meanwhile."""
         with transaction.atomic():
+            if Client.objects.select_for_update().filter(pk=client.pk).first() is None:
+                raise Client.DoesNotExist
+            unrevoked = cls.objects.filter(client=client, revoked_at__isnull=True).first()
+            if replacing is not None and unrevoked and unrevoked.pk != replacing and unrevoked.is_live():
+                return unrevoked
             cls.objects.filter(client=client, revoked_at__isnull=True).update(revoked_at=timezone.now())
             return cls._create(client, by=by, action=audit.Action.LINK_REPLACED)
 
@@ -315,7 +384,9 @@ class ShareLink(models.Model):
 
     @classmethod
     def token_matches(cls, salt: str, token: str) -> bool:
-        return constant_time_compare(cls._token_for(salt), token)
+        """`token` is the link's, under the secret key or one of its fallbacks."""
+        secrets_in_use = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+        return any(constant_time_compare(cls._token_for(salt, secret), token) for secret in secrets_in_use)
 
     @property
     def clinic_id(self) -> int:

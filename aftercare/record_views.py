@@ -8,10 +8,12 @@ from django.db import transaction
 from django.db.models import Count, Max, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from aftercare import audit, export
+from aftercare.forms import VisitForm
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
 from clients.access import get_client, therapist_required
 from clients.forms import ClientForm, DeleteClientForm, QuickClientForm
@@ -86,7 +88,7 @@ def client_edit(request, pk: int):
 @therapist_required
 def client_detail(request, pk: int):
     client = get_client(request, pk)
-    visits = (
+    visits = list(
         Visit.objects.filter(client=client)
         .select_related("therapist__user")
         .prefetch_related(
@@ -106,12 +108,23 @@ def client_detail(request, pk: int):
         # The team's latest actions; the link's openings are summed up beside them.
         latest = list(events.actions()[: HISTORY_SHOWN + 1])
         history, more = latest[:HISTORY_SHOWN], len(latest) > HISTORY_SHOWN
+    # Today's visit starts here: what they came in with, ticked from last time.
+    last = visits[0] if visits else None
+    start_form = VisitForm(
+        initial={"complaints": list(last.complaints.all())} if last else None,
+        clinic=request.clinic,
+        submit_label="Start today's visit",
+        form_tag=False,
+    )
     return render(
         request,
         "clients/client_detail.html",
         {
             "client": client,
             "visits": visits,
+            "start_form": start_form,
+            "last": last,
+            "today_visit": last if last and last.date == timezone.localdate() else None,
             "equipment": client.equipment.all(),
             "conditions": client.conditions.all(),
             "history": history,
@@ -128,7 +141,9 @@ def client_export(request, pk: int):
     """Everything about one client in a zip: a POST, because it is recorded."""
     client = get_client(request, pk)
     data = export.client_zip(client, site_url=request.build_absolute_uri("/").rstrip("/"))
-    audit.record(client, audit.Action.EXPORTED, by=request.therapist)
+    if not audit.record_unless_deleted(client, audit.Action.EXPORTED, by=request.therapist):
+        messages.error(request, f"{client.first_name} was deleted a moment ago, so there is nothing to export.")
+        return redirect("clients:list")
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(True, export.zip_name(client))
     response["Cache-Control"] = "no-store, private"

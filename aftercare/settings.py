@@ -13,6 +13,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="" if not DEBUG else "dev-only-not-secret")
 if not SECRET_KEY:
     raise environ.ImproperlyConfigured("Set DJANGO_SECRET_KEY when DJANGO_DEBUG=0.")
+# Earlier secret keys, newest first, while what was signed with them still has to work:
+# client links (printed QR codes, emails), sessions, invites. README: "Rotating the secret key".
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -29,6 +32,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "django_htmx",
     "clients",
     "exercises",
     "aftercare",
@@ -39,6 +43,9 @@ MIDDLEWARE = [
     # Before anything reads the Host header: a load balancer probes by address.
     "aftercare.healthz.HealthzMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their long caching; before everything else,
+    # so every other answer (a 403, a CSRF failure, a redirect) goes through it.
+    "aftercare.no_store.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -46,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "aftercare.urls"
@@ -97,6 +105,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# Files a browser asks for at the site's root (/favicon.ico, which a PDF tab requests), served
+# by whitenoise.
+WHITENOISE_ROOT = BASE_DIR / "static_root"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Let Django itself serve uploaded pictures (development, tests, a one-box install).
@@ -140,6 +151,9 @@ CLIENT_ADDRESS_HEADER = env("DJANGO_CLIENT_ADDRESS_HEADER", default="")
 RATELIMIT_IP_META_KEY = "aftercare.addresses.client_address"
 # Wrong tokens one address may try per minute before client links answer 429.
 CLIENT_LINK_MISS_RATE = env("CLIENT_LINK_MISS_RATE", default="20/m")
+# Handouts and calendar files one client link may have made (aftercare/link_files.py),
+# from any number of addresses, before 429: a handout takes up to a second of a worker.
+CLIENT_LINK_FILES_RATE = env("CLIENT_LINK_FILES_RATE", default="30/h")
 # Failed logins before the login form locks out: per address (the usual guesser), and per
 # username (a guesser spread over many addresses). Only failures count.
 LOGIN_FAILURES_PER_ADDRESS = env("LOGIN_FAILURES_PER_ADDRESS", default="10/5m")

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from aftercare import handout_views, healthz, link_views, views
-from clients import login_views
+from clients import account_views, login_views
 
 
 visit_patterns = [
@@ -17,6 +17,10 @@ visit_patterns = [
     path("homework/add/<int:exercise_pk>/", views.item_add, name="item-add"),
     path("homework/<int:item_pk>/edit/", views.item_edit, name="item-edit"),
     path("homework/<int:item_pk>/remove/", views.item_remove, name="item-remove"),
+    path("homework/<int:item_pk>/note/", views.item_note, name="item-note"),
+    path("homework/undo-remove/", views.item_restore, name="item-restore"),
+    path("teach/", views.visit_teach, name="visit-teach"),
+    path("undo-finish/", views.visit_unfinish, name="visit-unfinish"),
     path("wrap-up/", views.visit_wrap_up, name="visit-wrap-up"),
     path("link/email/", views.link_email, name="link-email"),
     path("link/replace/", views.link_replace, name="link-replace"),
@@ -40,6 +44,7 @@ urlpatterns = [
     path("healthz", healthz.healthz, name="healthz"),
     path("login/", login_views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("me/", account_views.your_details, name="your-details"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/changed/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("clients/", include("aftercare.record_urls")),

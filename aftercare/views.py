@@ -1,24 +1,33 @@
+import time
+
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from aftercare import audit
 from aftercare.access import get_item, get_visit
-from aftercare.forms import HomeworkItemForm, LinkEmailForm, VisitForm, WrapUpForm
+from aftercare.forms import HomeworkItemForm, ItemNoteForm, LinkEmailForm, LinkReplaceForm, VisitForm, WrapUpForm
 from aftercare.models import MAX_ITEMS, HomeworkItem, ShareLink, Visit, attach_tick_history
 from clients.access import ExerciseUse, get_client, get_exercise, therapist_required
+from clients.models import Client
 from exercises.forms import LibraryFilterForm
-from exercises.models import Exercise
+from exercises.models import Dose, Exercise
 
 SUGGESTIONS_SHOWN = 8
 LACKING_KEPT = 2  # suggestions that need something the client lacks, kept in view
 LIBRARY_PER_PAGE = 10
 WITH_VERSIONS = Exercise.objects.select_related("easier", "harder")  # named on the exercise's details
+# How long a removed homework item, or a finished visit's wrap-up, can be taken back.
+UNDO_SECONDS = 10 * 60
+WRAP_UP_FIELDS = ("referral", "referral_note", "next_goal", "rebook_weeks")
 
 
 @therapist_required
@@ -49,8 +58,12 @@ def visit_edit(request, pk: int):
         form.save()
         if form.has_changed():  # saving unchanged isn't an edit worth logging
             audit.record(visit.client, audit.Action.VISIT_EDITED, by=request.therapist, detail=f"{visit.date:%-d %b %Y}")
+        if request.htmx:  # a tick on the visit page: the suggestions follow at once
+            return _render_homework(request, visit, partial=True)
         messages.success(request, "Visit updated.")
         return redirect("aftercare:visit-homework", pk=visit.pk)
+    if request.htmx and request.method == "POST":
+        return _render_homework(request, visit, intake_form=form, partial=True)
     return render(request, "aftercare/visit_start.html", {"client": visit.client, "form": form, "visit": visit})
 
 
@@ -81,8 +94,16 @@ def _first_suggestions(rows: list) -> list:
     return shown
 
 
-def _render_homework(request, visit: Visit, wrap_up_form=None, status=200):
+def _render_homework(
+    request, visit: Visit, *, wrap_up_form=None, intake_form=None, note_forms=None, partial=False, status=200
+):
+    """The one visit page: intake, last time, the chosen items with their notes, suggestions,
+    the library and the wrap-up. `partial`: only the part a change on the page touches
+    (intake, chosen, suggestions), for htmx to put in place."""
     items = list(visit.items.select_related("exercise"))
+    focus = _focus(request)
+    for item in items:
+        item.note_form = (note_forms or {}).get(item.pk) or ItemNoteForm(instance=item, autofocus=item.pk == focus)
     last_time = _last_homework(visit)
     client = visit.client
     at_home = client.at_home
@@ -102,9 +123,13 @@ def _render_homework(request, visit: Visit, wrap_up_form=None, status=200):
         results.rows = [(ex, ex.missing_from(at_home), ex.conflicts_with(flags)) for ex in results.object_list]
     return render(
         request,
-        "aftercare/visit_homework.html",
+        "aftercare/_visit_work.html" if partial else "aftercare/visit_homework.html",
         {
             "visit": visit,
+            "intake_form": intake_form
+            or VisitForm(instance=visit, clinic=request.clinic, submit_label="Save intake", form_tag=False),
+            # A note sent without JavaScript and refused (too long): shown in its item's place.
+            "refused_note": next(iter((note_forms or {}).values()), None),
             "client": client,
             "complaints": complaints,
             "red_flags": [c for c in complaints if c.red_flags.strip()],
@@ -125,28 +150,79 @@ def _render_homework(request, visit: Visit, wrap_up_form=None, status=200):
     )
 
 
+def _focus(request) -> int | None:
+    """The item just added, whose note field takes the focus."""
+    added = request.GET.get("added", "")
+    return int(added) if added.isdigit() and len(added) < 12 else getattr(request, "added_item", None)
+
+
+def _work_or_page(request, visit: Visit, *, added: HomeworkItem | None = None):
+    """After a change made on the visit page: the changed part in place (htmx), or, after
+    a plain form post, the page again."""
+    if request.htmx:
+        request.added_item = added.pk if added else None
+        return _render_homework(request, visit, partial=True)
+    url = reverse("aftercare:visit-homework", args=[visit.pk])
+    return redirect(f"{url}?added={added.pk}#item-{added.pk}" if added else f"{url}#chosen-heading")
+
+
 @therapist_required
 def visit_homework(request, pk: int):
     return _render_homework(request, get_visit(request, pk))
+
+
+@therapist_required
+def visit_teach(request, pk: int):
+    """The chosen items full screen, big type, to show the client in the room."""
+    visit = get_visit(request, pk)
+    items = visit.items.select_related("exercise").prefetch_related("exercise__pictures")
+    return render(request, "aftercare/visit_teach.html", {"visit": visit, "client": visit.client, "items": items})
 
 
 @require_POST
 @therapist_required
 def visit_wrap_up(request, pk: int):
     visit = get_visit(request, pk)
+    before = {name: getattr(visit, name) for name in WRAP_UP_FIELDS}
     form = WrapUpForm(request.POST, instance=visit)
     if form.is_valid():
         form.save()
+        if "print" in request.POST:
+            return redirect("aftercare:visit-handout", pk=visit.pk)
+        request.session[f"undo-finish-{visit.pk}"] = {**before, "at": time.time()}
+        messages.success(request, "Visit finished.", extra_tags="undo-finish")
         return redirect("aftercare:visit-detail", pk=visit.pk)
     return _render_homework(request, visit, wrap_up_form=form, status=400)
+
+
+@require_POST
+@therapist_required
+def visit_unfinish(request, pk: int):
+    """Finished by mistake: the wrap-up goes back to what it was, and the visit page opens."""
+    visit = get_visit(request, pk)
+    before = request.session.pop(f"undo-finish-{visit.pk}", None)
+    if not before or time.time() - before["at"] > UNDO_SECONDS:
+        messages.error(request, "It's too late to undo finishing: change the wrap-up on the visit page instead.")
+        return redirect("aftercare:visit-detail", pk=visit.pk)
+    for name in WRAP_UP_FIELDS:
+        setattr(visit, name, before[name])
+    visit.save(update_fields=[*WRAP_UP_FIELDS, "updated_at"])
+    messages.success(request, "Not finished after all: everything is as it was before.")
+    return redirect("aftercare:visit-homework", pk=visit.pk)
 
 
 @therapist_required
 def item_add(request, pk: int, exercise_pk: int):
     visit = get_visit(request, pk)
     exercise = get_exercise(request, exercise_pk, to=ExerciseUse.GIVE, loading=WITH_VERSIONS)
-    # The client's health flags this exercise is not for: the therapist confirms to give it.
+    # The client's health flags this exercise is not for: the therapist confirms to give it,
+    # on the full form (a quick 'Add' of such an exercise goes there instead).
     conflicts = list(exercise.not_for.filter(clients=visit.client_id))
+    if request.method == "POST" and "quick" in request.POST:
+        if conflicts:
+            url = reverse("aftercare:item-add", args=[visit.pk, exercise.pk])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return _quick_add(request, visit, exercise)
     form = HomeworkItemForm(
         request.POST or None, instance=HomeworkItem(exercise=exercise, **exercise.dose()), conflicts=conflicts
     )
@@ -169,6 +245,45 @@ def item_add(request, pk: int, exercise_pk: int):
         },
         status=400 if form.errors else 200,
     )
+
+
+def _quick_add(request, visit: Visit, exercise: Exercise):
+    """'Add' on the visit page: the exercise's own dose; the note is typed next, in place."""
+    return _give(request, visit, exercise, f"{exercise.name} is part of {visit.client.first_name}'s homework.")
+
+
+def _give(request, visit: Visit, exercise: Exercise, done: str, **details):
+    """Give `exercise` as homework from the visit page and record it; the page again (in
+    place or not) saying what happened, or why not."""
+    try:
+        item = visit.assign(exercise, **details)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return _work_or_page(request, visit)
+    audit.record(visit.client, audit.Action.ITEM_ASSIGNED, by=request.therapist, detail=exercise.name)
+    messages.success(request, done)
+    return _work_or_page(request, visit, added=item)
+
+
+@require_POST
+@therapist_required
+def item_note(request, pk: int, item_pk: int):
+    """The personal note of a chosen item, saved from the visit page (as it is typed, with
+    htmx; with its own button without)."""
+    visit = get_visit(request, pk)
+    item = get_item(visit, item_pk)
+    form = ItemNoteForm(request.POST, instance=item)
+    if not form.is_valid():
+        if request.htmx:
+            return render(request, "aftercare/_item_note.html", {"visit": visit, "item": item, "form": form})
+        return _render_homework(request, visit, note_forms={item.pk: form}, status=400)
+    form.save()
+    if form.has_changed():
+        audit.record(visit.client, audit.Action.ITEM_CHANGED, by=request.therapist, detail=item.exercise.name)
+    if request.htmx:
+        return render(request, "aftercare/_item_note.html", {"visit": visit, "item": item, "form": form, "saved": True})
+    messages.success(request, "Note saved.")
+    return redirect(f"{reverse('aftercare:visit-homework', args=[visit.pk])}#item-{item.pk}")
 
 
 @therapist_required
@@ -197,8 +312,27 @@ def item_remove(request, pk: int, item_pk: int):
     item = get_item(visit, item_pk)
     item.delete()
     audit.record(visit.client, audit.Action.ITEM_REMOVED, by=request.therapist, detail=item.exercise.name)
-    messages.success(request, f"{item.exercise.name} is no longer part of this visit's homework.")
-    return redirect("aftercare:visit-homework", pk=visit.pk)
+    # Kept for UNDO_SECONDS, so "Undo" brings it back as it was, personal note included.
+    request.session[f"undo-item-{visit.pk}"] = {
+        "exercise": item.exercise_id, "note": item.note, "at": time.time(),
+        **{name: getattr(item, name) for name in Dose.DOSE_FIELDS},
+    }
+    messages.success(request, f"{item.exercise.name} is no longer part of this visit's homework.", extra_tags="undo-item")
+    return _work_or_page(request, visit)
+
+
+@require_POST
+@therapist_required
+def item_restore(request, pk: int):
+    """Undo the last removal on this visit: the item comes back with its dose and note."""
+    visit = get_visit(request, pk)
+    removed = request.session.pop(f"undo-item-{visit.pk}", None)
+    exercise = removed and Exercise.objects.for_clinic(request.clinic).filter(pk=removed["exercise"]).first()
+    if not exercise or time.time() - removed["at"] > UNDO_SECONDS:
+        messages.error(request, "It's too late to undo that. Choose the exercise again below if you still want it.")
+        return _work_or_page(request, visit)
+    details = {name: removed[name] for name in ("note", *Dose.DOSE_FIELDS)}
+    return _give(request, visit, exercise, f"{exercise.name} is back, with its note.", **details)
 
 
 @require_POST
@@ -207,10 +341,13 @@ def visit_delete(request, pk: int):
     """A visit started by mistake goes; one with homework stays, because the client's
     link and history show it (remove its items first)."""
     visit = get_visit(request, pk)
-    if visit.items.exists():
+    try:
+        deleted = visit.delete_if_empty()
+    except Visit.DoesNotExist:
+        raise Http404 from None  # deleted a moment ago, by another tab or a colleague
+    if not deleted:
         messages.error(request, "This visit has homework, so it stays. Remove the items first if it was a mistake.")
         return redirect("aftercare:visit-homework", pk=visit.pk)
-    visit.delete()
     audit.record(visit.client, audit.Action.VISIT_DELETED, by=request.therapist, detail=f"{visit.date:%-d %b %Y}")
     messages.success(request, f"The visit of {visit.date:%-d %B} is deleted.")
     return redirect("clients:detail", pk=visit.client.pk)
@@ -268,7 +405,12 @@ def link_email(request, pk: int):
 @therapist_required
 def link_replace(request, pk: int):
     visit = get_visit(request, pk)
-    ShareLink.replace(visit.client, by=request.therapist)
+    form = LinkReplaceForm(request.POST)
+    form.is_valid()  # a missing or unreadable link is no reason to refuse: replace
+    try:
+        ShareLink.replace(visit.client, by=request.therapist, replacing=form.cleaned_data.get("link"))
+    except Client.DoesNotExist:
+        raise Http404 from None
     messages.success(
         request, f"{visit.client.first_name} has a new link. The old one no longer opens; give them this one."
     )

@@ -322,3 +322,25 @@ class DeleteClientForm(forms.Form):
 def _folded(name: str) -> str:
     # "maya " and "Maya" are the same answer; so are the two ways of writing "é".
     return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
+
+
+class YourDetailsForm(forms.ModelForm):
+    """A therapist's own name and email. The email is where a client's "Email <you> a
+    question" goes, and where replies to an emailed link go; without one, the clinic's."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ["first_name", "last_name", "email"]
+        labels = {"email": "Your email"}
+        help_texts = {"email": "Clients who email you a question from their page write here. Leave it empty to "
+                               "send their questions to the clinic's address."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(Column("first_name", css_class="col-md-6"), Column("last_name", css_class="col-md-6")),
+            "email",
+            Submit("save", "Save", css_class="btn-lg"),
+        )

@@ -1,16 +1,18 @@
 """Logging in, with a throttle on failed attempts.
 
-Only failures count, per address and per username, in the default cache (django-ratelimit,
+Only failures count, per address and per username (as the form itself reads it, see
+`identity`), in the default cache (django-ratelimit,
 as for client links). While either is over its rate the form answers 429 with a lock-out
 message and checks no password at all, so a guesser learns nothing by carrying on; the
 username typed stays in the form."""
 
 from __future__ import annotations
 
+import unicodedata
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest
 from django.shortcuts import render
@@ -20,8 +22,16 @@ FROM_HERE = "Too many attempts from here; wait a few minutes and try again."
 FOR_USERNAME = "Too many attempts for this username; wait a while and try again, or ask your clinic's owner for help."
 
 
+def identity(username: str) -> str:
+    """Who a typed username is, for counting failures: the login form's own normalisation
+    (trimmed, NFKC, as Django does before it checks the password, so `ｊｏ` is `jo`),
+    case-folded. Every spelling that could log in as one person counts as that person."""
+    normalised = UsernameField().to_python(username) or ""
+    return unicodedata.normalize("NFKC", normalised.casefold()).strip()
+
+
 def _username(group: str, request: HttpRequest) -> str:
-    return request.POST.get("username", "").strip().lower()
+    return identity(request.POST.get("username", ""))
 
 
 def _throttles() -> list[tuple[dict, str]]:

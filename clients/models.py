@@ -7,6 +7,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -20,7 +22,7 @@ class Clinic(models.Model):
         LETTER = "Letter", "US Letter"
 
     name = models.CharField(max_length=120)
-    address = models.TextField(blank=True)
+    address = models.TextField(blank=True, max_length=300)  # a handout's footer, held by the database too
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     booking_url = models.URLField("booking link", blank=True)
@@ -39,6 +41,11 @@ class Clinic(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Part of the client page's cache key: a new name or booking link shows at once.
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=LessThanOrEqual(Length("address"), 300), name="clinic_address_length"),
+        ]
 
     def __str__(self) -> str:
         return self.name

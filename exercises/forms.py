@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from exercises.fields import TickedRowsField, tidy_dose_fields
-from exercises.images import clean_upload
+from exercises.images import clean_upload, refuse_too_many
 from exercises.models import BodyArea, Complaint, Equipment, Exercise, ExerciseComplaint, Position
 
 PICTURE_TYPES = "image/jpeg,image/png,image/webp"
@@ -83,6 +83,7 @@ class PicturesField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        refuse_too_many(len(files))  # before any is opened: each costs the request time
         cleaned, errors = [], []
         for upload in files:
             try:

@@ -15,6 +15,12 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 10 * 1024 * 1024
+# Read from the header, before a pixel is decoded: a picture is decoded whole (only JPEG
+# can decode at a fraction of its size), so its pixels are what a worker's memory and time
+# go on. 40 megapixels is more than any phone camera's photo (12 to 24 MP, 50 MP modes
+# aside) and decodes in well under a second (bench/pictures.py).
+MAX_PIXELS = 40_000_000
+MAX_PICTURES = 10  # in one form post; each is checked and re-encoded in the request
 STORED_LONG_SIDE = 1600
 THUMB_LONG_SIDE = 400
 JPEG_QUALITY = 85
@@ -34,6 +40,8 @@ MESSAGES = {
     "unknown": "We can't read that as a picture. " + STILL_PHOTO,
     "truncated": "That picture didn't arrive in one piece. Choose it again; if it still fails, save it on your device first.",
     "bomb": "That picture has far too many pixels for us to open safely. Share it at a normal size (a phone photo is fine) and try again.",
+    "too_many_pixels": "That picture is %(width)s × %(height)s pixels (%(megapixels)s megapixels), more than the 40 we take. Share it at a smaller size (any phone photo is fine) and try again.",
+    "too_many_pictures": "That's %(count)s pictures at once; add at most 10 at a time (save, then add the rest).",
 }
 
 
@@ -45,8 +53,62 @@ class CleanImage(ContentFile):
     height: int
 
 
-def _refuse(code: str) -> ValidationError:
-    return ValidationError(MESSAGES[code], code=code)
+def _refuse(code: str, **params) -> ValidationError:
+    return ValidationError(MESSAGES[code], code=code, params=params or None)
+
+
+def refuse_too_many(count: int) -> None:
+    """ValidationError when one form post brings more than MAX_PICTURES pictures, before
+    any of them is opened."""
+    if count > MAX_PICTURES:
+        raise _refuse("too_many_pictures", count=count)
+
+
+def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
+    scale = side / max(size)
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+
+def _reduce_in_strips(image: Image.Image, factor: int) -> Image.Image:
+    """image.reduce(factor), a band of rows at a time: Pillow premultiplies RGBA and LA
+    before averaging (right: no dark fringes round a logo), which for the whole picture is
+    a second full-size copy; for a band it is a band."""
+    width, height = image.size
+    reduced = Image.new(image.mode, ((width + factor - 1) // factor, (height + factor - 1) // factor))
+    band = factor * 128
+    for top in range(0, height, band):
+        reduced.paste(image.crop((0, top, width, min(height, top + band))).reduce(factor), (0, top // factor))
+    reduced.info = image.info.copy()  # the EXIF orientation, a palette's transparency
+    return reduced
+
+
+def _shrink(image: Image.Image, long_side: int) -> Image.Image:
+    """The decoded picture brought to `long_side` and 8 bits, without a full-size copy in
+    another mode (a 16-bit grey turned into 32-bit integers was twice the picture again,
+    and again for the scaling; Pillow's resize premultiplies RGBA at full size). Most
+    modes are first averaged down in whole blocks (reduce: the result is small); palettes
+    and 16-bit greys can't be, so a palette is sampled down to twice the size by nearest
+    colour (the final filter then smooths it) and a 16-bit grey resampled straight down,
+    both before any conversion. The full-size picture is closed (its pixels freed) as
+    soon as a smaller one exists, so the rest never runs beside it."""
+    longest, full_size = max(image.size), image
+    if image.mode in ("P", "PA", "1"):
+        if longest > 2 * long_side:
+            image = image.resize(_fit(image.size, 2 * long_side), Image.Resampling.NEAREST)
+    elif image.mode.startswith("I;16"):
+        if longest > long_side:
+            image = image.resize(_fit(image.size, long_side), Image.Resampling.BICUBIC)
+    elif longest >= 2 * long_side:
+        image = _reduce_in_strips(image, longest // long_side)
+    if image is not full_size:
+        full_size.close()
+    if image.mode in ("P", "PA", "1"):
+        image = image.convert("RGBA" if image.mode == "PA" or "transparency" in image.info else "RGB")
+    elif image.mode.startswith("I"):
+        # 16-bit greys (some scanners): to 8 bits, or they'd turn white.
+        image = image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    image.thumbnail((long_side, long_side))
+    return image
 
 
 def _sniff(head: bytes) -> str | None:
@@ -101,6 +163,11 @@ def clean_upload(
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that; refuse those too.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(BytesIO(data), formats=ALLOWED_FORMATS)
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise _refuse(
+                    "too_many_pixels", width=f"{width:,}", height=f"{height:,}", megapixels=round(width * height / 1e6)
+                )
             if getattr(image, "is_animated", False) or getattr(image, "n_frames", 1) > 1:
                 raise _refuse("animated")
             if image.format == "JPEG":
@@ -117,10 +184,7 @@ def clean_upload(
         raise _refuse("truncated" if "truncated" in str(e) or isinstance(e, (OSError, EOFError)) else "unknown") from None
 
     try:
-        if image.mode.startswith("I"):
-            # 16-bit greys (some scanners): bring them to 8 bits, or they'd turn white.
-            image = image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
-        image.thumbnail((long_side, long_side))
+        image = _shrink(image, long_side)
         image = ImageOps.exif_transpose(image)
         has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
         mode = "RGBA" if has_alpha else "RGB"

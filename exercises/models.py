@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Length
+from django.db.models.lookups import LessThanOrEqual
 from django.templatetags.static import static
 from django.utils.text import slugify
 
@@ -308,9 +309,11 @@ class Exercise(Dose):
     equipment = models.ManyToManyField(
         Equipment, blank=True, related_name="exercises", verbose_name="what it needs"
     )
-    steps = models.TextField(help_text="One step per line.")
-    why = models.TextField("why it helps")
-    cautions = models.TextField(blank=True)
+    # Limits nobody writing for a client reaches (the built-in library's longest steps are
+    # under 500 characters) that keep a handout under a second; the database holds them too.
+    steps = models.TextField(help_text="One step per line.", max_length=3000)
+    why = models.TextField("why it helps", max_length=1000)
+    cautions = models.TextField(blank=True, max_length=1000)
     illustration = models.CharField(
         max_length=120, blank=True, help_text="A built-in drawing in static/exercises/illustrations/."
     )
@@ -375,6 +378,10 @@ class Exercise(Dose):
                 fields=["slug"], condition=Q(clinic__isnull=True), name="exercise_builtin_slug_unique"
             ),
             models.UniqueConstraint(fields=["clinic", "slug"], name="exercise_clinic_slug_unique"),
+            *(
+                models.CheckConstraint(condition=LessThanOrEqual(Length(field), most), name=f"exercise_{field}_length")
+                for field, most in [("steps", 3000), ("why", 1000), ("cautions", 1000)]
+            ),
         ]
 
     def __str__(self) -> str:

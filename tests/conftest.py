@@ -187,19 +187,27 @@ def page(browser, live_server, request):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     foreign, console_errors = [], []
-    page.on("request", lambda r: None if r.url.startswith(live_server.url) else foreign.append(r.url))
+    # Chromium's own PDF viewer (a handout opened inline) loads its parts from chrome:// and
+    # its built-in extension: the browser's, not another site's.
+    own = (live_server.url, "chrome://", "chrome-extension://")
+    page.on("request", lambda r: None if r.url.startswith(own) else foreign.append(r.url))
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    failed = []  # which addresses answered 4xx/5xx, to say so when the console complains
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.screenshots = Screenshots(page, request.node.name)
     # A form sent back with its errors answers 400, which Chromium logs; a test that
     # expects that says so, and only that many are forgiven.
     page.expected_refusals = 0
+    page.expected_not_found = 0  # the same for a page that is meant to answer 404
     yield page
     context.close()
     assert foreign == [], f"requests to other sites: {foreign}"
     refusals = [e for e in console_errors if "status of 400" in e]
     assert len(refusals) == page.expected_refusals, f"400 answers: {refusals}"
-    others = [e for e in console_errors if e not in refusals]
-    assert others == [], f"console errors: {others}"
+    not_found = [e for e in console_errors if "status of 404" in e]
+    assert len(not_found) == page.expected_not_found, f"404 answers: {not_found}; answers: {failed}"
+    others = [e for e in console_errors if e not in refusals and e not in not_found]
+    assert others == [], f"console errors: {others}; answers: {failed}"
 
 
 def log_in(page, username: str, password: str = "password") -> None:

@@ -33,13 +33,16 @@ from aftercare.forms import (
     CheckInForm,
     DayForm,
     HomeworkItemForm,
+    ItemNoteForm,
     LinkEmailForm,
+    LinkReplaceForm,
     ReminderForm,
     VisitForm,
     WrapUpForm,
 )
 from aftercare.models import HomeworkItem, ShareLink
 from clients.forms import ClientForm, ClinicForm, DeleteClientForm, InviteForm, JoinForm, QuickClientForm, TeamMemberForm
+from clients.forms import YourDetailsForm
 from clients.models import Invite
 from exercises.forms import (
     BaseComplaintLinkFormSet,
@@ -264,6 +267,11 @@ REGISTRY = [
         files={"new_logo": fuzz.upload()},
     ),
     Target(
+        "your own details", (YourDetailsForm,), lambda w: reverse("your-details"),
+        valid=lambda w: {"first_name": "Robin", "last_name": "Tester", "email": "robin@example.com"},
+        fields=lambda w: {"first_name": fuzz.text(150), "last_name": fuzz.text(150), "email": fuzz.email()},
+    ),
+    Target(
         "add a teammate", (TeamMemberForm,), lambda w: reverse("clinic:team-add"),
         valid=lambda w: {"first_name": "Alex", "last_name": "Kim", "username": "alex.kim", "email": "alex@example.com"},
         fields=lambda w: {"first_name": fuzz.text(150), "last_name": fuzz.text(150), "username": fuzz.text(150),
@@ -313,6 +321,12 @@ REGISTRY = [
         fields=lambda w: {**dose_fields(), "note": fuzz.text(1000)},
     ),
     Target(
+        "write a chosen item's note on the visit page", (ItemNoteForm,),
+        lambda w: reverse("aftercare:item-note", args=[w.visit.pk, w.item.pk]),
+        valid=lambda w: {f"item-{w.item.pk}-note": "After your walk"},
+        fields=lambda w: {f"item-{w.item.pk}-note": fuzz.text(1000)},
+    ),
+    Target(
         "wrap up a visit", (WrapUpForm,), lambda w: reverse("aftercare:visit-wrap-up", args=[w.visit.pk]),
         valid=lambda w: {"referral": "other", "referral_note": "A podiatrist for the heel", "next_goal": "Looser calves",
                          "rebook_weeks": "2"},
@@ -322,6 +336,11 @@ REGISTRY = [
     Target(
         "send the link by email", (LinkEmailForm,), lambda w: reverse("aftercare:link-email", args=[w.visit.pk]),
         valid=lambda w: {"email": "maya@example.com"}, fields=lambda w: {"email": fuzz.email()},
+    ),
+    Target(
+        "replace the link", (LinkReplaceForm,), lambda w: reverse("aftercare:link-replace", args=[w.visit.pk]),
+        valid=lambda w: {"link": str(ShareLink.current(w.visit.client).pk)}, fields=lambda w: {"link": fuzz.number(1, 10**6)},
+        answers=frozenset({302}), echo=False,  # a link it can't read is replaced all the same
     ),
     Target(
         "browse the library", (LibraryBrowseForm,), lambda w: reverse("exercises:list"),

@@ -187,7 +187,7 @@ def test_whatever_is_typed_a_visit_handout_stays_on_one_page_with_its_qr_code(cl
     visit = make_visit(make_client(clinic_details, "Charlotte"), "runners-calves", therapist=therapist,
                        next_goal="Easier stairs. " * 10, referral="osteopath", rebook_weeks=3)
     for exercise in wordy:
-        visit.assign(exercise, note="Keep it gentle and keep going, some days more than others. " * 17)
+        visit.assign(exercise, note=("Keep it gentle and keep going, some days more than others. " * 17)[:1000])
     pdf = handouts.visit_pdf(visit)
     save_pngs(pdf, "visit-shortened")
     assert len(pages(pdf)) == 1
@@ -499,3 +499,37 @@ def test_a_retired_or_copied_exercise_cannot_be_given_as_new_homework(as_therapi
     for exercise in (own, copied):
         assert as_therapist.get(reverse("aftercare:item-add", args=[visit.pk, exercise.pk])).status_code == 404
     assert as_therapist.get(reverse("aftercare:item-add", args=[visit.pk, copy.pk])).status_code == 200
+
+
+def test_every_printout_is_a_tagged_accessible_pdf_with_its_language_and_title(full_visit, clinic_details):
+    for pdf in (
+        handouts.visit_pdf(full_visit),
+        handouts.day_pdf(full_visit.client.clinic, full_visit.date),
+        handouts.exercise_pdf(builtin("doorway-pec-stretch"), full_visit.client.clinic),
+    ):
+        reader = PdfReader(io.BytesIO(pdf))
+        root = reader.trailer["/Root"]
+        assert bool(root["/MarkInfo"]["/Marked"])
+        assert "/StructTreeRoot" in root  # headings, lists and reading order for a screen reader
+        assert root["/Lang"] == "en"
+        assert reader.metadata.title and full_visit.client.clinic.name in reader.metadata.title
+        assert b"pdfuaid" in reader.xmp_metadata.stream.get_data()
+
+
+def test_names_in_any_script_and_emoji_print_in_fonts_the_pdf_carries(full_visit):
+    # fonts-noto-cjk and fonts-noto-color-emoji (the Makefile installs them for running the
+    # app): without them these print as empty boxes.
+    client = full_visit.client
+    client.first_name = "美咲 🌿 Zoë"
+    client.save()
+    pdf = handouts.visit_pdf(full_visit)
+    reader = PdfReader(io.BytesIO(pdf))
+    fonts = {
+        str(font.get_object()["/BaseFont"]).split("+", 1)[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("CJK" in name for name in fonts), fonts
+    assert any("Emoji" in name for name in fonts), fonts
+    text = pdf_text(pdf)
+    assert "美咲" in text and "🌿" in text and "Zoë" in text

@@ -163,3 +163,14 @@ def test_the_client_form_records_flags_in_one_go(as_therapist, clinic):
     ivy = clinic.clients.get(first_name="Ivy")
     assert list(ivy.conditions.all()) == [pregnancy] and ivy.no_floor
     assertContains(as_therapist.get(reverse("clients:detail", args=[ivy.pk])), "Can't get down to the floor")
+
+
+def test_a_quick_add_of_an_exercise_not_for_the_client_goes_to_the_confirmation(as_therapist, clinic, therapist):
+    visit = make_visit(make_client(clinic, flags=("pregnancy",)), "stubborn-piriformis", therapist=therapist)
+    psoas = builtin("psoas-release")
+    url = reverse("aftercare:item-add", args=[visit.pk, psoas.pk])
+    plain = as_therapist.post(url, {"quick": "1"})
+    assert plain.status_code == 302 and plain["Location"] == url
+    htmx = as_therapist.post(url, {"quick": "1"}, headers={"HX-Request": "true"})
+    assert htmx["HX-Redirect"] == url
+    assert not visit.items.exists()

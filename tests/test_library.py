@@ -83,3 +83,17 @@ def test_seed_demo_makes_a_clinic_a_login_and_clients_with_homework(db):
     assert Clinic.objects.filter(name="Harbour Lane Massage").count() == 1
     today = Visit.objects.filter(client__clinic=clinic, date=timezone.localdate())
     assert today.count() == 2 and all(visit.items.count() == 2 for visit in today), "a stack to print today"
+
+
+def test_the_demo_clinic_has_a_logo_and_a_booking_link_kept_when_run_again(db):
+    from PIL import Image
+
+    call_command("seed_demo", stdout=StringIO())
+    clinic = Clinic.objects.get(name="Harbour Lane Massage")
+    assert clinic.booking_url.startswith("https://")
+    with clinic.logo.open("rb") as logo:
+        assert Image.open(logo).size[0] > 0
+    first_logo = clinic.logo.name
+    call_command("seed_demo", stdout=StringIO())
+    clinic.refresh_from_db()
+    assert clinic.logo.name == first_logo  # not a second copy of the picture

@@ -82,7 +82,7 @@ def test_a_therapist_adds_an_exercise_with_a_picture_and_sees_it_suggested(page,
     assert picture_loaded(first.locator("img"))
     shot("suggested-on-the-homework-page")
 
-    first.get_by_role("link", name="Choose Warm cloth jaw release").click()
+    first.get_by_role("link", name="Set dose first for Warm cloth jaw release").click()
     expect(page.get_by_label("Minutes")).to_have_value("3")
     page.get_by_role("button", name="Add to homework").click()
     expect(page.get_by_role("heading", name="Chosen: 1 of 2")).to_be_visible()

@@ -57,6 +57,7 @@ PAGES = {
     "home": (lambda w: "/", True, 0, "none: a redirect to the client list"),
     "healthz": (lambda w: "/healthz", False, 1, "SELECT 1"),
     "password_change": (lambda w: "/password/", True, 2, "session, user"),
+    "your-details": (lambda w: "/me/", True, LOGGED_IN, "the login itself is the form's instance"),
     "password_change_done": (lambda w: "/password/changed/", True, 2, "session, user"),
     "clients:list": (lambda w: "/clients/", True, LOGGED_IN + 1,
                      "+ the page of clients and one more (no count: clients.paging)"),
@@ -64,10 +65,12 @@ PAGES = {
     "clients:create": (lambda w: "/clients/new/", True, LOGGED_IN + 4,
                        "+ does the clinic list its own equipment, the everyday equipment ticked to start, "
                        "the equipment to offer, the health flags to offer"),
-    "clients:detail": (lambda w: f"/clients/{w['client'].pk}/", True, LOGGED_IN + 7,
-                       "+ client, their equipment, visits with therapists, the visits' complaints, "
+    "clients:detail": (lambda w: f"/clients/{w['client'].pk}/", True, LOGGED_IN + 8,
+                       "+ client, their equipment (only once asked: this client wasn't), visits with "
+                       "therapists, the visits' complaints, "
                        "items with exercises and tick counts, the audit log's latest actions, "
-                       "how often and when last their link was opened"),
+                       "how often and when last their link was opened, all complaints (today's visit "
+                       "starts here, ticked from the last one), their health flags"),
     "clients:delete": (lambda w: f"/clients/{w['client'].pk}/delete/", True, LOGGED_IN + 5,
                        "+ client, how many visits, homework items, check-ins and links go with them"),
     "clients:edit": (lambda w: f"/clients/{w['client'].pk}/edit/", True, LOGGED_IN + 7,
@@ -109,10 +112,14 @@ PAGES = {
                                "their check-ins, the visit's therapist, their login, the visit's complaints"),
     "aftercare:visit-edit": (lambda w: f"/visits/{w['visit'].pk}/edit/", True, LOGGED_IN + 3,
                              "+ visit with client, its complaints, all complaints"),
-    "aftercare:visit-homework": (lambda w: f"/visits/{w['visit'].pk}/homework/", True, LOGGED_IN + 10,
-                                 "+ visit with client, its items, last visit's items, the client's equipment, "
-                                 "complaint links of the suggestions, their pictures, their equipment, "
-                                 "the visit's complaints, all complaints, all equipment"),
+    "aftercare:visit-homework": (lambda w: f"/visits/{w['visit'].pk}/homework/", True, LOGGED_IN + 12,
+                                 "+ visit with client, its items, last visit's items, the client's health flags, "
+                                 "the visit's complaints with their red flags, the suggestions (the client's "
+                                 "equipment only once asked: this client wasn't), their pictures, their equipment, "
+                                 "the visit's complaints (intake ticks), all complaints for the intake ticks, all "
+                                 "complaints and all equipment for the library filter"),
+    "aftercare:visit-teach": (lambda w: f"/visits/{w['visit'].pk}/teach/", True, LOGGED_IN + 3,
+                              "+ visit with client, items with exercises, their pictures"),
     "aftercare:item-add": (lambda w: f"/visits/{w['empty_visit'].pk}/homework/add/{w['builtin'].pk}/", True,
                            LOGGED_IN + 5, "+ visit with client, the exercise with its easier and harder versions, "
                            "the client's health flags it is not for, its equipment, the visit's item count"),
@@ -152,6 +159,9 @@ POST_ONLY = {
     "clinic:team-remove": lambda w: f"/clinic/team/{w['colleague'].pk}/remove/",
     "aftercare:visit-delete": lambda w: f"/visits/{w['visit'].pk}/delete/",
     "aftercare:item-remove": lambda w: f"/visits/{w['visit'].pk}/homework/{w['item'].pk}/remove/",
+    "aftercare:item-note": lambda w: f"/visits/{w['visit'].pk}/homework/{w['item'].pk}/note/",
+    "aftercare:item-restore": lambda w: f"/visits/{w['visit'].pk}/homework/undo-remove/",
+    "aftercare:visit-unfinish": lambda w: f"/visits/{w['visit'].pk}/undo-finish/",
     "aftercare:visit-wrap-up": lambda w: f"/visits/{w['visit'].pk}/wrap-up/",
     "aftercare:link-email": lambda w: f"/visits/{w['visit'].pk}/link/email/",
     "aftercare:link-replace": lambda w: f"/visits/{w['visit'].pk}/link/replace/",

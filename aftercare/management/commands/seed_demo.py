@@ -1,7 +1,9 @@
 import datetime
+import io
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Q
@@ -9,10 +11,14 @@ from django.utils import timezone
 
 from aftercare.models import Visit
 from clients.models import Client, Clinic, Therapist
+from exercises.images import clean_upload
 from exercises.models import Complaint, Condition, Equipment, Exercise
+from PIL import Image, ImageDraw, ImageFont
 
 DEMO_CLINIC = "Harbour Lane Massage"
 DEMO_PASSWORD = "aftercare-demo"
+DEMO_BOOKING = "https://book.example.com/harbour-lane"
+DEJAVU_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 THERAPISTS = [
     # username, first, last, owner
     ("demo", "Robin", "Hale", True),
@@ -50,6 +56,14 @@ class Command(BaseCommand):
             name=DEMO_CLINIC,
             defaults={"phone": "01632 960 123", "email": "hello@harbourlane.example", "address": "12 Harbour Lane"},
         )
+        # A newcomer sees every part of the pages: the logo on the link page and handouts,
+        # the booking button. Set once; a clinic that changed them keeps its own.
+        if not clinic.booking_url:
+            clinic.booking_url = DEMO_BOOKING
+        if not clinic.logo:
+            logo = clean_upload(SimpleUploadedFile("harbour-lane.png", demo_logo(), "image/png"), long_side=800, thumb_side=200)
+            clinic.logo.save(logo.name, logo, save=False)
+        clinic.save()
         User = get_user_model()
         therapists = []
         for username, first, last, owner in THERAPISTS:
@@ -87,3 +101,22 @@ class Command(BaseCommand):
             f"Demo ready: log in as '{THERAPISTS[0][0]}' with password '{DEMO_PASSWORD}' "
             f"({clinic.clients.count()} clients)."
         )
+
+
+def demo_logo() -> bytes:
+    """The demo clinic's logo, drawn here: a harbour wave in a teal circle and the name."""
+    image = Image.new("RGB", (640, 200), "white")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([20, 20, 180, 180], fill="#2f6f73")
+    for n, y in enumerate((95, 125)):
+        draw.arc([45, y - 25, 155, y + 25], start=200, end=340, fill="white", width=9 - 2 * n)
+    draw.ellipse([88, 48, 112, 72], fill="#f6c177")
+    try:
+        font, small = ImageFont.truetype(DEJAVU_BOLD, 46), ImageFont.truetype(DEJAVU_BOLD, 26)
+    except OSError:  # fonts-dejavu-core missing: Pillow's own font still draws the name
+        font = small = ImageFont.load_default()
+    draw.text((205, 52), "Harbour Lane", fill="#1f3a4d", font=font)
+    draw.text((208, 112), "MASSAGE", fill="#2f6f73", font=small)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

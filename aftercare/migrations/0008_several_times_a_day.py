@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('aftercare', '0006_audit_log'),
+        ('aftercare', '0007_text_limits'),
     ]
 
     operations = [

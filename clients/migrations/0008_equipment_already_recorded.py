@@ -17,8 +17,8 @@ def mark_recorded(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0006_client_health_flags_and_equipment_recorded_at"),
-        ("exercises", "0005_library_health_flags_and_details"),
+        ("clients", "0007_client_health_flags_and_equipment_recorded_at"),
+        ("exercises", "0006_library_health_flags_and_details"),
     ]
 
     operations = [migrations.RunPython(mark_recorded, migrations.RunPython.noop)]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0005_clinic_updated_at_for_client_page_cache'),
-        ('exercises', '0003_exercise_pictures_and_copies'),
+        ('exercises', '0004_text_limits'),
     ]
 
     operations = [

@@ -16,7 +16,7 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("exercises", "0004_health_flags_red_flags_and_exercise_details")]
+    dependencies = [("exercises", "0005_health_flags_red_flags_and_exercise_details")]
 
-    # Reversing leaves the rows: 0004's reversal removes the new columns and tables.
+    # Reversing leaves the rows: 0005's reversal removes the new columns and tables.
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

@@ -6,8 +6,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0005_clinic_updated_at_for_client_page_cache'),
-        ('exercises', '0004_health_flags_red_flags_and_exercise_details'),
+        ('clients', '0006_text_limits'),
+        ('exercises', '0005_health_flags_red_flags_and_exercise_details'),
     ]
 
     operations = [

@@ -1,0 +1,18 @@
+"""A therapist's own details: their name as clients see it, and their email."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from clients.access import therapist_required
+from clients.forms import YourDetailsForm
+
+
+@therapist_required
+def your_details(request):
+    form = YourDetailsForm(request.POST or None, instance=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Saved. Clients' questions now go to this address." if form.cleaned_data["email"]
+                         else "Saved. Clients' questions go to the clinic's address.")
+        return redirect("your-details")
+    return render(request, "registration/your_details.html", {"form": form}, status=400 if form.errors else 200)
