@@ -3,32 +3,56 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# What the app and its tests need from the operating system: Chromium for the browser
-# tests, poppler (pdftoppm, pdftotext) to look at handouts, Pango for WeasyPrint, and
-# zbar-tools (zbarimg): the handout tests decode the printed QR code with it to check that
-# it opens the client's live link, so a fresh machine needs it before `make test`. wrk
-# drives bench/load.py (tests/test_load.py runs it briefly); redis-server for the throttle
-# tests against Redis.
-SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji zbar-tools wrk redis-server
+# What the app needs from the operating system to run: Pango for WeasyPrint, and fonts that
+# print every name a clinic types (Latin, CJK, emoji).
+APP_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji
+# ...and what its tests need on top: Chromium for the browser tests, poppler (pdftoppm,
+# pdftotext) to look at handouts, zbar-tools (zbarimg) to decode the printed QR code, wrk
+# for bench/load.py (tests/test_load.py runs it briefly), redis-server for the tests that
+# run against Redis.
+TEST_PACKAGES := $(APP_PACKAGES) chromium poppler-utils zbar-tools wrk redis-server
 PYTEST_ARGS ?=
+# Another apt or dpkg at work (unattended upgrades, a second terminal): wait for it this
+# long instead of failing.
+APT := apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3
 
-.PHONY: install system run test bench clean
+.PHONY: install install-dev system system-test run test bench clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/bin/python:
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+
+# `make run` installs the app alone; `make test` adds the test and benchmark tools.
+$(VENV)/.installed-app: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
 	touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-app
+
+install: $(VENV)/.installed-app
+install-dev: $(VENV)/.installed-dev
+
+# Installs what is missing with apt, as root or through sudo; with everything already
+# there it needs neither. Without root or sudo it says what to install and stops.
+define ensure_packages
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+		elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+		else echo "These system packages are missing:$$missing"; \
+			echo "Ask someone with root to run: apt-get install -y$$missing"; exit 1; fi; \
+		echo "Installing system packages:$$missing (waiting for any other package manager first)"; \
+		$$SUDO $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO $(APT) install -y -qq $$missing; \
+	fi
+endef
 
 system:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-		echo "Installing system packages:$$missing"; \
-		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
+	$(call ensure_packages,$(APP_PACKAGES))
+
+system-test:
+	$(call ensure_packages,$(TEST_PACKAGES))
 
 run: install system
 	$(PY) manage.py migrate --no-input
@@ -36,14 +60,14 @@ run: install system
 	@echo "Open http://$(HOST):$(PORT) and log in as demo / aftercare-demo"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install system
+test: install-dev system-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Every benchmark in bench/ and a summary with PASS/MISS against the budgets (docs/performance.md).
 # The scale bench runs where DATABASE_URL points (PostgreSQL for figures that count);
 # e.g. make bench BENCH_ARGS="--skip scale".
 BENCH_ARGS ?=
-bench: install system
+bench: install-dev system-test
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:

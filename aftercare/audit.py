@@ -6,7 +6,9 @@ emailed her link, who exported her file, when was her page opened" long after th
 QuerySet refuses update() and delete(), and the admin shows them read-only. The one
 exception is explicit: when a client is deleted, `scrub_client` unhooks their earlier
 events and clears what could tell who they were, and `client_deleted` records the deletion
-itself with no personal data ("Client #123 deleted by Robin").
+itself with no personal data ("Client #123 deleted by Robin"). The other exception: when
+two records of one client are merged (aftercare/merge.py), `move_client` hands the events of
+the record that goes to the one kept, so its history is whole in one place.
 
 The model lives here rather than in models.py so the log reads as one piece; models.py
 imports it so Django finds it.
@@ -44,6 +46,7 @@ class Action(models.TextChoices):
     LINK_EMAILED = "link-emailed", "emailed the client their link"
     EXPORTED = "exported", "exported everything about the client"
     DELETED = "deleted", "deleted the client"
+    MERGED = "client-merged", "merged in another record of the client"
     LINK_OPENED = "link-opened", "opened their link"
 
 
@@ -65,11 +68,17 @@ class AuditEventQuerySet(models.QuerySet):
         return self.exclude(action=Action.LINK_OPENED)
 
     def scrub_client(self, clinic_id: int, client_pk: int) -> int:
-        """The one change the log allows, made when a client is deleted: their events stay
+        """One of the two changes the log allows, made when a client is deleted: their events stay
         (who did what, when, to "Client #<id>") but lose the link to the client, the
         details (exercise names, which fields changed) and the hashed addresses."""
         rows = self.filter(clinic_id=clinic_id, client_number=client_pk)
         return models.QuerySet.update(rows, client=None, detail="", address_hash="")
+    def move_client(self, clinic_id: int, from_pk: int, to_client) -> int:
+        """The other change the log allows, made when two records of one client are merged:
+        every event of the record that goes now belongs to the one kept (who did what and
+        when unchanged), so deleting the kept one later scrubs them too."""
+        rows = self.filter(clinic_id=clinic_id, client_number=from_pk)
+        return models.QuerySet.update(rows, client=to_client, client_number=to_client.pk)
 
 
 class AuditEvent(models.Model):

@@ -402,8 +402,10 @@ class ShareLink(models.Model):
         self.save(update_fields=["revoked_at"])
 
     def send(self, url: str, *, therapist=None) -> None:
-        """Email the link to the client, replies going to the therapist or the clinic."""
+        """Email the link to the client, replies going to the therapist or the clinic.
+        Refuses (ValidationError) while the clinic's own email isn't confirmed."""
         client = self.client
+        client.clinic.check_can_email_clients()
         context = {"client": client, "clinic": client.clinic, "therapist": therapist, "url": url}
         reply_to = [address for address in [therapist and therapist.user.email, client.clinic.email] if address]
         EmailMessage(

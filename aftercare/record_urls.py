@@ -14,4 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/export/", views.client_export, name="export"),
     path("<int:pk>/delete/", views.client_delete, name="delete"),
+    path("sample/", views.client_sample, name="sample"),
+    path("<int:pk>/merge/", views.client_merge, name="merge"),
+    path("<int:pk>/merge/<int:other_pk>/", views.client_merge_confirm, name="merge-confirm"),
 ]

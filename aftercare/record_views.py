@@ -3,6 +3,7 @@ and editing a client, the client's page with their visits and history, the expor
 deletion. (The client's own phone pages, opened from their link, are `link_views.py`.)"""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch
@@ -10,9 +11,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from aftercare import audit, export
+from aftercare import audit, export, merge
 from aftercare.forms import VisitForm
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
 from clients.access import get_client, therapist_required
@@ -23,6 +24,14 @@ from clients.paging import page_of
 CLIENTS_PER_PAGE = 25
 HISTORY_SHOWN = 10  # on the client's page; "Show all" pages through the rest
 HISTORY_PER_PAGE = 50
+MERGE_CANDIDATES = 10
+OWNERS_MERGE = "Only the clinic's owners can merge two records of a client. Ask one of them."
+
+
+def _known_clients(request):
+    """The clinic's clients a new one might duplicate, each with the date of their last
+    visit (for "Is this Hannah Desk, last seen 3 Nov?")."""
+    return Client.objects.for_clinic(request.clinic).annotate(last_seen=Max("visits__date"))
 
 
 def _render_list(request, form=None, status=200):
@@ -34,7 +43,12 @@ def _render_list(request, form=None, status=200):
     if form is None:
         # Nobody found: offer to add them under the name that was searched for.
         form = QuickClientForm(initial={"first_name": q} if q and not page.object_list else None)
-    return render(request, "clients/client_list.html", {"page": page, "q": q, "form": form}, status=status)
+    steps = None
+    if request.clinic.shows_checklist(request.therapist):
+        steps = request.clinic.first_run_steps(request.therapist)
+        steps = None if all(step.done for step in steps) else steps
+    context = {"page": page, "q": q, "form": form, "steps": steps}
+    return render(request, "clients/client_list.html", context, status=status)
 
 
 @therapist_required
@@ -45,7 +59,7 @@ def client_list(request):
 @require_POST
 @therapist_required
 def client_quick_add(request):
-    form = QuickClientForm(request.POST)
+    form = QuickClientForm(request.POST, duplicates_among=_known_clients(request))
     if form.is_valid():
         client = form.save(commit=False)
         client.clinic = request.clinic
@@ -58,7 +72,9 @@ def client_quick_add(request):
 
 @therapist_required
 def client_create(request):
-    form = ClientForm(request.POST or None, clinic=request.clinic, submit_label="Add client")
+    form = ClientForm(
+        request.POST or None, clinic=request.clinic, submit_label="Add client", duplicates_among=_known_clients(request)
+    )
     if form.is_valid():
         client = form.save(commit=False)
         client.clinic = request.clinic
@@ -68,6 +84,19 @@ def client_create(request):
         messages.success(request, f"{client.first_name} is added.")
         return redirect("clients:detail", pk=client.pk)
     return render(request, "clients/client_form.html", {"form": form, "client": None})
+
+
+@require_POST
+@therapist_required
+def client_sample(request):
+    """The first-run checklist's sample client: someone to try a visit on, with the
+    therapist's own email so the link can be sent to themselves."""
+    client = Client.objects.create(
+        clinic=request.clinic, first_name="Sample", last_name="Client", email=request.user.email
+    )
+    audit.record(client, audit.Action.CLIENT_CREATED, by=request.therapist, detail="a sample client")
+    messages.success(request, "Here's a sample client to try things on. Start today's visit and give them homework.")
+    return redirect("clients:detail", pk=client.pk)
 
 
 @therapist_required
@@ -177,3 +206,45 @@ def client_delete(request, pk: int):
         {"client": client, "form": form, "counts": counts},
         status=400 if form.errors else 200,
     )
+
+
+@therapist_required
+def client_merge(request, pk: int):
+    """Choose the other record of this client: the possible duplicates first, or search."""
+    client = get_client(request, pk)
+    if not request.therapist.is_owner:
+        raise PermissionDenied(OWNERS_MERGE)
+    q = request.GET.get("q", "").strip()[:100]
+    others = Client.objects.for_clinic(request.clinic).exclude(pk=client.pk).annotate(last_seen=Max("visits__date"))
+    if q:
+        candidates = others.search(q)
+    else:
+        candidates = others.possible_duplicates(
+            first_name=client.first_name, last_name=client.last_name, email=client.email, phone=client.phone
+        )
+    candidates = list(candidates.order_by("-last_seen", "first_name", "pk")[:MERGE_CANDIDATES])
+    return render(request, "clients/client_merge.html", {"client": client, "candidates": candidates, "q": q})
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_required
+def client_merge_confirm(request, pk: int, other_pk: int):
+    """GET says what will move; POST merges `other_pk` into `pk` (the one kept)."""
+    client, other = get_client(request, pk), get_client(request, other_pk)
+    if not request.therapist.is_owner:
+        raise PermissionDenied(OWNERS_MERGE)
+    if client.pk == other.pk:
+        messages.error(request, merge.SAME_CLIENT)
+        return redirect("clients:merge", pk=client.pk)
+    if request.method == "POST":
+        try:
+            merge.merge(client, other, by=request.therapist)
+        except ValidationError as e:
+            messages.error(request, e.messages[0])
+            return redirect("clients:merge", pk=client.pk)
+        messages.success(
+            request, f"{other.full_name}'s visits, links and history are now {client.full_name}'s; the other record is gone."
+        )
+        return redirect("clients:detail", pk=client.pk)
+    context = {"client": client, "other": other, "moving": merge.what_moves(other)}
+    return render(request, "clients/client_merge_confirm.html", context)

@@ -158,6 +158,12 @@ CLIENT_LINK_FILES_RATE = env("CLIENT_LINK_FILES_RATE", default="30/h")
 # username (a guesser spread over many addresses). Only failures count.
 LOGIN_FAILURES_PER_ADDRESS = env("LOGIN_FAILURES_PER_ADDRESS", default="10/5m")
 LOGIN_FAILURES_PER_USERNAME = env("LOGIN_FAILURES_PER_USERNAME", default="20/h")
+# "Forgot your password?": every request counts, per address and per email typed.
+PASSWORD_RESETS_PER_ADDRESS = env("PASSWORD_RESETS_PER_ADDRESS", default="10/h")
+PASSWORD_RESETS_PER_EMAIL = env("PASSWORD_RESETS_PER_EMAIL", default="3/h")
+# New clinics signed up from one address, and confirmation emails sent again per login.
+SIGNUPS_PER_ADDRESS = env("SIGNUPS_PER_ADDRESS", default="5/h")
+CONFIRMATION_RESENDS_PER_LOGIN = env("CONFIRMATION_RESENDS_PER_LOGIN", default="5/h")
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

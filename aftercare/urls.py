@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from aftercare import handout_views, healthz, link_views, views
-from clients import account_views, login_views
+from clients import account_views, login_views, signup_views
 
 
 visit_patterns = [
@@ -47,6 +47,13 @@ urlpatterns = [
     path("me/", account_views.your_details, name="your-details"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/changed/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", login_views.password_reset, name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("signup/", signup_views.signup, name="signup"),
+    path("signup/confirm/<str:token>/", signup_views.signup_confirm, name="signup-confirm"),
+    path("signup/confirm-again/", signup_views.signup_resend, name="signup-resend"),
     path("clients/", include("aftercare.record_urls")),
     path("library/", include("exercises.urls")),
     path("clinic/", include("clients.clinic_urls")),

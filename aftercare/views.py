@@ -17,7 +17,7 @@ from aftercare.access import get_item, get_visit
 from aftercare.forms import HomeworkItemForm, ItemNoteForm, LinkEmailForm, LinkReplaceForm, VisitForm, WrapUpForm
 from aftercare.models import MAX_ITEMS, HomeworkItem, ShareLink, Visit, attach_tick_history
 from clients.access import ExerciseUse, get_client, get_exercise, therapist_required
-from clients.models import Client
+from clients.models import CONFIRM_EMAIL_FIRST, Client
 from exercises.forms import LibraryFilterForm
 from exercises.models import Dose, Exercise
 
@@ -391,6 +391,8 @@ def visit_detail(request, pk: int):
 def link_email(request, pk: int):
     visit = get_visit(request, pk)
     form = LinkEmailForm(request.POST, instance=visit.client)
+    if not request.clinic.email_confirmed:  # a clinic that signed up confirms its own email first
+        form.add_error("email", CONFIRM_EMAIL_FIRST)
     if form.is_valid():
         client = form.save()
         link = ShareLink.current(client, by=request.therapist)

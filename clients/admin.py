@@ -11,8 +11,8 @@ class TherapistInline(admin.TabularInline):
 
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "phone", "paper_size", "link_lifetime_days", "created_at"]
-    list_filter = ["paper_size", "created_at"]
+    list_display = ["name", "email", "phone", "paper_size", "link_lifetime_days", "email_confirmed_at", "created_at"]
+    list_filter = ["paper_size", ("email_confirmed_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["name", "email", "phone"]
     filter_horizontal = ["equipment"]
     inlines = [TherapistInline]

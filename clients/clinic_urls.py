@@ -14,4 +14,5 @@ urlpatterns = [
     path("team/<int:pk>/password/", views.team_password, name="team-password"),
     path("team/<int:pk>/remove/", views.team_remove, name="team-remove"),
     path("join/<str:token>/", views.join, name="join"),
+    path("checklist/dismiss/", views.checklist_dismiss, name="checklist-dismiss"),
 ]

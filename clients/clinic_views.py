@@ -197,3 +197,13 @@ def join(request, token: str):
     return render(
         request, "clinic/join.html", {"form": form, "invite": invite}, status=400 if request.method == "POST" else 200
     )
+
+
+@require_POST
+@owner_required
+def checklist_dismiss(request):
+    clinic = request.clinic
+    clinic.checklist_dismissed_at = timezone.now()
+    clinic.save(update_fields=["checklist_dismissed_at", "updated_at"])
+    messages.success(request, "The checklist is put away. Everything on it stays under Clinic whenever you want it.")
+    return redirect("clients:list")

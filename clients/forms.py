@@ -1,24 +1,81 @@
+import datetime
+import re
 import unicodedata
+from dataclasses import dataclass
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
-from clients.models import Client, Clinic
+from clients.models import Client, Clinic, ClientQuerySet
 from exercises.images import clean_upload
 from exercises.fields import TickedRowsField
 from exercises.forms import PICTURE_TYPES
 from exercises.models import Condition, Equipment
 
 FIRST_NAME_NEEDED = "A first name is enough, but we need that."
+EMAIL_TAKEN = "Someone already signed up with that email. Log in, or use “Forgot your password?” on the login page."
+USERNAME_TAKEN = "Someone already logs in with that username. Try another."
 
 
-class ClientForm(forms.ModelForm):
+DUPLICATES_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    client: Client
+    question: str  # "Is this Hannah Desk, last seen 3 Nov?"
+    why: str  # "same email"
+
+
+def _short_date(day: datetime.date) -> str:
+    return dateformat.format(day, "j M" if day.year == timezone.localdate().year else "j M Y")
+
+
+def _possible_duplicate(client: Client, typed: dict) -> PossibleDuplicate:
+    seen = getattr(client, "last_seen", None)
+    when = f"last seen {_short_date(seen)}" if seen else f"added {_short_date(timezone.localtime(client.created_at).date())}, no visits yet"
+    if typed.get("email") and client.email.lower() == typed["email"].strip().lower():
+        why = "same email"
+    elif typed.get("phone") and client.phone and re.sub(r"\D", "", client.phone)[-9:] == re.sub(r"\D", "", typed["phone"])[-9:]:
+        why = "same phone"
+    else:
+        why = "same name"
+    return PossibleDuplicate(client, f"Is this {client.full_name}, {when}?", why)
+
+
+class DuplicateCheck:
+    """For forms that add a client: before the new client is made, anyone among `clients`
+    (the clinic's, annotated with `last_seen`, the date of their last visit) who may be the
+    same person is offered instead. The question is the error of the hidden
+    `different_person` field, which the "No, a different person" button sets, so a second
+    submit with it adds them, and everything typed stays in the form meanwhile."""
+
+    def check_duplicates(self, clients: ClientQuerySet | None) -> None:
+        self.duplicates: list[PossibleDuplicate] = []
+        data = self.cleaned_data
+        if clients is None or self.errors or data.get("different_person"):
+            return
+        matches = clients.possible_duplicates(
+            first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
+            email=data.get("email", ""), phone=data.get("phone", ""),
+        ).order_by("-last_seen", "-created_at")[:DUPLICATES_SHOWN]
+        self.duplicates = [_possible_duplicate(client, data) for client in matches]
+        if self.duplicates:
+            self.add_error("different_person", [ValidationError(d.question, code="duplicate") for d in self.duplicates])
+
+
+def _different_person_field():
+    return forms.BooleanField(required=False, widget=forms.HiddenInput, label="A different person")
+
+
+class ClientForm(DuplicateCheck, forms.ModelForm):
+    different_person = _different_person_field()
     """A client's details, what they have at home and their health flags, on one form so
     the therapist records it all in seconds."""
 
@@ -55,8 +112,9 @@ class ClientForm(forms.ModelForm):
         help_texts = {"email": "For sending them their homework link."}
         error_messages = {"first_name": {"required": FIRST_NAME_NEEDED}}
 
-    def __init__(self, *args, clinic: Clinic, submit_label="Save", **kwargs):
+    def __init__(self, *args, clinic: Clinic, submit_label="Save", duplicates_among: ClientQuerySet | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.duplicates_among = duplicates_among
         offered = clinic.offered_equipment()
         # Everyday things are always offered (they count as at home until unticked); what the
         # client already has stays ticked even if the clinic's list changed.
@@ -74,6 +132,7 @@ class ClientForm(forms.ModelForm):
         self.fields["first_name"].widget.attrs["autofocus"] = True
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            HTML('{% include "clients/_duplicates.html" %}'),
             Row(Column("first_name", css_class="col-sm-6"), Column("last_name", css_class="col-sm-6")),
             Row(Column("email", css_class="col-sm-6"), Column("phone", css_class="col-sm-6")),
             Div(Field("home"), css_class="home-status"),
@@ -109,6 +168,7 @@ class ClientForm(forms.ModelForm):
             self.instance.equipment_recorded_at = None
         elif self._home_changed:
             self.instance.equipment_recorded_at = timezone.now()  # asked today
+        self.check_duplicates(self.duplicates_among)
         return cleaned
 
     @staticmethod
@@ -127,8 +187,11 @@ class ClientForm(forms.ModelForm):
         return changed
 
 
-class QuickClientForm(forms.ModelForm):
+
+class QuickClientForm(DuplicateCheck, forms.ModelForm):
     """Add a client with just a name, from the top of the list."""
+
+    different_person = _different_person_field()
 
     class Meta:
         model = Client
@@ -142,6 +205,15 @@ class QuickClientForm(forms.ModelForm):
             ),
         }
         error_messages = {"first_name": {"required": FIRST_NAME_NEEDED}}
+
+    def __init__(self, *args, duplicates_among: ClientQuerySet | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duplicates_among = duplicates_among
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_duplicates(self.duplicates_among)
+        return cleaned
 
 
 class ClinicForm(forms.ModelForm):
@@ -344,3 +416,56 @@ class YourDetailsForm(forms.ModelForm):
             "email",
             Submit("save", "Save", css_class="btn-lg"),
         )
+
+
+class SignUpForm(UserCreationForm):
+    """A new clinic and its first owner, in one form."""
+
+    clinic_name = forms.CharField(
+        max_length=120,
+        label="Your clinic's name",
+        help_text="Clients see it on their page and on every handout. You can change it later.",
+        error_messages={"required": "Your clinic needs a name: clients see it on every page."},
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ["first_name", "last_name", "email", "username"]
+        labels = {"first_name": "Your first name", "email": "Your email"}
+        help_texts = {
+            "email": "We send a link to confirm it; client links can be emailed once it's confirmed. "
+                     "It's also where a forgotten password is reset.",
+            "username": "What you type to log in: letters, digits and @/./+/-/_ only.",
+        }
+        error_messages = {"username": {"unique": USERNAME_TAKEN}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["email"].required = True
+        self.fields["email"].error_messages["required"] = "Your email, please: we send you a link to confirm it."
+        self.fields["clinic_name"].widget.attrs["autofocus"] = True
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's form carries the token
+        self.helper.layout = Layout(
+            "clinic_name",
+            Row(Column("first_name", css_class="col-md-6"), Column("last_name", css_class="col-md-6")),
+            "email",
+            "username",
+            Row(Column("password1", css_class="col-md-6"), Column("password2", css_class="col-md-6")),
+            Submit("signup", "Start my clinic", css_class="btn-lg"),
+        )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise ValidationError(EMAIL_TAKEN, code="taken")
+        return email
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise ValidationError(USERNAME_TAKEN, code="unique")
+        return username

@@ -1,10 +1,15 @@
-"""Logging in, with a throttle on failed attempts.
+"""Logging in, with a throttle on failed attempts; and getting back in by email when the
+password is forgotten (Django's own password reset views, throttled too).
 
 Only failures count, per address and per username (as the form itself reads it, see
 `identity`), in the default cache (django-ratelimit,
 as for client links). While either is over its rate the form answers 429 with a lock-out
 message and checks no password at all, so a guesser learns nothing by carrying on; the
-username typed stays in the form."""
+username typed stays in the form.
+
+A reset asked for an address nobody has gets the very answer a known address gets (Django's
+view does that); the throttle counts every request, per address and per email typed, so it
+tells nothing either."""
 
 from __future__ import annotations
 
@@ -12,13 +17,15 @@ import unicodedata
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UsernameField
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
 FROM_HERE = "Too many attempts from here; wait a few minutes and try again."
+RESETS_FROM_HERE = "Too many password resets asked for from here; wait a while and try again."
+RESETS_FOR_EMAIL = "We've sent several reset links to that address lately. Look in your spam folder, or wait an hour and try again."
 FOR_USERNAME = "Too many attempts for this username; wait a while and try again, or ask your clinic's owner for help."
 
 
@@ -78,3 +85,34 @@ def throttle_failures(login_view):
 
 
 login = throttle_failures(auth_views.LoginView.as_view(redirect_authenticated_user=True))
+
+
+def _reset_email(group: str, request: HttpRequest) -> str:
+    return request.POST.get("email", "").strip().lower()
+
+
+def _reset_throttles() -> list[tuple[dict, str]]:
+    return [
+        ({"group": "password-reset-address", "key": "ip", "rate": settings.PASSWORD_RESETS_PER_ADDRESS}, RESETS_FROM_HERE),
+        ({"group": "password-reset-email", "key": _reset_email, "rate": settings.PASSWORD_RESETS_PER_EMAIL}, RESETS_FOR_EMAIL),
+    ]
+
+
+def throttle_resets(reset_view):
+    """Every POST counts, known address or not; over either rate the form answers 429
+    with the message and the email typed, and sends nothing."""
+
+    @wraps(reset_view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            for throttle, message in _reset_throttles():
+                usage = get_usage(request, increment=True, **throttle)
+                if usage and usage["should_limit"]:
+                    form = PasswordResetForm(initial={"email": request.POST.get("email", "")})
+                    return render(request, "registration/password_reset_form.html", {"form": form, "lock_out": message}, status=429)
+        return reset_view(request, *args, **kwargs)
+
+    return wrapper
+
+
+password_reset = throttle_resets(auth_views.PasswordResetView.as_view())

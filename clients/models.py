@@ -1,19 +1,27 @@
 from __future__ import annotations
 
 import datetime
+import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
-from django.db.models.functions import Length
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Length, Replace
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 INVITE_SALT = "aftercare.clients.invite"
 INVITE_DAYS = 7
+CONFIRM_SALT = "aftercare.clients.confirm-email"
+CONFIRM_DAYS = 3
+CONFIRM_EMAIL_FIRST = (
+    "Confirm your email address first: open the link we emailed you when you signed up "
+    "(the client list can send it again). Until then, client links can't be emailed."
+)
 
 
 class Clinic(models.Model):
@@ -38,6 +46,10 @@ class Clinic(models.Model):
         verbose_name="equipment offered to clients",
         help_text="What you ask clients about. None ticked means the whole list.",
     )
+    # A clinic made in the admin is vouched for by whoever made it; one that signed up on
+    # its own starts empty here and can't email client links until its owner confirms.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    checklist_dismissed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Part of the client page's cache key: a new name or booking link shows at once.
     updated_at = models.DateTimeField(auto_now=True)
@@ -50,6 +62,43 @@ class Clinic(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def check_can_email_clients(self) -> None:
+        """Client links go out by email only once the clinic's owner has confirmed theirs:
+        a sign-up can't use us to mail strangers. ValidationError says what to do."""
+        if not self.email_confirmed:
+            raise ValidationError(CONFIRM_EMAIL_FIRST, code="unconfirmed")
+
+    def confirmation_token(self, email: str) -> str:
+        """Signed (it can't be made up), dated (it expires after CONFIRM_DAYS), and tied to
+        the address it was sent to."""
+        return signing.dumps({"clinic": self.pk, "email": email.lower()}, salt=CONFIRM_SALT)
+
+    @classmethod
+    def confirm_email(cls, token: str) -> Clinic | None:
+        """Mark the clinic's email confirmed from the link's token; None when the token is
+        made up, expired, or for an address no owner of the clinic has any more."""
+        try:
+            data = signing.loads(token, salt=CONFIRM_SALT, max_age=datetime.timedelta(days=CONFIRM_DAYS))
+        except signing.BadSignature:
+            return None
+        owner = (
+            Therapist.objects.current()
+            .filter(clinic_id=data.get("clinic"), is_owner=True, user__email__iexact=data.get("email", ""))
+            .select_related("clinic")
+            .first()
+        )
+        if owner is None:
+            return None
+        clinic = owner.clinic
+        if not clinic.email_confirmed:
+            Clinic.objects.filter(pk=clinic.pk, email_confirmed_at__isnull=True).update(email_confirmed_at=timezone.now())
+            clinic.email_confirmed_at = timezone.now()
+        return clinic
+
     def offered_equipment(self):
         """The equipment a client form offers: the clinic's list, or all of it while the
         list is empty (runs a query to find out)."""
@@ -58,6 +107,39 @@ class Clinic(models.Model):
         if self.equipment.exists():
             return self.equipment.all()
         return Equipment.objects.all()
+
+    def first_run_steps(self, owner: Therapist) -> list[FirstRunStep]:
+        """The owner's first-run checklist, each step ticked off by the data itself, never
+        by a click: a logo, a booking link, someone else invited or on the team, a first
+        client (a sample one will do). One query for the last two."""
+        found = (
+            Clinic.objects.filter(pk=self.pk)
+            .values_list(
+                Exists(Therapist.objects.filter(clinic=OuterRef("pk")).exclude(pk=owner.pk)),
+                Exists(Invite.objects.filter(clinic=OuterRef("pk"))),
+                Exists(Client.objects.filter(clinic=OuterRef("pk"))),
+            )
+            .first()
+        )
+        teammates, invites, clients = found or (False, False, False)
+        team = teammates or invites
+        return [
+            FirstRunStep("logo", "Add your logo: it heads every handout and client page", bool(self.logo)),
+            FirstRunStep("booking", "Add your booking link, so clients can rebook from their page", bool(self.booking_url)),
+            FirstRunStep("team", "Invite the rest of your team", bool(team)),
+            FirstRunStep("client", "Add a first client (a sample one will do) and try a visit, to see what clients get", bool(clients)),
+        ]
+
+    def shows_checklist(self, therapist: Therapist) -> bool:
+        """Owners see it until they dismiss it (then nobody runs its query)."""
+        return therapist.is_owner and self.checklist_dismissed_at is None
+
+
+@dataclass(frozen=True)
+class FirstRunStep:
+    key: str
+    label: str
+    done: bool
 
 
 class TherapistQuerySet(models.QuerySet):
@@ -176,9 +258,42 @@ class Invite(models.Model):
         return therapist
 
 
+# The last nine digits tell two numbers apart with or without the country code
+# ("+44 7700 900123" and "07700 900123"); fewer than six typed are too few to say anything.
+PHONE_DIGITS_COMPARED = 9
+PHONE_DIGITS_COMPARED_MIN = 6
+
+
+def _digits_of(field: str):
+    expression = models.F(field)
+    for mark in (" ", "-", "(", ")", ".", "+", "/"):
+        expression = Replace(expression, Value(mark), Value(""))
+    return expression
+
+
 class ClientQuerySet(models.QuerySet):
     def for_clinic(self, clinic: Clinic) -> ClientQuerySet:
         return self.filter(clinic=clinic)
+
+    def possible_duplicates(self, *, first_name: str = "", last_name: str = "", email: str = "", phone: str = "") -> ClientQuerySet:
+        """Clients who may be the person about to be added: the same first name (and the
+        same last name, unless either has none), the same email, or a phone number ending in
+        the same digits (spaces, dashes, brackets and a leading + or 0 don't count)."""
+        same = Q(pk__in=[])
+        qs = self
+        first, last = first_name.strip(), last_name.strip()
+        if first:
+            name = Q(first_name__iexact=first)
+            if last:
+                name &= Q(last_name__iexact=last) | Q(last_name="")
+            same |= name
+        if email.strip():
+            same |= Q(email__iexact=email.strip())
+        digits = re.sub(r"\D", "", phone)
+        if len(digits) >= PHONE_DIGITS_COMPARED_MIN:
+            qs = qs.annotate(phone_digits=_digits_of("phone"))
+            same |= Q(phone_digits__endswith=digits[-PHONE_DIGITS_COMPARED:])
+        return qs.filter(same)
 
     def search(self, text: str) -> ClientQuerySet:
         """Every word must match the start of a first name, last name or email."""

@@ -20,12 +20,15 @@ from dataclasses import dataclass, field
 
 import pytest
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client as Browser
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
 from django.utils.html import escape
+from django.utils.http import urlsafe_base64_encode
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,8 +44,17 @@ from aftercare.forms import (
     WrapUpForm,
 )
 from aftercare.models import HomeworkItem, ShareLink
-from clients.forms import ClientForm, ClinicForm, DeleteClientForm, InviteForm, JoinForm, QuickClientForm, TeamMemberForm
-from clients.forms import YourDetailsForm
+from clients.forms import (
+    ClientForm,
+    ClinicForm,
+    DeleteClientForm,
+    InviteForm,
+    JoinForm,
+    QuickClientForm,
+    SignUpForm,
+    TeamMemberForm,
+    YourDetailsForm,
+)
 from clients.models import Invite
 from exercises.forms import (
     BaseComplaintLinkFormSet,
@@ -81,6 +93,7 @@ class World:
     equipment: list[int]
     conditions: list[int]
     own_complaint: Complaint
+    reset_link: str  # the emailed password reset link of the owner
 
 
 @pytest.fixture
@@ -103,6 +116,9 @@ def world(therapist, client_, visit) -> World:
         own_complaint=Complaint.objects.create(
             clinic=therapist.clinic, slug="our-own", name="Our own complaint", body_area="shoulders"
         ),
+        reset_link=reverse("password_reset_confirm", args=[
+            urlsafe_base64_encode(force_bytes(therapist.user.pk)), default_token_generator.make_token(therapist.user)
+        ]),
     )
 
 
@@ -117,7 +133,8 @@ class Target:
     valid: Callable[[World], dict]
     fields: Callable[[World], dict]
     method: str = "post"
-    who: str = "owner"  # or "nobody": the client's link pages, joining, logging in
+    who: str = "owner"  # or "nobody": the client's link pages, joining, logging in; or
+    # "resetting": nobody, who opened the emailed password reset link first
     files: dict = field(default_factory=dict)  # name -> strategy of (filename, bytes)
     answers: frozenset = frozenset({200, 302, 400})
     success: int = 302
@@ -216,6 +233,18 @@ def complaint_answer(w: World) -> dict:
             "red_flags": "a hot, swollen shoulder", "exercises": [str(w.other_exercise.pk)]}
 
 
+def new_client_answer(w: World) -> dict:
+    """Someone the clinic doesn't have yet (Maya Lindqvist is in the world already)."""
+    return {"first_name": "Hannah", "last_name": "Desk", "email": "hannah@example.com", "phone": "0400 111 222",
+            "equipment": [str(w.equipment[0])]}
+
+
+def signup_answer(w: World) -> dict:
+    return {"clinic_name": "Tidewater Remedial", "first_name": "Hana", "last_name": "Okafor",
+            "email": "hana@tidewater.example", "username": "hana", "password1": "Tennis-ball 42!",
+            "password2": "Tennis-ball 42!"}
+
+
 def visit_fields(w: World) -> dict:
     return {"complaints": fuzz.many(w.complaints), "intake_note": fuzz.text(400)}
 
@@ -234,12 +263,44 @@ REGISTRY = [
     ),
     Target(
         "add a client by name", (QuickClientForm,), lambda w: reverse("clients:quick-add"),
-        valid=lambda w: {"first_name": "Maya", "last_name": "Lindqvist"},
-        fields=lambda w: {"first_name": fuzz.text(60), "last_name": fuzz.text(60)},
+        valid=lambda w: {"first_name": "Hannah", "last_name": "Desk"},
+        fields=lambda w: {"first_name": fuzz.text(60), "last_name": fuzz.text(60),
+                          "different_person": fuzz.choice(["1", "on", ""])},
+    ),
+    Target(
+        "add a client by name who may be there already", (QuickClientForm,), lambda w: reverse("clients:quick-add"),
+        valid=lambda w: {"first_name": "Maya", "last_name": "Lindqvist", "different_person": "1"},
+        fields=lambda w: {"first_name": fuzz.text(60), "last_name": fuzz.text(60),
+                          "different_person": fuzz.choice(["1", "on", ""])},
     ),
     Target(
         "add a client", (ClientForm,), lambda w: reverse("clients:create"),
-        valid=client_answer, fields=client_fields,
+        valid=new_client_answer, fields=lambda w: {**client_fields(w), "different_person": fuzz.choice(["1", ""])},
+    ),
+    Target(
+        "add a client who may be there already", (ClientForm,), lambda w: reverse("clients:create"),
+        valid=lambda w: {**client_answer(w), "different_person": "1"},
+        fields=lambda w: {**client_fields(w), "different_person": fuzz.choice(["1", ""])},
+    ),
+    Target(
+        "sign up a clinic", (SignUpForm,), lambda w: reverse("signup"),
+        valid=signup_answer,
+        fields=lambda w: {"clinic_name": fuzz.text(120), "first_name": fuzz.text(150), "last_name": fuzz.text(150),
+                          "email": fuzz.email(), "username": fuzz.text(150), "password1": fuzz.text(200),
+                          "password2": fuzz.text(200)},
+        who="nobody",
+    ),
+    Target(
+        "forgot your password", (PasswordResetForm,), lambda w: reverse("password_reset"),
+        valid=lambda w: {"email": "robin@example.com"}, fields=lambda w: {"email": fuzz.email()},
+        who="nobody",
+    ),
+    Target(
+        "choose a new password from the emailed link", (SetPasswordForm,),
+        lambda w: w.reset_link.rsplit("/", 2)[0] + "/set-password/",
+        valid=lambda w: {"new_password1": "Tennis-ball 42!", "new_password2": "Tennis-ball 42!"},
+        fields=lambda w: {"new_password1": fuzz.text(200), "new_password2": fuzz.text(200)},
+        who="resetting",
     ),
     Target(
         "edit a client", (ClientForm,), lambda w: reverse("clients:edit", args=[w.client.pk]),
@@ -456,6 +517,8 @@ def send(target: Target, world: World, data: dict, files: dict):
     browser = Browser()
     if target.who == "owner":
         browser.force_login(world.owner.user)
+    elif target.who == "resetting":
+        assert browser.get(world.reset_link).status_code == 302  # puts the token in the session
     url = target.url(world)
     if target.method == "get":
         return browser.get(f"{url}?{fuzz.query_string(data)}")

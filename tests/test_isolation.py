@@ -11,6 +11,9 @@ Public by design, and checked to show the outsider exactly what anyone sees:
 - the client's link, /h/<token>/ and its calendar file, handout and check-in: the token is
   the secret (256 bits, see test_share_link.py), there is no login;
 - an invite link, /clinic/join/<token>/: a signed token, made to be sent to a stranger;
+- the sign-up's confirmation link, /signup/confirm/<token>/, and Django's password reset
+  link, /password/reset/<uidb64>/<token>/: signed, dated tokens sent by email to the person
+  they are for (test_signup.py and test_password_reset.py check made-up and old ones fail);
 - uploaded pictures under /media/ (development and tests only; production's web server
   serves them): random names, and they belong to exercises, never to a client.
 
@@ -26,10 +29,13 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client as Browser
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from pypdf import PdfReader
 
 from aftercare import audit
@@ -45,7 +51,10 @@ OWN_EXERCISE = "Harbourside towel squeeze"
 CLINIC_A_WORDS = ("Maya", "Lindqvist", "maya@example.com", "Harbour Lane", OWN_EXERCISE, "Robin", "Front desk Kim", "Shoulder rehab")
 
 # Routes whose token is the secret; see the docstring.
-PUBLIC_BY_DESIGN = ("client-page", "client-check-in", "client-reminders", "client-handout", "clinic:join", "media/")
+PUBLIC_BY_DESIGN = (
+    "client-page", "client-check-in", "client-reminders", "client-handout", "clinic:join", "media/",
+    "signup-confirm", "password_reset_confirm",
+)
 
 
 @dataclass
@@ -107,9 +116,12 @@ def clinic_a(clinic, therapist, colleague, client):
         clinic=clinic, slug="rehab-shoulder", name="Shoulder rehab", body_area="shoulders", red_flags="hot, swollen joint"
     )
     complaint.exercises.add(own)
+    duplicate = make_client(clinic, "Maya", last_name="L.", email="maya@example.com")
     return {
         "complaint": complaint,
         "client": maya,
+        "duplicate": duplicate,
+        "owner": therapist,
         "visit": visit,
         "item": item,
         "exercise": own,
@@ -127,6 +139,8 @@ def ids(a: dict) -> dict:
         "client_pk": a["client"].pk,
         "exercise_pk": a["exercise"].pk,
         "item_pk": a["item"].pk,
+        "other_pk": a["duplicate"].pk,
+        "uidb64": urlsafe_base64_encode(force_bytes(a["owner"].user.pk)),
         "pk": {
             "clients:": a["client"].pk,
             "aftercare:visit-": a["visit"].pk,
@@ -138,7 +152,12 @@ def ids(a: dict) -> dict:
             "clinic:team-": a["teammate"].pk,
             "clinic:invite-": a["invite"].pk,
         },
-        "token": {"client-": a["link_token"], "clinic:join": a["invite"].token},
+        "token": {
+            "client-": a["link_token"],
+            "clinic:join": a["invite"].token,
+            "signup-confirm": a["owner"].clinic.confirmation_token(a["owner"].user.email),
+            "password_reset_confirm": default_token_generator.make_token(a["owner"].user),
+        },
         "path": {"media/": a["picture"]},
     }
 
@@ -180,8 +199,8 @@ def changes(before: dict, after: dict, outsider) -> list:
         if old == new:
             continue
         row = new or old
-        if row.get("clinic_id") == outsider.clinic_id:
-            continue
+        if row.get("clinic_id") == outsider.clinic_id or key == ("clients.Clinic", outsider.clinic_id):
+            continue  # their own clinic's rows, and its own row (hiding their checklist)
         if key == ("auth.User", outsider.user_id) and old and new:
             if {f for f in old if old[f] != new[f]} <= {"last_login"}:
                 continue

@@ -14,12 +14,15 @@ bench/scale.py check that side)."""
 import datetime
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from aftercare.models import ShareLink
-from clients.models import Invite
+from clients.models import Clinic, Invite
 from exercises.models import Complaint
-from tests.conftest import builtin, make_visit
+from tests.conftest import builtin, make_client, make_therapist, make_visit
 
 LOGGED_IN = 3  # session, user, therapist + clinic
 
@@ -34,6 +37,10 @@ def world(client_, therapist, colleague, clinic):
     visit.assign(builtin("doorway-pec-stretch"))
     empty_visit = make_visit(client_, "headaches", therapist=therapist, date=datetime.date(2026, 11, 30))
     own = builtin("calf-rolling-foam-roller").copy_for(clinic)
+    signed_up = Clinic.objects.create(name="New Leaf Massage", email_confirmed_at=None)
+    make_therapist(signed_up, "nova", owner=True).user.__class__.objects.filter(username="nova").update(
+        email="nova@example.com"
+    )
     return {
         "client": client_,
         "visit": visit,
@@ -48,6 +55,9 @@ def world(client_, therapist, colleague, clinic):
             clinic=clinic, slug="frozen-shoulder-rehab", name="Frozen shoulder rehab", body_area="shoulders",
             red_flags="a shoulder that gets hot and swollen",
         ),
+        "duplicate": make_client(clinic, "Maya", last_name="L.", email="maya@example.com"),
+        "confirm_token": signed_up.confirmation_token("nova@example.com"),
+        "reset": (urlsafe_base64_encode(force_bytes(therapist.user.pk)), default_token_generator.make_token(therapist.user)),
     }
 
 
@@ -59,9 +69,27 @@ PAGES = {
     "password_change": (lambda w: "/password/", True, 2, "session, user"),
     "your-details": (lambda w: "/me/", True, LOGGED_IN, "the login itself is the form's instance"),
     "password_change_done": (lambda w: "/password/changed/", True, 2, "session, user"),
-    "clients:list": (lambda w: "/clients/", True, LOGGED_IN + 1,
-                     "+ the page of clients and one more (no count: clients.paging)"),
-    "clients:list?q": (lambda w: "/clients/?q=maya+lind", True, LOGGED_IN + 1, "+ the page of clients found"),
+    "clients:list": (lambda w: "/clients/", True, LOGGED_IN + 2,
+                     "+ the page of clients and one more (no count: clients.paging), the owner's first-run "
+                     "checklist (anyone else on the team, any invite, any client: one query)"),
+    "clients:list?q": (lambda w: "/clients/?q=maya+lind", True, LOGGED_IN + 2,
+                       "+ the page of clients found, the owner's first-run checklist"),
+    "clients:merge": (lambda w: f"/clients/{w['client'].pk}/merge/", True, LOGGED_IN + 2,
+                      "+ client, the records that may be the same person with their last visits"),
+    "clients:merge?q": (lambda w: f"/clients/{w['client'].pk}/merge/?q=maya", True, LOGGED_IN + 2,
+                        "+ client, the records found with their last visits"),
+    "clients:merge-confirm": (lambda w: f"/clients/{w['client'].pk}/merge/{w['duplicate'].pk}/", True, LOGGED_IN + 7,
+                              "+ the client kept, the other record, what moves: its visits, homework items, "
+                              "check-ins, links, history entries (five counts)"),
+    "signup": (lambda w: "/signup/", False, 0, "none: the form needs nothing from the database"),
+    "signup-confirm": (lambda w: f"/signup/confirm/{w['confirm_token']}/", False, 1,
+                       "the owner the token names, with their clinic (already confirmed: no update)"),
+    "password_reset": (lambda w: "/password/reset/", False, 0, "none: the form needs nothing from the database"),
+    "password_reset_done": (lambda w: "/password/reset/sent/", False, 0, "none"),
+    "password_reset_confirm": (lambda w: f"/password/reset/{w['reset'][0]}/{w['reset'][1]}/", False, 5,
+                               "the user the link names, the session, and the token put in it for the "
+                               "set-password page (savepoint, UPDATE, release); then a redirect"),
+    "password_reset_complete": (lambda w: "/password/reset/done/", False, 0, "none"),
     "clients:create": (lambda w: "/clients/new/", True, LOGGED_IN + 4,
                        "+ does the clinic list its own equipment, the everyday equipment ticked to start, "
                        "the equipment to offer, the health flags to offer"),
@@ -167,6 +195,9 @@ POST_ONLY = {
     "aftercare:link-replace": lambda w: f"/visits/{w['visit'].pk}/link/replace/",
     "aftercare:link-revoke": lambda w: f"/visits/{w['visit'].pk}/link/revoke/",
     "client-check-in": lambda w: f"{w['link']}done/",
+    "clients:sample": lambda w: "/clients/sample/",
+    "clinic:checklist-dismiss": lambda w: "/clinic/checklist/dismiss/",
+    "signup-resend": lambda w: "/signup/confirm-again/",
 }
 
 # GET pages whose query counts are pinned in their own feature's tests.

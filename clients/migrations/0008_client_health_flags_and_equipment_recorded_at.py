@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0006_text_limits'),
+        ('clients', '0007_clinic_sign_up_confirmation_and_checklist'),
         ('exercises', '0005_health_flags_red_flags_and_exercise_details'),
     ]
 

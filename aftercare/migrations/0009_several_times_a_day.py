@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('aftercare', '0007_text_limits'),
+        ('aftercare', '0008_audit_merged_action'),
     ]
 
     operations = [

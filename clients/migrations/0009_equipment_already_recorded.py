@@ -17,7 +17,7 @@ def mark_recorded(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0007_client_health_flags_and_equipment_recorded_at"),
+        ("clients", "0008_client_health_flags_and_equipment_recorded_at"),
         ("exercises", "0006_library_health_flags_and_details"),
     ]
 
