@@ -27,7 +27,7 @@ REMINDER_MINUTES = 10
 def repeat_rule(item) -> vRecur | None:
     """How the reminder repeats, matching how often the item is to be done; None for
     "when symptoms appear", which gets no reminder."""
-    if item.how_often == HowOften.DAILY:
+    if item.how_often in (HowOften.DAILY, HowOften.SEVERAL):  # one reminder a day either way
         return vRecur(freq="DAILY")
     if item.how_often == HowOften.WEEKLY and item.times_per_week:
         return vRecur(freq="WEEKLY", byday=WEEKDAYS_FOR[min(item.times_per_week, 6)])

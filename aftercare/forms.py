@@ -24,8 +24,10 @@ class VisitForm(forms.ModelForm):
         labels = {"intake_note": "Note"}
         widgets = {"intake_note": forms.Textarea(attrs={"rows": 3, "placeholder": "Anything they mentioned at intake"})}
 
-    def __init__(self, *args, submit_label="Save", form_tag=True, **kwargs):
+    def __init__(self, *args, clinic=None, submit_label="Save", form_tag=True, **kwargs):
         super().__init__(*args, **kwargs)
+        # The built-in complaints and the clinic's own (only the built-in ones without a clinic).
+        self.fields["complaints"].queryset = Complaint.objects.for_clinic(clinic)
         self.helper = FormHelper()
         self.helper.form_tag = form_tag  # the visit page writes its own, with htmx on it
         self.helper.layout = Layout(
@@ -70,10 +72,19 @@ class HomeworkItemForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 3, "placeholder": "e.g. Do it after your evening walk, gently."}),
         }
 
-    def __init__(self, *args, submit_label="Add to homework", **kwargs):
+    def __init__(self, *args, submit_label="Add to homework", conflicts=(), **kwargs):
         super().__init__(*args, **kwargs)
         tidy_dose_fields(self)
         counted(self.fields["note"])
+        extra = []
+        if conflicts:
+            names = ", ".join(c.name.lower() for c in conflicts)
+            self.fields["confirm"] = forms.BooleanField(
+                required=True,
+                label=f"I've checked: it is safe for them despite {names}",
+                error_messages={"required": f"This exercise is not usually for {names}. Tick to confirm, or choose another."},
+            )
+            extra = ["confirm"]
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Row(
@@ -87,6 +98,7 @@ class HomeworkItemForm(forms.ModelForm):
                 Column("minutes", css_class="col-6 col-md-3"),
             ),
             "note",
+            *extra,
             Submit("save", submit_label, css_class="btn-lg"),
         )
 

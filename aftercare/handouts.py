@@ -67,7 +67,12 @@ class OnPaper:
     """What one exercise (and, for a homework item, its note) prints: all of it, or with
     `limit`, a shorter version of each text and `shortened` to say so."""
 
-    def __init__(self, exercise, note: str = "", limit: int | None = None):
+    def __init__(self, exercise, note: str = "", limit: int | None = None, extras: bool = True):
+        # What to feel and the one-moment version are extras: the first to go when a page
+        # is full (the link page always has them).
+        extras = extras and limit is None
+        self.feel = exercise.feel if extras else ""
+        self.quick = exercise.quick if extras else ""
         self.note = _shorten(note, limit)
         self.why = _shorten(exercise.why, limit)
         self.cautions = _shorten(exercise.cautions, limit * 2 if limit else None)
@@ -286,7 +291,7 @@ def tick_days(start: datetime.date, weeks: int) -> list[list[datetime.date]]:
 
 def visits_with_items(queryset):
     return queryset.select_related("client__clinic", "therapist__user").prefetch_related(
-        Prefetch("items", queryset=items_for_paper())
+        Prefetch("items", queryset=items_for_paper()), "complaints"
     )
 
 
@@ -314,7 +319,7 @@ def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None |
     fetcher = StaticFetcher(site_url)
     clinic = visit.client.clinic
     # Already fetched by visits_with_items() in the views; fetched here otherwise.
-    prefetch_related_objects([visit], Prefetch("items", queryset=items_for_paper()))
+    prefetch_related_objects([visit], Prefetch("items", queryset=items_for_paper()), "complaints")
     items = list(visit.items.all())
     if link is False:
         link = live_link(visit.client, by=by)
@@ -328,6 +333,8 @@ def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None |
         f"{date_format(visit.date, 'l j F Y')}",
         "clinic": clinic,
         "items": items,
+        # "See your doctor first if…" for each of the visit's complaints that has them.
+        "red_flags": [c for c in visit.complaints.all() if c.red_flags.strip()],
         "link_url": url,
         "short_link": url.split("://", 1)[-1] if url else None,
         "qr": qr_data_uri(url) if url else None,
@@ -337,7 +344,8 @@ def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None |
 
     def render(density, limit):
         for item in items:
-            item.on_paper = OnPaper(item.exercise, item.note, limit)
+            # In the densest type, the extras make way for the therapist's note.
+            item.on_paper = OnPaper(item.exercise, item.note, limit, extras=density in ("roomy", "snug"))
         html = render_to_string("handouts/visit.html", {**context, "density": density})
         return _render(html, clinic.paper_size, fetcher)
 
@@ -416,7 +424,9 @@ NOT_STAMPED = {
     "auth_user": "the therapist's name on their login: a renamed therapist shows on the next change",
     "clients_therapist": "who the therapist is never changes on a visit; their name is on auth_user",
 }
-STAMPED = (Visit, "clients.Client", "clients.Clinic", HomeworkItem, "exercises.Exercise", "exercises.ExercisePicture", ShareLink)
+STAMPED = (Visit, "clients.Client", "clients.Clinic", HomeworkItem, "exercises.Exercise", "exercises.ExercisePicture", ShareLink,
+           # The visit's complaints print their red flags: which ones, and their text.
+           Visit.complaints.through, "exercises.Complaint")
 # Kept this long, then deleted by the schedule (a new stamp replaces a visit's old one at once).
 PREPARED_DAYS = 14
 
@@ -429,7 +439,8 @@ def content_stamp(visits, links: dict, site_url: str) -> str:
         client = visit.client
         link = links.get(visit.client_id)
         parts.append((visit.pk, visit.updated_at, client.updated_at, client.clinic.updated_at,
-                      link and (link.pk, link.revoked_at, link.expires_at)))
+                      link and (link.pk, link.revoked_at, link.expires_at),
+                      [(complaint.pk, complaint.updated_at) for complaint in visit.complaints.all()]))
         for item in visit.items.all():
             pictures = [(picture.pk, picture.image.name) for picture in item.exercise.pictures.all()]
             parts.append((item.pk, item.updated_at, item.exercise.updated_at, pictures))

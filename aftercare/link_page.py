@@ -41,7 +41,7 @@ from aftercare.forms import ReminderForm
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
 from clients.models import Client
 from exercises.images import THUMB_LONG_SIDE
-from exercises.models import ExercisePicture
+from exercises.models import Complaint, ExercisePicture
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +131,9 @@ class PageLink:
 # What the page shows, and what the stamp follows: the client and clinic rows themselves;
 # for their homework items, a count (deletions) and the newest updated_at of the items, their
 # visits and exercises (additions, edits, wrap-ups); pictures of those exercises and
-# check-ins, a count and the newest created_at. Plain SQL that SQLite and PostgreSQL read
+# check-ins, a count and the newest created_at; the complaints of the client's visits (their
+# red flags are printed), a count, a sum of ids (a complaint swapped for another) and the
+# newest updated_at. Plain SQL that SQLite and PostgreSQL read
 # alike.
 LOOKUP_SQL = """
     SELECT share_link.id, share_link.salt, share_link.client_id, client.clinic_id,
@@ -149,6 +151,13 @@ LOOKUP_SQL = """
               FROM exercises_exercisepicture picture
               JOIN aftercare_homeworkitem item ON item.exercise_id = picture.exercise_id
               JOIN aftercare_visit visit ON visit.id = item.visit_id
+             WHERE visit.client_id = share_link.client_id)
+           || ' ' ||
+           (SELECT CAST(COUNT(*) AS TEXT) || ' ' || CAST(COALESCE(SUM(complaint.id), 0) AS TEXT)
+                   || ' ' || COALESCE(CAST(MAX(complaint.updated_at) AS TEXT), '')
+              FROM aftercare_visit_complaints visit_complaint
+              JOIN exercises_complaint complaint ON complaint.id = visit_complaint.complaint_id
+              JOIN aftercare_visit visit ON visit.id = visit_complaint.visit_id
              WHERE visit.client_id = share_link.client_id)
            || ' ' ||
            (SELECT CAST(COUNT(*) AS TEXT) || ' ' || COALESCE(CAST(MAX(check_in.created_at) AS TEXT), '')
@@ -316,8 +325,11 @@ def page_context(client_id: int, token: str, today: datetime.date, reminder_form
     client = latest.client if latest else Client.objects.select_related("clinic").filter(pk=client_id).first()
     if client is None:
         raise Http404  # deleted a moment ago
+    # "See your doctor first if…" for the newest visit's complaints: one query.
+    red_flags = list(Complaint.objects.filter(visits=latest.pk).exclude(red_flags="")) if latest else []
     return {
         "token": token,
+        "red_flags": red_flags,
         "client": client,
         "clinic": client.clinic,
         "latest": latest,

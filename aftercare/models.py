@@ -137,12 +137,19 @@ class Visit(models.Model):
         return None
 
     def suggestions(self):
-        """Exercises for this visit's complaints, best first; the client's home equipment
-        counts once anybody has recorded it (reading that runs a query, once per client
-        instance)."""
+        """Exercises for this visit's complaints, best first, none that is not for one of
+        the client's health flags (a subquery); the client's home equipment counts once
+        anybody has asked (reading that runs a query, once per client instance), and floor
+        exercises go last for a client who can't get down to the floor."""
+        client = self.client
         return (
-            Exercise.objects.available_to(self.client.clinic_id)
-            .suggested_for(self.complaints.all(), self.client.at_home)
+            Exercise.objects.available_to(client.clinic_id)
+            .suggested_for(
+                self.complaints.all(),
+                client.at_home,
+                conditions=Client.conditions.through.objects.filter(client=client.pk).values("condition"),
+                floor_ok=not client.no_floor,
+            )
             .with_pictures()
             .prefetch_related("equipment")
         )

@@ -142,7 +142,10 @@ def client_detail(request, pk: int):
     # Today's visit starts here: what they came in with, ticked from last time.
     last = visits[0] if visits else None
     start_form = VisitForm(
-        initial={"complaints": list(last.complaints.all())} if last else None, submit_label="Start today's visit", form_tag=False
+        initial={"complaints": list(last.complaints.all())} if last else None,
+        clinic=request.clinic,
+        submit_label="Start today's visit",
+        form_tag=False,
     )
     return render(
         request,
@@ -154,6 +157,7 @@ def client_detail(request, pk: int):
             "last": last,
             "today_visit": last if last and last.date == timezone.localdate() else None,
             "equipment": client.equipment.all(),
+            "conditions": client.conditions.all(),
             "history": history,
             "history_all": "history" in request.GET,
             "history_more": more,

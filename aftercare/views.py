@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from aftercare import audit, tasks
 from aftercare.access import get_item, get_visit
@@ -23,6 +24,7 @@ from exercises.models import Dose, Exercise
 SUGGESTIONS_SHOWN = 8
 LACKING_KEPT = 2  # suggestions that need something the client lacks, kept in view
 LIBRARY_PER_PAGE = 10
+WITH_VERSIONS = Exercise.objects.select_related("easier", "harder")  # named on the exercise's details
 # How long a removed homework item, or a finished visit's wrap-up, can be taken back.
 UNDO_SECONDS = 10 * 60
 WRAP_UP_FIELDS = ("referral", "referral_note", "next_goal", "rebook_weeks")
@@ -33,7 +35,7 @@ def visit_start(request, client_pk: int):
     client = get_client(request, client_pk)
     last = client.visits.first()
     initial = {"complaints": list(last.complaints.all())} if last else None
-    form = VisitForm(request.POST or None, initial=initial, submit_label="Start visit")
+    form = VisitForm(request.POST or None, initial=initial, clinic=request.clinic, submit_label="Start visit")
     if form.is_valid():
         visit = form.save(commit=False)
         visit.client = client
@@ -51,7 +53,7 @@ def visit_start(request, client_pk: int):
 @therapist_required
 def visit_edit(request, pk: int):
     visit = get_visit(request, pk)
-    form = VisitForm(request.POST or None, instance=visit)
+    form = VisitForm(request.POST or None, instance=visit, clinic=request.clinic)
     if form.is_valid():
         form.save()
         if form.has_changed():  # saving unchanged isn't an edit worth logging
@@ -103,24 +105,35 @@ def _render_homework(
     for item in items:
         item.note_form = (note_forms or {}).get(item.pk) or ItemNoteForm(instance=item, autofocus=item.pk == focus)
     last_time = _last_homework(visit)
-    at_home = visit.client.at_home
+    client = visit.client
+    at_home = client.at_home
+    flags = list(client.conditions.all())
+    complaints = list(visit.complaints.all())
     all_suggestions = [(ex, ex.missing_from(at_home)) for ex in visit.suggestions()]
     suggestions = _first_suggestions(all_suggestions) if "all" not in request.GET else all_suggestions
-    library = LibraryFilterForm(request.GET or None)
+    library = LibraryFilterForm(request.GET or None, clinic=request.clinic)
     results = None
     if library.is_searching():
-        found = library.filter(Exercise.objects.available_to(request.clinic)).with_pictures().prefetch_related("equipment")
+        found = library.filter(Exercise.objects.available_to(request.clinic)).with_pictures().prefetch_related(
+            "equipment", "not_for"
+        )
         results = Paginator(found, LIBRARY_PER_PAGE).get_page(request.GET.get("page"))
-        results.rows = [(ex, ex.missing_from(at_home)) for ex in results.object_list]
+        # Found by search, an exercise that is not for one of the client's flags still
+        # shows, with the flags it is not for.
+        results.rows = [(ex, ex.missing_from(at_home), ex.conflicts_with(flags)) for ex in results.object_list]
     return render(
         request,
         "aftercare/_visit_work.html" if partial else "aftercare/visit_homework.html",
         {
             "visit": visit,
-            "intake_form": intake_form or VisitForm(instance=visit, submit_label="Save intake", form_tag=False),
+            "intake_form": intake_form
+            or VisitForm(instance=visit, clinic=request.clinic, submit_label="Save intake", form_tag=False),
             # A note sent without JavaScript and refused (too long): shown in its item's place.
             "refused_note": next(iter((note_forms or {}).values()), None),
-            "client": visit.client,
+            "client": client,
+            "complaints": complaints,
+            "red_flags": [c for c in complaints if c.red_flags.strip()],
+            "flags": flags,
             "items": items,
             "chosen": {item.exercise_id for item in items},
             "full": len(items) >= MAX_ITEMS,
@@ -203,10 +216,18 @@ def visit_unfinish(request, pk: int):
 @therapist_required
 def item_add(request, pk: int, exercise_pk: int):
     visit = get_visit(request, pk)
-    exercise = get_exercise(request, exercise_pk, to=ExerciseUse.GIVE)
+    exercise = get_exercise(request, exercise_pk, to=ExerciseUse.GIVE, loading=WITH_VERSIONS)
+    # The client's health flags this exercise is not for: the therapist confirms to give it,
+    # on the full form (a quick 'Add' of such an exercise goes there instead).
+    conflicts = list(exercise.not_for.filter(clients=visit.client_id))
     if request.method == "POST" and "quick" in request.POST:
+        if conflicts:
+            url = reverse("aftercare:item-add", args=[visit.pk, exercise.pk])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         return _quick_add(request, visit, exercise)
-    form = HomeworkItemForm(request.POST or None, instance=HomeworkItem(exercise=exercise, **exercise.dose()))
+    form = HomeworkItemForm(
+        request.POST or None, instance=HomeworkItem(exercise=exercise, **exercise.dose()), conflicts=conflicts
+    )
     if form.is_valid():
         try:
             visit.assign(exercise, **form.details())
@@ -220,7 +241,10 @@ def item_add(request, pk: int, exercise_pk: int):
     return render(
         request,
         "aftercare/item_form.html",
-        {"visit": visit, "exercise": exercise, "form": form, "full": count >= MAX_ITEMS, "item": None},
+        {
+            "visit": visit, "exercise": exercise, "form": form, "full": count >= MAX_ITEMS, "item": None,
+            "conflicts": conflicts,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -340,6 +364,7 @@ def _render_visit_detail(request, visit: Visit, email_form=None, status=200):
         qr = segno.make(url, error="m").svg_data_uri(scale=5, border=2, dark="#1f2d33")
     items = list(visit.items.select_related("exercise", "visit").prefetch_related("exercise__pictures"))
     attach_tick_history(items, timezone.localdate())
+    complaints = list(visit.complaints.all())
     return render(
         request,
         "aftercare/visit_detail.html",
@@ -347,7 +372,8 @@ def _render_visit_detail(request, visit: Visit, email_form=None, status=200):
             "visit": visit,
             "client": client,
             "items": items,
-            "complaints": visit.complaints.all(),
+            "complaints": complaints,
+            "red_flags": [c for c in complaints if c.red_flags.strip()],
             "link": link,
             "link_url": url,
             "qr": qr,

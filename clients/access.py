@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from clients.models import Client, Therapist
-from exercises.models import Exercise
+from exercises.models import Complaint, Exercise
 
 NOT_IN_A_CLINIC = "This login isn't part of a clinic yet."
 OWNERS_ONLY = "Only the clinic's owners can change its settings and team. Ask one of them if something needs changing."
@@ -61,6 +61,12 @@ class ExerciseUse(enum.Enum):
     LOOK = "look"  # read it, print a sheet of it, copy it
     GIVE = "give"  # add it to a visit's homework
     CHANGE = "change"  # edit, retire or bring it back
+
+
+def get_complaint(request, pk: int) -> Complaint:
+    """One of the clinic's own complaints, to change; built-in ones and another clinic's
+    are a 404."""
+    return get_object_or_404(Complaint.objects.filter(clinic=request.clinic), pk=pk)
 
 
 def get_exercise(request, pk: int, *, to: ExerciseUse = ExerciseUse.LOOK, loading: QuerySet | None = None) -> Exercise:

@@ -9,13 +9,14 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import dateformat, timezone
 
 from clients.models import Client, Clinic, ClientQuerySet
 from exercises.images import clean_upload
 from exercises.fields import TickedRowsField
 from exercises.forms import PICTURE_TYPES
-from exercises.models import Equipment
+from exercises.models import Condition, Equipment
 
 FIRST_NAME_NEEDED = "A first name is enough, but we need that."
 EMAIL_TAKEN = "Someone already signed up with that email. Log in, or use “Forgot your password?” on the login page."
@@ -75,17 +76,39 @@ def _different_person_field():
 
 class ClientForm(DuplicateCheck, forms.ModelForm):
     different_person = _different_person_field()
+    """A client's details, what they have at home and their health flags, on one form so
+    the therapist records it all in seconds."""
+
+    HOME_CHOICES = [
+        ("ticked", "What's ticked"),
+        ("nothing", "Nothing at home"),
+        ("not_asked", "Not asked yet"),
+    ]
+    home = forms.ChoiceField(
+        choices=HOME_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        label="At home",
+    )
     equipment = TickedRowsField(
         queryset=Equipment.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="What they have at home",
-        help_text="Suggestions they can do with these come first. Everyday things every home has (a wall, a doorway, a chair) always count, ticked or not.",
+        help_text="Everyday things (a wall, a towel, a chair, a step...) are ticked: untick what they don't have. "
+        "Suggestions they can do with these come first.",
+    )
+    conditions = TickedRowsField(
+        queryset=Condition.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Health flags",
+        help_text="Exercises that aren't for these are left out of the suggestions.",
     )
 
     class Meta:
         model = Client
-        fields = ["first_name", "last_name", "email", "phone", "equipment"]
+        fields = ["first_name", "last_name", "email", "phone", "equipment", "conditions", "no_floor"]
         help_texts = {"email": "For sending them their homework link."}
         error_messages = {"first_name": {"required": FIRST_NAME_NEEDED}}
 
@@ -93,24 +116,76 @@ class ClientForm(DuplicateCheck, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.duplicates_among = duplicates_among
         offered = clinic.offered_equipment()
+        # Everyday things are always offered (they count as at home until unticked); what the
+        # client already has stays ticked even if the clinic's list changed.
+        offered = Equipment.objects.filter(Q(pk__in=offered.values("pk")) | Q(everyday=True))
         if self.instance.pk:
-            # What the client already has stays ticked even if the clinic's list changed.
-            offered = Equipment.objects.filter(pk__in=offered.values("pk")) | self.instance.equipment.all()
+            offered = offered | self.instance.equipment.all()
         self.fields["equipment"].queryset = offered.distinct().order_by("everyday", "name")
+        recorded = self.instance.pk and self.instance.equipment_recorded_at
+        if not recorded:
+            # Not asked yet: everyday things start ticked, as they are assumed until unticked.
+            self.initial["equipment"] = [e.pk for e in self.fields["equipment"].queryset if e.everyday]
+            self.initial["home"] = "not_asked"
+        else:
+            self.initial["home"] = "ticked" if self.initial.get("equipment") else "nothing"
         self.fields["first_name"].widget.attrs["autofocus"] = True
         self.helper = FormHelper()
         self.helper.layout = Layout(
             HTML('{% include "clients/_duplicates.html" %}'),
             Row(Column("first_name", css_class="col-sm-6"), Column("last_name", css_class="col-sm-6")),
             Row(Column("email", css_class="col-sm-6"), Column("phone", css_class="col-sm-6")),
-            "equipment",
+            Div(Field("home"), css_class="home-status"),
+            Div(Field("equipment"), css_class="equipment-grid"),
+            Div(Field("conditions"), css_class="condition-grid"),
+            "no_floor",
             Submit("save", submit_label, css_class="btn-lg"),
         )
 
     def clean(self):
+        """"Nothing at home" empties the list; "Not asked yet" forgets the answer. Left on
+        "Not asked yet" (or not sent at all) with ticks that differ from the everyday ones,
+        the ticks are the answer."""
         cleaned = super().clean()
+        before = self._home_answer(self.instance.equipment_recorded_at, self.initial.get("equipment"))
+        home = cleaned.get("home") or ""
+        ticked = {e.pk for e in cleaned.get("equipment") or ()}
+        everyday = {e.pk for e in self.fields["equipment"].queryset if e.everyday}
+        if home in ("", "not_asked") and ticked and ticked != everyday:
+            home = "ticked"
+        if home == "" and self.instance.equipment_recorded_at:
+            home = "ticked"
+        if home == "nothing":
+            cleaned["equipment"] = Equipment.objects.none()
+        if home in ("ticked", "nothing"):
+            after = frozenset(e.pk for e in cleaned.get("equipment") or ())
+        else:
+            after = None
+            # Not asked: whatever was ticked before stays as it was, unused.
+            cleaned["equipment"] = self.instance.equipment.all() if self.instance.pk else Equipment.objects.none()
+        self._home_changed = before != after
+        if after is None:
+            self.instance.equipment_recorded_at = None
+        elif self._home_changed:
+            self.instance.equipment_recorded_at = timezone.now()  # asked today
         self.check_duplicates(self.duplicates_among)
         return cleaned
+
+    @staticmethod
+    def _home_answer(recorded_at, equipment) -> frozenset | None:
+        if recorded_at is None:
+            return None
+        return frozenset(getattr(e, "pk", e) for e in equipment or ())
+
+    @property
+    def changed_data(self) -> list[str]:
+        """What changed, as the audit log names it: the answer about home equipment counts
+        when it changed (asked, unasked, other things ticked), never the radio itself."""
+        changed = [name for name in super().changed_data if name not in ("home", "equipment")]
+        if getattr(self, "_home_changed", False):
+            changed.append("equipment")
+        return changed
+
 
 
 class QuickClientForm(DuplicateCheck, forms.ModelForm):

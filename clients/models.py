@@ -316,6 +316,17 @@ class Client(models.Model):
     equipment = models.ManyToManyField(
         "exercises.Equipment", blank=True, related_name="clients", verbose_name="what they have at home"
     )
+    equipment_recorded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When someone asked what they have at home. Empty: not asked yet; set with no equipment: nothing at home.",
+    )
+    conditions = models.ManyToManyField(
+        "exercises.Condition", blank=True, related_name="clients", verbose_name="health flags"
+    )
+    no_floor = models.BooleanField(
+        "can't get down to the floor", default=False, help_text="Floor exercises go to the end of their suggestions."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -337,6 +348,15 @@ class Client(models.Model):
 
     @cached_property
     def at_home(self) -> list[int] | None:
-        """Ids of the equipment they have at home; None while nobody has recorded any.
-        Runs a query the first time it is read."""
-        return list(self.equipment.values_list("pk", flat=True)) or None
+        """Ids of the equipment they have at home; None while nobody has asked (no query
+        then), an empty list for nothing at home. Runs a query the first time it is read."""
+        if self.equipment_recorded_at is None:
+            return None
+        return list(self.equipment.values_list("pk", flat=True))
+
+    def record_equipment(self, equipment) -> None:
+        """What they have at home, asked today (an empty list: nothing at home)."""
+        self.equipment.set(equipment)
+        self.equipment_recorded_at = timezone.now()
+        self.save(update_fields=["equipment_recorded_at", "updated_at"])
+        self.__dict__.pop("at_home", None)

@@ -1,11 +1,11 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
 from exercises.fields import TickedRowsField, tidy_dose_fields
 from exercises.images import clean_upload, refuse_too_many
-from exercises.models import BodyArea, Complaint, Equipment, Exercise, ExerciseComplaint
+from exercises.models import BodyArea, Complaint, Equipment, Exercise, ExerciseComplaint, Position
 
 PICTURE_TYPES = "image/jpeg,image/png,image/webp"
 
@@ -22,8 +22,10 @@ class LibraryFilterForm(forms.Form):
         queryset=Equipment.objects.all(), required=False, empty_label="Any equipment", label="Equipment"
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, clinic=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.fields["complaint"].queryset = Complaint.objects.for_clinic(clinic)
         self.fields["q"].widget.attrs["placeholder"] = "Name or complaint, e.g. hamstring"
         for name, field in self.fields.items():
             if name != "q":
@@ -35,7 +37,7 @@ class LibraryFilterForm(forms.Form):
     def filter(self, exercises):
         data = self.cleaned_data
         if data["q"]:
-            exercises = exercises.search(data["q"])
+            exercises = exercises.search(data["q"], clinic=self.clinic)
         if data["complaint"]:
             exercises = exercises.filter(complaints=data["complaint"])
         if data["kind"]:
@@ -117,6 +119,7 @@ class ExerciseForm(forms.ModelForm):
         fields = [
             "name", "kind", "body_area", "equipment", "how_often", "times_per_week",
             "sets", "reps", "hold_seconds", "minutes", "steps", "why", "cautions",
+            "side", "position", "off_floor", "feel", "mistake", "quick", "not_for",
         ]
         labels = {
             "equipment": "What it needs",
@@ -126,13 +129,16 @@ class ExerciseForm(forms.ModelForm):
             "why": "Why it helps",
             "cautions": "Take care",
         }
-        field_classes = {"equipment": TickedRowsField}
+        field_classes = {"equipment": TickedRowsField, "not_for": TickedRowsField}
         help_texts = {
-            "equipment": "Leave empty if it needs nothing (walls, doorways and chairs count anyway).",
+            "equipment": "Leave empty if it needs nothing. Everyday things count as at home unless unticked for a client.",
+            "not_for": "Never suggested to clients with these health flags; a warning when found by search.",
+            "off_floor": "For a floor exercise: how to do it on a chair or a bed, or say there is no such version.",
             "steps": "One step per line, the way you'd say it to a client.",
         }
         widgets = {
             "equipment": forms.CheckboxSelectMultiple,
+            "not_for": forms.CheckboxSelectMultiple,
             "how_often": forms.RadioSelect,
             "steps": forms.Textarea(attrs={"rows": 5, "placeholder": "Lie on your back with the ball under…"}),
             "why": forms.Textarea(attrs={"rows": 2}),
@@ -151,6 +157,7 @@ class ExerciseForm(forms.ModelForm):
         else:
             del self.fields["remove_pictures"]
         tidy_dose_fields(self)
+        self.fields["position"].required = False  # standing unless said otherwise
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -168,8 +175,14 @@ class ExerciseForm(forms.ModelForm):
                 ),
             ),
             "steps",
+            Row(Column("side", css_class="col-6 col-md-4"), Column("position", css_class="col-6 col-md-4")),
+            "off_floor",
+            "feel",
+            "mistake",
+            "quick",
             "why",
             "cautions",
+            Div(Field("not_for"), css_class="condition-grid"),
             Div(Field("equipment"), css_class="equipment-grid"),
             "pictures",
             *(["remove_pictures"] if "remove_pictures" in self.fields else []),
@@ -177,6 +190,9 @@ class ExerciseForm(forms.ModelForm):
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()
+
+    def clean_position(self):
+        return self.cleaned_data.get("position") or Position.STANDING
 
     def clean_steps(self):
         return "\n".join(line.strip() for line in self.cleaned_data["steps"].splitlines() if line.strip())
@@ -189,8 +205,9 @@ class ComplaintLinkForm(forms.ModelForm):
         labels = {"complaint": "Helps with", "rank": "Rank"}
         widgets = {"rank": forms.NumberInput(attrs={"inputmode": "numeric"})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, clinic=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["complaint"].queryset = Complaint.objects.for_clinic(clinic)
         self.fields["complaint"].empty_label = "Choose a complaint"
         self.fields["complaint"].widget.attrs["class"] = "form-select"
         self.fields["rank"].widget.attrs.update({"class": "form-control", "min": 1, "max": 99})
@@ -260,3 +277,63 @@ ComplaintLinkFormSet = forms.inlineformset_factory(
     max_num=30,
     absolute_max=30,
 )
+
+
+class ComplaintForm(forms.ModelForm):
+    """A clinic's own intake complaint, its red flags, and the exercises (built-in or the
+    clinic's own) suggested for it."""
+
+    exercises = TickedRowsField(
+        queryset=Exercise.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 12, "class": "form-select"}),
+        label="Exercises suggested for it",
+        help_text="Built-in ones and your own; hold Ctrl (Cmd on a Mac) to choose several. The first you "
+        "choose isn't special: they are ranked after each other by name.",
+    )
+
+    class Meta:
+        model = Complaint
+        fields = ["name", "body_area", "description", "red_flags"]
+        labels = {"description": "In a sentence", "red_flags": "See a doctor first if…"}
+        help_texts = {
+            "red_flags": "One sign per line, short, in a client's words. Shown when it is ticked, "
+            "and printed on the handout and the client's link."
+        }
+        widgets = {
+            "red_flags": forms.Textarea(attrs={"rows": 3, "placeholder": "numbness that is getting worse\nfever with the pain"}),
+        }
+        error_messages = {"name": {"required": "Name it the way a client would say it."}}
+
+    def __init__(self, *args, clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["exercises"].queryset = Exercise.objects.available_to(clinic).order_by("name")
+        if self.instance.pk:
+            self.initial["exercises"] = [e.pk for e in self.instance.exercises.filter(
+                pk__in=self.fields["exercises"].queryset.values("pk"))]
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(Column("name", css_class="col-md-8"), Column("body_area", css_class="col-md-4")),
+            "description",
+            "red_flags",
+            "exercises",
+            Submit("save", "Save", css_class="btn-lg"),
+        )
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_red_flags(self):
+        return "\n".join(line.strip() for line in self.cleaned_data["red_flags"].splitlines() if line.strip())
+
+    def save_links(self) -> None:
+        """Links the chosen exercises to the complaint, unlinks the ones no longer chosen
+        (only those this clinic could choose from)."""
+        complaint = self.instance
+        chosen = {e.pk for e in self.cleaned_data["exercises"]}
+        offered = self.fields["exercises"].queryset.values("pk")
+        complaint.exercise_links.filter(exercise__in=offered).exclude(exercise__in=chosen).delete()
+        have = set(complaint.exercise_links.values_list("exercise_id", flat=True))
+        ExerciseComplaint.objects.bulk_create(
+            ExerciseComplaint(exercise_id=pk, complaint=complaint, rank=5) for pk in sorted(chosen - have)
+        )

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.templatetags.static import static
@@ -29,6 +29,7 @@ class BodyArea(models.TextChoices):
 
 
 class HowOften(models.TextChoices):
+    SEVERAL = "several", "Several times a day"
     DAILY = "daily", "Every day"
     WEEKLY = "weekly", "Some days a week"
     AS_NEEDED = "as_needed", "When symptoms appear"
@@ -88,16 +89,84 @@ class Dose(models.Model):
         return {name: getattr(self, name) for name in self.DOSE_FIELDS}
 
 
-class Complaint(models.Model):
-    """Something a client comes in with, as they would say it at intake."""
+class ComplaintQuerySet(models.QuerySet):
+    def for_clinic(self, clinic) -> ComplaintQuerySet:
+        """The built-in complaints and the clinic's own."""
+        return self.filter(Q(clinic__isnull=True) | Q(clinic=clinic))
 
-    slug = models.SlugField(max_length=80, unique=True)
+
+class Complaint(models.Model):
+    """Something a client comes in with, as they would say it at intake. Built-in (no
+    clinic) or a clinic's own."""
+
+    clinic = models.ForeignKey(
+        "clients.Clinic",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        help_text="Empty for the built-in complaints.",
+    )
+    slug = models.SlugField(max_length=80)
     name = models.CharField(max_length=80)
     body_area = models.CharField(max_length=20, choices=BodyArea.choices)
     description = models.CharField(max_length=240, blank=True)
+    red_flags = models.TextField(
+        "see a doctor first if",
+        blank=True,
+        help_text="One sign per line, short, in a client's words: when to see a doctor before any homework.",
+    )
+    # Part of the client page's change stamp (aftercare/link_page.py): the page prints red flags.
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ComplaintQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(clinic__isnull=True), name="complaint_builtin_slug_unique"
+            ),
+            models.UniqueConstraint(fields=["clinic", "slug"], name="complaint_clinic_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.clinic_id is None
+
+    def red_flag_list(self) -> list[str]:
+        return [line.strip() for line in self.red_flags.splitlines() if line.strip()]
+
+    def make_slug(self) -> str:
+        """A slug from the name that no other complaint of the clinic has (runs a query)."""
+        base = slugify(self.name)[:70] or "complaint"
+        taken = set(
+            Complaint.objects.filter(clinic_id=self.clinic_id, slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+
+class Condition(models.Model):
+    """A health flag on a client (pregnancy, osteoporosis...): exercises that are not for
+    it are left out of their suggestions, and carry a warning when found by search."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=80)
+    why = models.CharField(
+        max_length=240, blank=True, help_text="What it changes, for the therapist: which exercises give way."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
 
     def __str__(self) -> str:
         return self.name
@@ -107,7 +176,8 @@ class Equipment(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=80)
     everyday = models.BooleanField(
-        default=False, help_text="Every home has one (a wall, a doorway): always counted as at hand."
+        default=False,
+        help_text="Most homes have one (a wall, a towel, a chair): ticked for a client until the therapist unticks it.",
     )
 
     class Meta:
@@ -134,19 +204,37 @@ class ExerciseQuerySet(models.QuerySet):
         """Fetches every uploaded picture in one query, so picture_url() costs none."""
         return self.prefetch_related("pictures")
 
-    def search(self, text: str) -> ExerciseQuerySet:
+    def search(self, text: str, clinic=None) -> ExerciseQuerySet:
+        """Every word in the name or in a complaint it helps (built-in or the clinic's own)."""
         qs = self
         for word in text.split():
-            qs = qs.filter(Q(name__icontains=word) | Q(complaints__name__icontains=word))
+            qs = qs.filter(
+                Q(name__icontains=word)
+                | Q(complaints__name__icontains=word, complaints__clinic__isnull=True)
+                | Q(complaints__name__icontains=word, complaints__clinic=clinic)
+            )
         return qs.distinct()
 
-    def suggested_for(self, complaints: Iterable, at_home: Iterable | None) -> ExerciseQuerySet:
-        """Exercises that help any of `complaints`, best first.
+    def not_for_any(self, conditions) -> ExerciseQuerySet:
+        """Leaves out exercises that are not for any of `conditions` (ids, or a QuerySet of
+        them, which stays a subquery)."""
+        flagged = Exercise.not_for.through.objects.filter(condition_id__in=conditions).values("exercise")
+        return self.exclude(pk__in=flagged)
 
-        With `at_home` (equipment ids; None when nobody has recorded what the client has),
-        the ones the client can do with what they have come first. Then the exercise a
-        therapist would reach for first for one of the complaints (its rank), then the ones
-        that help more of the complaints at once.
+    def suggested_for(
+        self, complaints: Iterable, at_home: Iterable | None, *, conditions=None, floor_ok: bool = True
+    ) -> ExerciseQuerySet:
+        """Exercises that help any of `complaints`, best first, none that is not for one of
+        the client's `conditions`.
+
+        `at_home` is the equipment ids the client has (None while nobody has asked: then
+        equipment reorders nothing; an empty list: nothing at home). In order:
+        - with `floor_ok` False (the client can't get down to the floor), floor exercises last;
+        - the ones the client can do with what they have;
+        - each complaint's first choice (rank 1), so the exercise a therapist reaches for
+          first stays first whenever the client can do it;
+        - then those that use something the client owns (a ball they bought goes to use);
+        - then by rank, then the ones that help more of the complaints at once.
         """
         if isinstance(complaints, models.QuerySet):
             complaint_ids = complaints.values("pk")  # stays a subquery
@@ -154,6 +242,8 @@ class ExerciseQuerySet(models.QuerySet):
             complaint_ids = [getattr(c, "pk", c) for c in complaints]
         links = ExerciseComplaint.objects.filter(exercise=OuterRef("pk"), complaint_id__in=complaint_ids)
         qs = self.filter(pk__in=ExerciseComplaint.objects.filter(complaint_id__in=complaint_ids).values("exercise"))
+        if conditions is not None:
+            qs = qs.not_for_any(conditions)
         qs = qs.annotate(
             best_rank=Subquery(links.order_by("rank").values("rank")[:1]),
             complaints_helped=Subquery(
@@ -161,18 +251,36 @@ class ExerciseQuerySet(models.QuerySet):
             ),
         )
         if at_home is None:
-            qs = qs.annotate(missing_count=Value(0))
+            qs = qs.annotate(missing_count=Value(0), owned_count=Value(0))
         else:
-            lacking = Exercise.equipment.through.objects.filter(exercise=OuterRef("pk")).exclude(
-                Q(equipment_id__in=list(at_home)) | Q(equipment__everyday=True)
-            )
+            at_home = list(at_home)
+            kit = Exercise.equipment.through.objects.filter(exercise=OuterRef("pk")).order_by().values("exercise")
+            count = lambda rows: Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), Value(0))  # noqa: E731
             qs = qs.annotate(
-                missing_count=Coalesce(
-                    Subquery(lacking.order_by().values("exercise").annotate(n=Count("pk")).values("n")),
-                    Value(0),
-                )
+                missing_count=count(kit.exclude(equipment_id__in=at_home)),
+                owned_count=count(kit.filter(equipment_id__in=at_home, equipment__everyday=False)),
             )
-        return qs.order_by("missing_count", "best_rank", "-complaints_helped", "name")
+        floor_last = Value(0) if floor_ok else Case(When(position=Position.FLOOR, then=Value(1)), default=Value(0))
+        first_choice = Case(When(best_rank=1, then=Value(0)), default=Value(1))
+        qs = qs.annotate(floor_last=floor_last, not_first_choice=first_choice)
+        return qs.order_by(
+            "floor_last", "missing_count", "not_first_choice", "-owned_count", "best_rank", "-complaints_helped", "name"
+        )
+
+
+class Side(models.TextChoices):
+    NONE = "", "No side"
+    BOTH = "both", "Both sides at once"
+    EACH = "each", "Each side in turn"
+    LEFT = "left", "Left side"
+    RIGHT = "right", "Right side"
+
+
+class Position(models.TextChoices):
+    STANDING = "standing", "Standing"
+    CHAIR = "chair", "Sitting on a chair"
+    BED = "bed", "Lying on a bed"
+    FLOOR = "floor", "On the floor"
 
 
 class Exercise(Dose):
@@ -208,6 +316,44 @@ class Exercise(Dose):
     cautions = models.TextField(blank=True, max_length=1000)
     illustration = models.CharField(
         max_length=120, blank=True, help_text="A built-in drawing in static/exercises/illustrations/."
+    )
+    not_for = models.ManyToManyField(
+        Condition,
+        blank=True,
+        related_name="exercises_to_avoid",
+        verbose_name="not for",
+        help_text="Health flags this is not for: never suggested to those clients, and a warning when found.",
+    )
+    side = models.CharField(max_length=5, choices=Side.choices, blank=True, default=Side.NONE)
+    position = models.CharField(
+        "starting position", max_length=10, choices=Position.choices, default=Position.STANDING
+    )
+    off_floor = models.CharField(
+        "without getting down to the floor",
+        max_length=300,
+        blank=True,
+        help_text="For a floor exercise: its chair or bed version, or that there is none.",
+    )
+    feel = models.CharField("what you should feel", max_length=240, blank=True)
+    mistake = models.CharField("a common mistake", max_length=240, blank=True)
+    quick = models.CharField(
+        "if you only have a moment", max_length=300, blank=True, help_text="A 30-second version."
+    )
+    easier = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="harder_versions",
+        verbose_name="easier version",
+    )
+    harder = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="easier_versions",
+        verbose_name="harder version",
     )
     based_on = models.ForeignKey(
         "self",
@@ -297,9 +443,10 @@ class Exercise(Dose):
         copy.slug = copy.make_slug()
         copy.save()
         copy.equipment.set(self.equipment.all())
+        copy.not_for.set(self.not_for.all())
         ExerciseComplaint.objects.bulk_create(
             ExerciseComplaint(exercise=copy, complaint_id=link.complaint_id, rank=link.rank)
-            for link in self.complaint_links.all()
+            for link in self.complaint_links.filter(Q(complaint__clinic__isnull=True) | Q(complaint__clinic=clinic))
         )
         return copy
 
@@ -311,12 +458,33 @@ class Exercise(Dose):
 
     COPIED_FIELDS = (
         "name", "kind", "body_area", "steps", "why", "cautions", "illustration", *Dose.DOSE_FIELDS,
+        "side", "position", "off_floor", "feel", "mistake", "quick", "easier_id", "harder_id",
     )
 
     def missing_from(self, at_home: Iterable[int] | None) -> list[Equipment]:
-        """What this needs that the client does not have (uses prefetched equipment)."""
+        """What this needs that the client does not have (uses prefetched equipment). While
+        nobody has asked (None), everyday things count as there."""
         have = set(at_home or ())
-        return [e for e in self.equipment.all() if not e.everyday and e.pk not in have]
+        return [e for e in self.equipment.all() if e.pk not in have and not (e.everyday and at_home is None)]
+
+    def conflicts_with(self, conditions: Iterable[Condition]) -> list[Condition]:
+        """The client's health flags this exercise is not for (uses prefetched not_for)."""
+        mine = {c.pk for c in self.not_for.all()}
+        return [c for c in conditions if c.pk in mine]
+
+    @property
+    def on_floor(self) -> bool:
+        return self.position == Position.FLOOR
+
+    def side_text(self) -> str:
+        return self.get_side_display() if self.side else ""
+
+    def where_text(self) -> str:
+        """Starting position and side in a few words: "On the floor · each side in turn"."""
+        parts = [self.get_position_display()]
+        if self.side:
+            parts.append(self.get_side_display().lower())
+        return " · ".join(parts)
 
 
 class ExerciseComplaint(models.Model):

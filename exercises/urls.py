@@ -12,4 +12,7 @@ urlpatterns = [
     path("<int:pk>/copy/", views.exercise_copy, name="copy"),
     path("<int:pk>/retire/", views.exercise_retire, name="retire"),
     path("<int:pk>/bring-back/", views.exercise_unretire, name="unretire"),
+    path("complaints/", views.complaints, name="complaints"),
+    path("complaints/add/", views.complaint_add, name="complaint-add"),
+    path("complaints/<int:pk>/edit/", views.complaint_edit, name="complaint-edit"),
 ]

@@ -4,18 +4,20 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from clients.access import ExerciseUse, get_exercise, therapist_required
-from exercises.forms import ComplaintLinkFormSet, ExerciseForm, LibraryBrowseForm
+from clients.access import ExerciseUse, get_complaint, get_exercise, therapist_required
+from exercises.forms import ComplaintForm, ComplaintLinkFormSet, ExerciseForm, LibraryBrowseForm
 from exercises.images import STORAGE_DOWN, STORAGE_ERRORS
-from exercises.models import Exercise
+from exercises.models import Complaint, Exercise
 
 EXERCISES_PER_PAGE = 20
 WITH_PICTURES = Exercise.objects.with_pictures()
+# The detail page names its easier and harder versions.
+WITH_VERSIONS = WITH_PICTURES.select_related("easier", "harder")
 
 
 @therapist_required
 def library(request):
-    form = LibraryBrowseForm(request.GET or None)
+    form = LibraryBrowseForm(request.GET or None, clinic=request.clinic)
     exercises = Exercise.objects.for_clinic(request.clinic)
     exercises = form.filter(exercises) if form.is_valid() else exercises.filter(retired=False)
     exercises = exercises.with_pictures().prefetch_related("equipment").order_by("name", "pk")
@@ -31,7 +33,7 @@ def library(request):
 
 @therapist_required
 def exercise_detail(request, pk: int):
-    exercise = get_exercise(request, pk, loading=WITH_PICTURES)
+    exercise = get_exercise(request, pk, loading=WITH_VERSIONS)
     own_version = None
     if exercise.is_builtin:
         own_version = Exercise.objects.filter(clinic=request.clinic, based_on=exercise).first()
@@ -40,7 +42,9 @@ def exercise_detail(request, pk: int):
         "exercises/exercise_detail.html",
         {
             "exercise": exercise,
-            "complaint_links": exercise.complaint_links.select_related("complaint").order_by("rank", "complaint__name"),
+            "complaint_links": exercise.complaint_links.filter(complaint__in=Complaint.objects.for_clinic(request.clinic))
+            .select_related("complaint")
+            .order_by("rank", "complaint__name"),
             "pictures": exercise.pictures.all(),
             "own_version": own_version,
         },
@@ -60,7 +64,9 @@ def _render_form(request, form, formset, exercise=None, status=None):
 def exercise_add(request):
     exercise = Exercise(clinic=request.clinic)
     form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise)
-    formset = ComplaintLinkFormSet(request.POST or None, instance=exercise, prefix="complaints")
+    formset = ComplaintLinkFormSet(
+        request.POST or None, instance=exercise, prefix="complaints", form_kwargs={"clinic": request.clinic}
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             with transaction.atomic():
@@ -84,7 +90,9 @@ def exercise_add(request):
 def exercise_edit(request, pk: int):
     exercise = get_exercise(request, pk, to=ExerciseUse.CHANGE, loading=WITH_PICTURES)
     form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise)
-    formset = ComplaintLinkFormSet(request.POST or None, instance=exercise, prefix="complaints")
+    formset = ComplaintLinkFormSet(
+        request.POST or None, instance=exercise, prefix="complaints", form_kwargs={"clinic": request.clinic}
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             with transaction.atomic():
@@ -143,3 +151,51 @@ def exercise_unretire(request, pk: int):
     exercise.save(update_fields=["retired", "updated_at"])
     messages.success(request, f"{exercise.name} is back in use.")
     return redirect("exercises:detail", pk=exercise.pk)
+
+
+@therapist_required
+def complaints(request):
+    """The clinic's own intake complaints beside the built-in ones, with their red flags."""
+    return render(
+        request,
+        "exercises/complaints.html",
+        {
+            "own": Complaint.objects.filter(clinic=request.clinic).order_by("name"),
+            "builtin": Complaint.objects.filter(clinic__isnull=True).order_by("name"),
+        },
+    )
+
+
+def _save_complaint(request, form) -> Complaint:
+    with transaction.atomic():
+        complaint = form.save(commit=False)
+        complaint.clinic = request.clinic
+        if not complaint.slug:
+            complaint.slug = complaint.make_slug()
+        complaint.save()
+        form.save_links()
+    return complaint
+
+
+@therapist_required
+def complaint_add(request):
+    form = ComplaintForm(request.POST or None, clinic=request.clinic)
+    if form.is_valid():
+        complaint = _save_complaint(request, form)
+        messages.success(request, f"{complaint.name} can now be ticked at intake.")
+        return redirect("exercises:complaints")
+    return render(request, "exercises/complaint_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@therapist_required
+def complaint_edit(request, pk: int):
+    complaint = get_complaint(request, pk)
+    form = ComplaintForm(request.POST or None, instance=complaint, clinic=request.clinic)
+    if form.is_valid():
+        _save_complaint(request, form)
+        messages.success(request, "Saved.")
+        return redirect("exercises:complaints")
+    return render(
+        request, "exercises/complaint_form.html", {"form": form, "complaint": complaint},
+        status=400 if form.errors else 200,
+    )

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from aftercare.models import Visit
 from clients.models import Client, Clinic, Therapist
-from exercises.models import Complaint, Equipment, Exercise, ExerciseComplaint
+from exercises.models import Complaint, Condition, Equipment, Exercise, ExerciseComplaint
 from exercises.seeding import load_library
 
 
@@ -24,10 +25,24 @@ def make_therapist(clinic: Clinic, username: str, *, owner: bool = False) -> The
     return Therapist.objects.create(user=user, clinic=clinic, is_owner=owner)
 
 
-def make_client(clinic: Clinic, first_name: str = "Maya", *, at_home: tuple[str, ...] = (), **fields) -> Client:
+def make_client(
+    clinic: Clinic,
+    first_name: str = "Maya",
+    *,
+    at_home: tuple[str, ...] | None = (),
+    flags: tuple[str, ...] = (),
+    **fields,
+) -> Client:
+    """A client. `at_home`: the equipment they have, recorded as the form does (everyday
+    things ticked too); empty: nobody asked yet; None: asked, nothing at home at all.
+    `flags`: their health flags (Condition slugs)."""
     client = Client.objects.create(clinic=clinic, first_name=first_name, **fields)
-    if at_home:
-        client.equipment.set(Equipment.objects.filter(slug__in=at_home))
+    if at_home is None:
+        client.record_equipment([])
+    elif at_home:
+        client.record_equipment(Equipment.objects.filter(Q(slug__in=at_home) | Q(everyday=True)))
+    if flags:
+        client.conditions.set(Condition.objects.filter(slug__in=flags))
     return client
 
 
@@ -63,7 +78,7 @@ def builtin_library(request):
         return
     request.getfixturevalue("_django_db_helper")
     if not Exercise.objects.filter(clinic=None).exists():
-        load_library(Complaint, Equipment, Exercise, ExerciseComplaint)
+        load_library(Complaint, Equipment, Exercise, ExerciseComplaint, Condition)
 
 
 @pytest.fixture

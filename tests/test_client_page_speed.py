@@ -44,10 +44,11 @@ def cached_view(client, path, django_assert_num_queries) -> str:
         return client.get(path).content.decode()
 
 
-def test_a_first_opening_takes_three_queries_and_the_next_one(client, homework, path, django_assert_num_queries):
+def test_a_first_opening_takes_four_queries_and_the_next_one(client, homework, path, django_assert_num_queries):
     # 1 the link with its client, clinic and page stamp, 2 the opening written to the audit
-    # log, 3 every item shown with its visit, therapist, exercise, picture and ticks this week
-    with django_assert_num_queries(3):
+    # log, 3 every item shown with its visit, therapist, exercise, picture and ticks this week,
+    # 4 the newest visit's complaints with red flags
+    with django_assert_num_queries(4):
         first = client.get(path)
     # 1 the link with its client, clinic and page stamp; the page from the cache, the
     # opening already in the audit log (the same address within half an hour)

@@ -99,14 +99,17 @@ def test_the_client_form_offers_the_clinics_equipment_list_or_all_of_it(as_thera
     assert form.fields["equipment"].queryset.count() == everything
     tennis, roller = Equipment.objects.filter(slug__in=["tennis-ball", "foam-roller"])
     clinic.equipment.set([tennis, roller])
+    everyday = set(Equipment.objects.filter(everyday=True))
     response = as_therapist.get(reverse("clients:create"))
-    assert set(response.context["form"].fields["equipment"].queryset) == {tennis, roller}
+    # Everyday things are always offered: they count as at home until someone unticks them.
+    assert set(response.context["form"].fields["equipment"].queryset) == {tennis, roller} | everyday
     assertNotContains(response, "Resistance band")
     # A client who already has something off the list keeps it.
     band = Equipment.objects.get(slug="resistance-band")
-    maya = make_client(clinic, "Maya", at_home=("resistance-band",))
+    maya = make_client(clinic, "Maya")
+    maya.record_equipment([band])
     offered = as_therapist.get(reverse("clients:edit", args=[maya.pk])).context["form"].fields["equipment"].queryset
-    assert set(offered) == {tennis, roller, band}
+    assert set(offered) == {tennis, roller, band} | everyday
 
 
 def test_a_colleague_who_is_not_an_owner_is_refused(as_colleague, clinic):

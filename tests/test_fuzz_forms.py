@@ -58,12 +58,13 @@ from clients.forms import (
 from clients.models import Invite
 from exercises.forms import (
     BaseComplaintLinkFormSet,
+    ComplaintForm,
     ComplaintLinkForm,
     ExerciseForm,
     LibraryBrowseForm,
     LibraryFilterForm,
 )
-from exercises.models import BodyArea, Complaint, Equipment, Exercise, HowOften
+from exercises.models import BodyArea, Complaint, Condition, Equipment, Exercise, HowOften
 from tests import fuzz
 from tests.conftest import builtin
 
@@ -90,6 +91,8 @@ class World:
     invite_token: str
     complaints: list[int]
     equipment: list[int]
+    conditions: list[int]
+    own_complaint: Complaint
     reset_link: str  # the emailed password reset link of the owner
 
 
@@ -109,6 +112,10 @@ def world(therapist, client_, visit) -> World:
         invite_token=invite.token,
         complaints=list(Complaint.objects.values_list("pk", flat=True)[:6]),
         equipment=list(Equipment.objects.values_list("pk", flat=True)[:4]),
+        conditions=list(Condition.objects.values_list("pk", flat=True)[:4]),
+        own_complaint=Complaint.objects.create(
+            clinic=therapist.clinic, slug="our-own", name="Our own complaint", body_area="shoulders"
+        ),
         reset_link=reverse("password_reset_confirm", args=[
             urlsafe_base64_encode(force_bytes(therapist.user.pk)), default_token_generator.make_token(therapist.user)
         ]),
@@ -197,19 +204,33 @@ def exercise_fields(w: World) -> dict:
         "complaints-0-complaint": fuzz.choice(w.complaints), "complaints-0-rank": fuzz.number(1, 99),
         "complaints-1-complaint": fuzz.choice(w.complaints), "complaints-1-rank": fuzz.number(1, 99),
         "complaints-0-id": fuzz.number(1, 10**6), "complaints-0-DELETE": fuzz.choice(["on", ""]),
+        "side": fuzz.choice(["", "both", "each", "left", "right"]), "position": fuzz.choice(["standing", "chair", "bed", "floor"]),
+        "off_floor": fuzz.text(300), "feel": fuzz.text(240), "mistake": fuzz.text(240), "quick": fuzz.text(300),
+        "not_for": fuzz.many(w.conditions),
     }
 
 
 def client_fields(w: World) -> dict:
     return {
         "first_name": fuzz.text(60), "last_name": fuzz.text(60), "email": fuzz.email(), "phone": fuzz.text(40),
-        "equipment": fuzz.many(w.equipment),
+        "equipment": fuzz.many(w.equipment), "home": fuzz.choice(["ticked", "nothing", "not_asked"]),
+        "conditions": fuzz.many(w.conditions), "no_floor": fuzz.choice(["on", ""]),
     }
 
 
 def client_answer(w: World) -> dict:
     return {"first_name": "Maya", "last_name": "Lindqvist", "email": "maya@example.com", "phone": "0400 000 000",
-            "equipment": [str(w.equipment[0])]}
+            "equipment": [str(w.equipment[0])], "home": "ticked", "conditions": [str(w.conditions[0])]}
+
+
+def complaint_fields(w: World) -> dict:
+    return {"name": fuzz.text(80), "body_area": fuzz.choice(BodyArea.values), "description": fuzz.text(240),
+            "red_flags": fuzz.text(600), "exercises": fuzz.many([w.own_exercise.pk, w.other_exercise.pk])}
+
+
+def complaint_answer(w: World) -> dict:
+    return {"name": "Frozen shoulder rehab", "body_area": "shoulders", "description": "After the freeze",
+            "red_flags": "a hot, swollen shoulder", "exercises": [str(w.other_exercise.pk)]}
 
 
 def new_client_answer(w: World) -> dict:
@@ -398,6 +419,15 @@ REGISTRY = [
         valid=exercise_edit_answer,
         fields=lambda w: {**exercise_fields(w), "remove_pictures": fuzz.many([1, 2])},
         files={"pictures": fuzz.upload()},
+    ),
+    Target(
+        "add a complaint of our own", (ComplaintForm,), lambda w: reverse("exercises:complaint-add"),
+        valid=complaint_answer, fields=complaint_fields,
+    ),
+    Target(
+        "edit a complaint of our own", (ComplaintForm,),
+        lambda w: reverse("exercises:complaint-edit", args=[w.own_complaint.pk]),
+        valid=complaint_answer, fields=complaint_fields,
     ),
     Target(
         "the day's visits", (DayForm,), lambda w: reverse("aftercare:day"),

@@ -431,12 +431,13 @@ def test_a_revoked_or_unknown_link_gets_no_handout(client, full_visit):
 
 
 # Session, user, therapist and clinic; the visit with its client, clinic and therapist; its
-# homework; their exercises' own pictures; the client's link; the handout made ahead for
-# exactly this (tests/test_prepared_handouts.py).
-QUERIES_VISIT_HANDOUT = 8
+# homework; their exercises' own pictures; the visit's complaints (red flags); the client's
+# link; the handout made ahead for exactly this (tests/test_prepared_handouts.py).
+QUERIES_VISIT_HANDOUT = 9
 # Session, user, therapist and clinic; the visits; their homework; their exercises' own
-# pictures; the clients' links; the stack made ahead. The same for two visits or thirty.
-QUERIES_DAY_HANDOUTS = 3 + 5
+# pictures; the visits' complaints (red flags); the clients' links; the stack made ahead.
+# The same for two visits or thirty.
+QUERIES_DAY_HANDOUTS = 3 + 6
 
 
 def _second_visit(full_visit, therapist, first_name="Ines"):

@@ -43,13 +43,13 @@ from aftercare.models import CheckIn, ShareLink
 from aftercare.prepared import Kind, PreparedFile, export_expiry
 from clients.models import Invite
 from exercises.images import clean_upload
-from exercises.models import Exercise
+from exercises.models import Complaint, Exercise
 from tests.conftest import builtin, make_client, make_visit
 from tests.imagefiles import photo_bytes, upload
 
 OWN_EXERCISE = "Harbourside towel squeeze"
 # What would give clinic A away on a page that takes no id.
-CLINIC_A_WORDS = ("Maya", "Lindqvist", "maya@example.com", "Harbour Lane", OWN_EXERCISE, "Robin", "Front desk Kim")
+CLINIC_A_WORDS = ("Maya", "Lindqvist", "maya@example.com", "Harbour Lane", OWN_EXERCISE, "Robin", "Front desk Kim", "Shoulder rehab")
 
 # Routes whose token is the secret; see the docstring.
 PUBLIC_BY_DESIGN = (
@@ -115,9 +115,14 @@ def clinic_a(clinic, therapist, colleague, client):
     invite = Invite.objects.create(clinic=clinic, invited_by=therapist, name="Front desk Kim")
     export = PreparedFile.objects.create(kind=Kind.EXPORT, clinic=clinic, client=maya, expires_at=export_expiry())
     export.keep(b"zip", ".zip")
+    complaint = Complaint.objects.create(
+        clinic=clinic, slug="rehab-shoulder", name="Shoulder rehab", body_area="shoulders", red_flags="hot, swollen joint"
+    )
+    complaint.exercises.add(own)
     duplicate = make_client(clinic, "Maya", last_name="L.", email="maya@example.com")
     return {
         "export": export,
+        "complaint": complaint,
         "client": maya,
         "duplicate": duplicate,
         "owner": therapist,
@@ -147,6 +152,7 @@ def ids(a: dict) -> dict:
             "aftercare:item-": a["visit"].pk,
             "aftercare:link-": a["visit"].pk,
             "aftercare:exercise-sheet": a["exercise"].pk,
+            "exercises:complaint-": a["complaint"].pk,
             "exercises:": a["exercise"].pk,
             "clinic:team-": a["teammate"].pk,
             "clinic:invite-": a["invite"].pk,

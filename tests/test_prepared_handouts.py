@@ -79,7 +79,27 @@ def replace_the_link(visit):
     return ShareLink.replace(visit.client).path.split("/")[2][:6]
 
 
-@pytest.mark.parametrize("change", [change_the_note, add_a_picture, rename_the_clinic, replace_the_link])
+def change_the_red_flags(visit):
+    complaint = visit.complaints.first()
+    complaint.red_flags = "A headache unlike any before"
+    complaint.save()
+    return "unlike any before"
+
+
+def tick_another_complaint(visit):
+    from exercises.models import Complaint
+
+    calves = Complaint.objects.get(slug="runners-calves")
+    calves.red_flags = "A calf that is hot and swollen"
+    calves.save()
+    visit.complaints.add(calves)
+    return "hot and swollen"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [change_the_note, add_a_picture, rename_the_clinic, replace_the_link, change_the_red_flags, tick_another_complaint],
+)
 def test_a_change_after_the_handout_was_made_is_never_printed_stale(as_therapist, wrapped_up, change):
     run_queued_jobs()
     before = handout(as_therapist, wrapped_up)

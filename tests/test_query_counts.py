@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from aftercare.models import ShareLink
 from aftercare.prepared import Kind, PreparedFile, export_expiry
 from clients.models import Clinic, Invite
+from exercises.models import Complaint
 from tests.conftest import builtin, make_client, make_therapist, make_visit
 
 LOGGED_IN = 3  # session, user, therapist + clinic
@@ -54,6 +55,10 @@ def world(client_, therapist, colleague, clinic):
         "invite": Invite.objects.create(clinic=clinic, invited_by=therapist, name="Kim"),
         "link": ShareLink.issue(client_),
         "colleague": colleague,
+        "complaint": Complaint.objects.create(
+            clinic=clinic, slug="frozen-shoulder-rehab", name="Frozen shoulder rehab", body_area="shoulders",
+            red_flags="a shoulder that gets hot and swollen",
+        ),
         "duplicate": make_client(clinic, "Maya", last_name="L.", email="maya@example.com"),
         "confirm_token": signed_up.confirmation_token("nova@example.com"),
         "reset": (urlsafe_base64_encode(force_bytes(therapist.user.pk)), default_token_generator.make_token(therapist.user)),
@@ -89,33 +94,47 @@ PAGES = {
                                "the user the link names, the session, and the token put in it for the "
                                "set-password page (savepoint, UPDATE, release); then a redirect"),
     "password_reset_complete": (lambda w: "/password/reset/done/", False, 0, "none"),
-    "clients:create": (lambda w: "/clients/new/", True, LOGGED_IN + 2,
-                       "+ does the clinic list its own equipment, the equipment to offer"),
+    "clients:create": (lambda w: "/clients/new/", True, LOGGED_IN + 4,
+                       "+ does the clinic list its own equipment, the everyday equipment ticked to start, "
+                       "the equipment to offer, the health flags to offer"),
     "clients:detail": (lambda w: f"/clients/{w['client'].pk}/", True, LOGGED_IN + 8,
-                       "+ client, their equipment, visits with therapists, the visits' complaints, "
+                       "+ client, their equipment (only once asked: this client wasn't), visits with "
+                       "therapists, the visits' complaints, "
                        "items with exercises and tick counts, the audit log's latest actions, "
                        "how often and when last their link was opened, all complaints (today's visit "
-                       "starts here, ticked from the last one)"),
+                       "starts here, ticked from the last one), their health flags"),
     "clients:delete": (lambda w: f"/clients/{w['client'].pk}/delete/", True, LOGGED_IN + 5,
                        "+ client, how many visits, homework items, check-ins and links go with them"),
     "clients:export-ready": (lambda w: f"/clients/{w['client'].pk}/export/{w['export'].pk}/", True, LOGGED_IN + 2,
                              "+ client, the export"),
     "clients:export-download": (lambda w: f"/clients/{w['client'].pk}/export/{w['export'].pk}/download/", True,
                                 LOGGED_IN + 2, "+ client, the export (its file comes from the storage)"),
-    "clients:edit": (lambda w: f"/clients/{w['client'].pk}/edit/", True, LOGGED_IN + 4,
-                     "+ client, their equipment (initial), does the clinic list its own equipment, "
-                     "the equipment to offer"),
+    "clients:edit": (lambda w: f"/clients/{w['client'].pk}/edit/", True, LOGGED_IN + 7,
+                     "+ client, their equipment (initial), their health flags (initial), does the clinic "
+                     "list its own equipment, the everyday equipment ticked to start (nobody asked yet), "
+                     "the equipment to offer, the health flags to offer"),
     "exercises:list": (lambda w: "/library/", True, LOGGED_IN + 6,
                        "+ count (pages), complaints and equipment (filters), the page of exercises, "
                        "their pictures, their equipment"),
-    "exercises:add": (lambda w: "/library/add/", True, LOGGED_IN + 4,
-                      "+ equipment, complaints once for each of the three 'helps with' rows"),
-    "exercises:detail": (lambda w: f"/library/{w['builtin'].pk}/", True, LOGGED_IN + 5,
-                         "+ exercise, its pictures, the clinic's own version, complaints, equipment"),
-    "exercises:edit": (lambda w: f"/library/{w['own'].pk}/edit/", True, LOGGED_IN + 10,
-                       "+ exercise, its pictures, its equipment, its complaint rows, equipment (choices), "
-                       "pictures (formset), complaints once for each of the four 'helps with' rows "
-                       "(its complaints and the blank ones: one query a row, a known N+1 of the formset)"),
+    "exercises:add": (lambda w: "/library/add/", True, LOGGED_IN + 5,
+                      "+ equipment, health flags (not for), complaints once for each of the three "
+                      "'helps with' rows"),
+    "exercises:detail": (lambda w: f"/library/{w['builtin'].pk}/", True, LOGGED_IN + 6,
+                         "+ exercise with its easier and harder versions, its pictures, the clinic's own "
+                         "version, complaints, equipment, the health flags it is not for"),
+    "exercises:complaints": (lambda w: "/library/complaints/", True, LOGGED_IN + 2,
+                             "+ the clinic's own complaints, the built-in ones"),
+    "exercises:complaint-add": (lambda w: "/library/complaints/add/", True, LOGGED_IN + 1,
+                                "+ the exercises it can be linked to"),
+    "exercises:complaint-edit": (lambda w: f"/library/complaints/{w['complaint'].pk}/edit/", True, LOGGED_IN + 3,
+                                 "+ the complaint, the exercises linked to it (initial), the exercises it "
+                                 "can be linked to"),
+    "exercises:edit": (lambda w: f"/library/{w['own'].pk}/edit/", True, LOGGED_IN + 13,
+                       "+ exercise, its pictures, its equipment, the health flags it is not for, its complaint "
+                       "rows, equipment (choices), health flags (choices), "
+                       "pictures (formset), complaints once for each of the five 'helps with' rows "
+                       "(its two complaints, runners' calves and post-event soreness, and the three blank "
+                       "ones: one query a row, a known N+1 of the formset)"),
     "clinic:settings": (lambda w: "/clinic/", True, LOGGED_IN + 2, "+ the clinic's equipment, all equipment"),
     "clinic:team": (lambda w: "/clinic/team/", True, LOGGED_IN + 2, "+ open invites, the team with their logins"),
     "clinic:team-add": (lambda w: "/clinic/team/add/", True, LOGGED_IN, "nothing more: GET redirects to the team"),
@@ -129,35 +148,39 @@ PAGES = {
                                "their check-ins, the visit's therapist, their login, the visit's complaints"),
     "aftercare:visit-edit": (lambda w: f"/visits/{w['visit'].pk}/edit/", True, LOGGED_IN + 3,
                              "+ visit with client, its complaints, all complaints"),
-    "aftercare:visit-homework": (lambda w: f"/visits/{w['visit'].pk}/homework/", True, LOGGED_IN + 11,
-                                 "+ visit with client, its items, last visit's items, the client's equipment, "
-                                 "complaint links of the suggestions, their pictures, their equipment, "
-                                 "the visit's complaints, all complaints for the intake ticks, all complaints "
-                                 "and all equipment for the library filter"),
+    "aftercare:visit-homework": (lambda w: f"/visits/{w['visit'].pk}/homework/", True, LOGGED_IN + 12,
+                                 "+ visit with client, its items, last visit's items, the client's health flags, "
+                                 "the visit's complaints with their red flags, the suggestions (the client's "
+                                 "equipment only once asked: this client wasn't), their pictures, their equipment, "
+                                 "the visit's complaints (intake ticks), all complaints for the intake ticks, all "
+                                 "complaints and all equipment for the library filter"),
     "aftercare:visit-teach": (lambda w: f"/visits/{w['visit'].pk}/teach/", True, LOGGED_IN + 3,
                               "+ visit with client, items with exercises, their pictures"),
     "aftercare:item-add": (lambda w: f"/visits/{w['empty_visit'].pk}/homework/add/{w['builtin'].pk}/", True,
-                           LOGGED_IN + 4, "+ visit with client, the exercise, its equipment, the visit's item count"),
+                           LOGGED_IN + 5, "+ visit with client, the exercise with its easier and harder versions, "
+                           "the client's health flags it is not for, its equipment, the visit's item count"),
     "aftercare:item-edit": (lambda w: f"/visits/{w['visit'].pk}/homework/{w['item'].pk}/edit/", True,
                             LOGGED_IN + 3, "+ visit with client, the item with its exercise, its equipment"),
-    "aftercare:visit-handout": (lambda w: f"/visits/{w['visit'].pk}/handout.pdf", True, LOGGED_IN + 5,
+    "aftercare:visit-handout": (lambda w: f"/visits/{w['visit'].pk}/handout.pdf", True, LOGGED_IN + 6,
                                 "+ visit with client, clinic and therapist, items with exercises, their own pictures, "
-                                "the client's link, the handout made ahead for exactly this"),
-    "aftercare:day": (lambda w: "/day/?date=2026-11-23", True, LOGGED_IN + 4,
+                                "the visit's complaints (red flags), the client's link, the handout made ahead "
+                                "for exactly this"),
+    "aftercare:day": (lambda w: "/day/?date=2026-11-23", True, LOGGED_IN + 5,
                       "+ the day's visits with clients and therapists, their items with exercises, the "
-                      "exercises' own pictures (the same read as the day's handouts), the job that prints "
-                      "them ahead"),
-    "aftercare:day-handouts": (lambda w: "/day/handouts.pdf?date=2026-11-23", True, LOGGED_IN + 5,
-                               "+ the day's visits, their items, their exercises' own pictures, the clients' "
-                               "links (however many visits: tests/test_handouts.py), the stack made ahead"),
+                      "exercises' own pictures, the visits' complaints (the same read as the day's handouts), "
+                      "the job that prints them ahead"),
+    "aftercare:day-handouts": (lambda w: "/day/handouts.pdf?date=2026-11-23", True, LOGGED_IN + 6,
+                               "+ the day's visits, their items, their exercises' own pictures, the visits' "
+                               "complaints (red flags), the clients' links (however many visits: "
+                               "tests/test_handouts.py), the stack made ahead"),
     "aftercare:exercise-sheet": (lambda w: f"/library/{w['builtin'].pk}/sheet.pdf", True, LOGGED_IN + 2,
                                  "+ the exercise, its equipment"),
-    "client-reminders": (lambda w: f"{w['link']}reminders.ics", False, 4,
+    "client-reminders": (lambda w: f"{w['link']}reminders.ics", False, 5,
                          "the link, the client's visits with homework, their items with exercises, "
-                         "the exercises' pictures"),
-    "client-handout": (lambda w: f"{w['link']}handout.pdf", False, 4,
+                         "the exercises' pictures, the visit's complaints (the handout's read, red flags)"),
+    "client-handout": (lambda w: f"{w['link']}handout.pdf", False, 5,
                        "the link, the client's visits with homework, their items with exercises, "
-                       "the exercises' pictures"),
+                       "the exercises' pictures, the visit's complaints (red flags)"),
 }
 
 # Actions that only take a POST; GET is refused with 405 (checked below).

@@ -49,16 +49,16 @@ def test_a_suggestion_says_what_it_needs_that_the_client_lacks(as_therapist, cli
 
 def test_the_library_can_be_searched_and_filtered_from_the_homework_page(as_therapist, visit):
     response = as_therapist.get(reverse("aftercare:visit-homework", args=[visit.pk]), {"q": "calf"})
-    found = [ex.slug for ex, _ in response.context["results"].rows]
+    found = [ex.slug for ex, *_ in response.context["results"].rows]
     assert "calf-rolling-foam-roller" in found
     response = as_therapist.get(
         reverse("aftercare:visit-homework", args=[visit.pk]), {"kind": "strengthening", "body_area": "feet"}
     )
-    assert all(ex.kind == "strengthening" and ex.body_area == "feet" for ex, _ in response.context["results"].rows)
+    assert all(ex.kind == "strengthening" and ex.body_area == "feet" for ex, *_ in response.context["results"].rows)
     roller = Equipment.objects.get(slug="foam-roller")
     response = as_therapist.get(reverse("aftercare:visit-homework", args=[visit.pk]), {"equipment": roller.pk})
     rows = response.context["results"].rows
-    assert rows and all(roller in ex.equipment.all() for ex, _ in rows)
+    assert rows and all(roller in ex.equipment.all() for ex, *_ in rows)
     assertContains(response, 'name="equipment"')
 
 
@@ -267,11 +267,13 @@ def test_the_homework_page_takes_a_fixed_number_of_queries(as_therapist, visit, 
     visit.complaints.add(*Complaint.objects.filter(slug__in=["stiff-neck", "neck-shoulder-knots"]))
     url = reverse("aftercare:visit-homework", args=[visit.pk])
     # 1 session, 2 user, 3 therapist and clinic, 4 visit and client, 5 items, 6 last
-    # time's items, 7 their check-ins, 8 what the client has at home, 9 the suggestions,
-    # 10 their pictures (the clinic's own), 11 their equipment, 12 the visit's
-    # complaints, 13 every complaint for the intake ticks on the same page, 14 every
-    # complaint and 15 all equipment for the library filter
-    with django_assert_num_queries(15):
+    # time's items, 7 their check-ins, 8 the client's health flags, 9 the visit's
+    # complaints with their red flags, 10 the suggestions (what the client has at home
+    # only once somebody asked: nobody has), 11 their pictures (the clinic's own), 12 their
+    # equipment, 13 the visit's complaints for the intake ticks, 14 every complaint for the
+    # intake ticks on the same page, 15 every complaint and 16 all equipment for the
+    # library filter
+    with django_assert_num_queries(16):
         response = as_therapist.get(url)
     assert response.status_code == 200
     assertNotContains(response, "No suggestions")

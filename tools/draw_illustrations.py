@@ -83,8 +83,14 @@ class Fig:
 
     def __init__(self, hip, torso=-90, head=None, arms=(), legs=(), far_arms=(), far_legs=(),
                  front=False, arch=0, tl=72, neck=23, shrug=0, head_r=HEAD_R, arm_lens=(44, 40),
-                 leg_lens=(52, 50, 17)):
+                 leg_lens=(52, 50, 17), facing=1, face=None, back=False, look=(0, 0), front_face=False):
         self.hip, self.torso_ang, self.arch, self.front = hip, torso, arch, front
+        # Which way the face looks. Side view: a nose and an eye, on the side of the head the
+        # body faces (facing=1: the front of the body is a quarter turn clockwise from the
+        # line neck to head; -1: the other way), or at the angle `face`. Front view: two
+        # eyes, or none and a parting from behind (back=True).
+        self.facing, self.face, self.back, self.look = facing, face, back, look
+        self.front_face = front_face  # lying on the side, facing the viewer: eyes, not a nose
         self.neck = pol(hip, torso, tl)
         self.head = pol(self.neck, torso if head is None else head, neck)
         self.head_r = head_r
@@ -126,7 +132,28 @@ class Fig:
         x, y = self.head
         out.append(f'<circle cx="{fmt(x)}" cy="{fmt(y)}" r="{self.head_r}" fill="#fff" '
                    f'stroke="{INK}" stroke-width="7"/>')
+        out.append(self.face_svg())
         return "\n".join(out)
+
+    def face_svg(self):
+        x, y = self.head
+        r = self.head_r
+        if self.front or self.front_face:
+            if self.back:  # seen from behind: hair and a parting, no face
+                return (f'<path d="M{fmt(x - r + 2)} {fmt(y - 3)} Q{fmt(x)} {fmt(y - r - 10)} {fmt(x + r - 2)} {fmt(y - 3)}" '
+                        f'stroke="{INK}" stroke-width="6"/>' + line([(x, y - r + 1), (x, y - r + 9)], INK, 3))
+            lx, ly = self.look  # where the eyes look, as a shift of the face
+            return (f'<circle cx="{fmt(x - 6 + lx)}" cy="{fmt(y - 2 + ly)}" r="2.6" fill="{INK}" stroke="none"/>'
+                    f'<circle cx="{fmt(x + 6 + lx)}" cy="{fmt(y - 2 + ly)}" r="2.6" fill="{INK}" stroke="none"/>'
+                    f'<path d="M{fmt(x - 5 + lx)} {fmt(y + 7 + ly)} Q{fmt(x + lx)} {fmt(y + 10 + ly)} {fmt(x + 5 + lx)} {fmt(y + 7 + ly)}" '
+                    f'stroke="{INK}" stroke-width="2.5"/>')
+        head_dir = math.degrees(math.atan2(y - self.neck[1], x - self.neck[0]))
+        ang = self.face if self.face is not None else head_dir + 90 * self.facing
+        tip = pol(self.head, ang, r + 9)
+        base1, base2 = pol(self.head, ang - 22, r + 1), pol(self.head, ang + 22, r + 1)
+        eye = pol(pol(self.head, ang, r * .45), ang - 90 * self.facing, r * .32)
+        return (f'<path d="M{pts([base1])} L{pts([tip])} L{pts([base2])}" fill="#fff" stroke="{INK}" stroke-width="5"/>'
+                f'<circle cx="{fmt(eye[0])}" cy="{fmt(eye[1])}" r="2.8" fill="{INK}" stroke="none"/>')
 
 
 # ----------------------------------------------------------------------------- props
@@ -244,8 +271,19 @@ def spin(c, r=14, start=200, sweep=280):
             + line([pol(p1, tang + 150, 10), p1, pol(p1, tang - 150, 10)], ARROW, 4))
 
 
+def mirror(parts):
+    """The scene flipped left to right: for a front view whose text names the other side
+    (the figure's right is the viewer's left)."""
+    return ['<g transform="translate(400 0) scale(-1 1)">', *parts, "</g>"]
+
+
 def zoom(parts, cx, cy, s, to=(200, 150)):
-    """Draw parts scaled by s about (cx, cy), which lands at `to`."""
+    """Draw parts scaled by s about (cx, cy), which lands at `to`. Never so close that the
+    floor line leaves the picture: it shows which way is down."""
+    floor_y = F + 5
+    if to[1] + (floor_y - cy) * s > 288:
+        s = max(1.0, min(s, (288 - to[1]) / (floor_y - cy)))
+        to = (to[0], min(to[1], 288 - (floor_y - cy) * s))
     return [f'<g transform="translate({to[0]} {to[1]}) scale({s}) translate({-cx} {-cy})">'] + list(parts) + ["</g>"]
 
 
@@ -266,7 +304,7 @@ def standing(x=200, facing=1, arms=None, legs=None, torso=-90, **kw):
     hip = (x, F - 100)
     legs = legs or [(90, 90, 0 if facing > 0 else 180)]
     arms = arms or [(90 - 6 * facing, 90 - 14 * facing)]
-    return Fig(hip, torso, arms=arms, legs=legs, **kw)
+    return Fig(hip, torso, arms=arms, legs=legs, facing=facing, **kw)
 
 
 def seated(x=190, seat=F - 52, arms=None, torso=-90, legs=None, far_legs=None, **kw):
@@ -336,16 +374,19 @@ def s_chin_tucks():
 def s_upper_trap():
     f, ch = front_seated(head=-118, arms=[(-150, -29), (88, 90)])
     r = f.shoulders[1]
-    return zoom([floor(), ch, f.svg(), hl(((r[0] + f.neck[0]) / 2 + 2, r[1] - 8), 20, 10, 28)], 200, 125, 1.5, (200, 160))
+    # The text tips the left ear down and stretches the right side: the figure's right is the
+    # viewer's left, so the drawing is mirrored.
+    return mirror(zoom([floor(), ch, f.svg(), hl(((r[0] + f.neck[0]) / 2 + 2, r[1] - 8), 20, 10, 28)], 200, 125, 1.5, (200, 160)))
 
 
 def s_levator():
-    f, ch = front_seated(head=-126, neck=19, arms=[(-145, -38), (88, 90)])
+    f, ch = front_seated(head=-126, neck=19, arms=[(-145, -38), (88, 90)], look=(-5, 5))
     r = f.shoulders[1]
     dash = (f'<path d="M{fmt(f.head[0] - 10)} {fmt(f.head[1] + 20)} Q150 136 160 166" stroke="{ARROW}" '
             f'stroke-width="3" stroke-dasharray="3 6"/>')
-    return zoom([floor(), ch, f.svg(), hl((r[0] - 6, r[1] - 4), 17, 12, 40), dash,
-                 arrow((155, 156), (161, 170), 0)], 200, 125, 1.5, (200, 160))
+    # Looking down to the left pocket, the stretch on the right: mirrored, as above.
+    return mirror(zoom([floor(), ch, f.svg(), hl((r[0] - 6, r[1] - 4), 17, 12, 40), dash,
+                        arrow((155, 156), (161, 170), 0)], 200, 125, 1.5, (200, 160)))
 
 
 def s_ball_levator():
@@ -357,7 +398,7 @@ def s_ball_levator():
 
 
 def s_neck_turns():
-    f = front_standing(arms=[(106, 98), (74, 82)])
+    f = front_standing(arms=[(106, 98), (74, 82)], look=(6, 0))
     hx, hy = f.head
     return zoom([floor(), f.svg(), arrow((hx - 36, hy - 6), (hx + 36, hy - 6), 26, both=True),
                  hl((f.neck[0], f.neck[1] - 2), 12, 10)], 200, 110, 1.7, (200, 165))
@@ -509,8 +550,11 @@ def forearm_closeup(palm_up=True):
     hand = line([(236, 132), (262, 196)], INK, 20)
     fingers = line([(262, 196), (268, 220)], INK, 14)
     other = line([(392, 300), (278, 218)], INK, 18)
-    hot = hl((140, 144 if palm_up else 116), 80, 13)
-    return [arm, hand, fingers, other, hot, arrow((322, 190), (292, 176), 8)]
+    # Palm up or down, the stretched side faces up: the palm side for the flexors, the back
+    # of the forearm for the extensors.
+    hot = hl((140, 116), 80, 13)
+    return [arm, hand, fingers, other, hot, arrow((322, 190), (292, 176), 8),
+            label(140, 80, "palm up: inside of the forearm" if palm_up else "palm down: top of the forearm")]
 
 
 def s_wrist_flexor():
@@ -522,7 +566,8 @@ def s_wrist_flexor():
 def s_wrist_extensor():
     parts = forearm_closeup(False)
     thumb = line([(226, 142), (246, 152)], INK, 10)
-    return parts + [thumb]
+    fist = f'<circle cx="266" cy="214" r="15" fill="#fff" stroke="{INK}" stroke-width="9"/>'
+    return parts + [thumb, fist]
 
 
 def s_forearm_ball():
@@ -533,17 +578,24 @@ def s_forearm_ball():
 
 
 def s_glides():
+    """Three hand shapes, palm to the viewer: fingers straight, a hook, a fist."""
     out = []
-    for i, cx in enumerate((90, 200, 310)):
-        out.append(line([(cx, 290), (cx, 190)], INK, 22))
-        if i == 0:
-            out.append(line([(cx, 186), (cx, 110)], INK, 18))
-        elif i == 1:
-            out.append(f'<path d="M{cx} 186 V150 Q{cx} 128 {cx + 16} 130 Q{cx + 26} 134 {cx + 22} 158" stroke="{INK}" stroke-width="16"/>')
-        else:
-            out.append(f'<rect x="{cx - 18}" y="144" width="36" height="42" rx="14" fill="#fff" stroke="{INK}" stroke-width="10"/>')
-        out.append(hl((cx, 200), 15, 22))
-    out += [arrow((120, 150), (168, 150), -10), arrow((232, 150), (280, 150), -10)]
+    for i, cx in enumerate((80, 200, 320)):
+        palm_top = 150
+        out.append(line([(cx, 300), (cx, 236)], INK, 24))  # forearm
+        out.append(f'<rect x="{cx - 34}" y="{palm_top}" width="68" height="88" rx="24" fill="#fff" stroke="{INK}" stroke-width="8"/>')
+        out.append(line([(cx + 32, palm_top + 50), (cx + 56, palm_top + 20)], INK, 12))  # thumb
+        for dx in (-22, -7, 8, 23):
+            if i == 0:
+                out.append(line([(cx + dx, palm_top - 2), (cx + dx, palm_top - 58)], INK, 11))
+            elif i == 1:
+                out.append(f'<path d="M{cx + dx} {palm_top - 2} V{palm_top - 30} Q{cx + dx} {palm_top - 44} '
+                           f'{cx + dx + 4} {palm_top - 36} L{cx + dx + 4} {palm_top - 20}" stroke="{INK}" stroke-width="10"/>')
+            else:
+                out.append(f'<circle cx="{cx + dx}" cy="{palm_top + 12}" r="7" fill="#fff" stroke="{INK}" stroke-width="6"/>')
+        out.append(hl((cx, palm_top + 40), 26, 36, op=".3"))
+        out.append(label(cx, 50, ("straight", "hook", "fist")[i], 16))
+    out += [arrow((112, 120), (160, 120), -10), arrow((232, 120), (280, 120), -10)]
     return out
 
 
@@ -659,13 +711,13 @@ def s_seated_piri():
 
 def side_lying(top_leg, bottom_leg):
     hip = (236, F - 22)
-    f = Fig(hip, 180, head=190, arms=[(180, 190)], legs=[top_leg], far_legs=[bottom_leg])
+    f = Fig(hip, 180, head=190, arms=[(180, 190)], legs=[top_leg], far_legs=[bottom_leg], front_face=True)
     return f
 
 
 def s_clams():
     hip = (200, F - 24)
-    f = Fig(hip, 180, head=190, arms=[(180, 190)], legs=[[]], far_legs=[[]])
+    f = Fig(hip, 180, head=190, arms=[(180, 190)], legs=[[]], far_legs=[[]], front_face=True)
     f.legs = [[hip, (262, F - 66), (300, F - 16), (314, F - 12)]]
     f.far_legs = [[hip, (252, F - 8), (302, F - 8), (316, F - 6)]]
     hx, hy = f.head
@@ -958,6 +1010,580 @@ SCENES = {
     "legs-up-the-wall": s_legs_wall,
     "body-scan-relaxation": s_body_scan,
 }
+
+
+# ----------------------------------------------------------------------------- added for issue #16
+def label(x, y, text, size=15, anchor="middle"):
+    """A word or two on the picture where a drawing alone can't say it (palm up, palm down)."""
+    return (f'<text x="{fmt(x)}" y="{fmt(y)}" font-family="DejaVu Sans, Arial, sans-serif" font-size="{size}" '
+            f'font-weight="bold" fill="{PROP}" stroke="none" text-anchor="{anchor}">{escape(text)}</text>')
+
+
+def on_back(hip_x=250, legs=None, far_legs=None, arms=((12, 0),), far_arms=(), head=184):
+    hip = (hip_x, F - 13)
+    legs = legs if legs is not None else [dict(to=(hip_x + 62, F - 8), bend=-1, foot=0)]
+    far_legs = far_legs if far_legs is not None else [dict(to=(hip_x + 58, F - 8), bend=-1, foot=0)]
+    return Fig(hip, 181, head=head, arms=arms, far_arms=far_arms, legs=legs, far_legs=far_legs)
+
+
+def on_side(hip_x=220, top_leg=None, bottom_leg=None, arms=((180, 190),), far_arms=()):
+    """Lying on the side, head to the left on a pillow, face to the viewer's top."""
+    hip = (hip_x, F - 24)
+    f = Fig(hip, 180, head=190, arms=arms, far_arms=far_arms, legs=[[]], far_legs=[[]], front_face=True)
+    f.legs = [top_leg or [hip, (hip_x + 58, F - 50), (hip_x + 104, F - 16), (hip_x + 118, F - 12)]]
+    f.far_legs = [bottom_leg or [hip, (hip_x + 56, F - 8), (hip_x + 106, F - 8), (hip_x + 120, F - 6)]]
+    return f
+
+
+def prone(hip_x=260, lift=14, prop=None):
+    """Lying on the front, propped on the forearms, looking ahead (to the left)."""
+    hip = (hip_x, F - lift)
+    f0 = Fig(hip, 194)
+    sh = f0.shoulders[0]
+    elbow = (sh[0] + 4, F - 6)
+    f = Fig(hip, 194, head=190, face=185, facing=-1, legs=[(1, 1, 80)], far_legs=[(-1, 1, 80)])
+    f.arms = [[sh, elbow, (elbow[0] - 40, F - 6)]]
+    return f
+
+
+def s_nerve_glide():
+    f = on_back(legs=[(-84, -30, -80)], arms=[dict(to=(280, F - 66), bend=1)])
+    k, a = f.legs[0][1], f.legs[0][2]
+    return [mat(60, 380), floor(), f.svg(), hl(((f.hip[0] + k[0]) / 2 + 8, (f.hip[1] + k[1]) / 2), 8, 26, 6),
+            arrow((a[0] + 8, a[1] + 30), (a[0] + 30, a[1] - 20), -14, both=True)]
+
+
+def s_front_prop():
+    f = prone()
+    return [mat(40, 380), floor(), f.svg(), hl(f.along(0.1, 8), 26, 10, 14)]
+
+
+def s_walks():
+    f = Fig((200, F - 98), -88, head=-90, legs=[dict(to=(236, F - 6), bend=-1, foot=0)],
+            far_legs=[dict(to=(166, F - 6), bend=-1, foot=-20)], arms=[(112, 66)], far_arms=[(66, 110)])
+    return [floor(), f.svg(), arrow((250, 70), (320, 70)), hl(f.along(0.1, -6), 16, 12)]
+
+
+def s_knee_rocks():
+    f = on_back()
+    k = f.legs[0][1]
+    return [mat(60, 360), floor(), f.svg(), hl(f.along(0.1, 4), 24, 10),
+            arrow((k[0] - 30, k[1] - 26), (k[0] + 30, k[1] - 26), 16, both=True)]
+
+
+def s_side_pillow():
+    f = on_side(hip_x=210, top_leg=[(210, F - 30), (264, F - 50), (310, F - 28), (324, F - 26)],
+                bottom_leg=[(210, F - 24), (262, F - 8), (312, F - 8), (326, F - 6)])
+    hx, hy = f.head
+    return [mat(40, 370), floor(), pillow(hx - 32, F - 14, 56, 14), pillow(248, F - 36, 60, 16), f.svg(),
+            hl((f.hip[0], f.hip[1] - 6), 20, 14)]
+
+
+def s_pelvic_rocks():
+    f = Fig((200, F - 98), -90, head=-90, arms=[dict(to=(214, F - 100), bend=-1)], legs=[(88, 92, 0)],
+            far_legs=[(92, 90, 0)])
+    return [floor(), f.svg(), hl((198, F - 96), 22, 14), spin((200, F - 96), 34, 120, 280)]
+
+
+def s_fours_rock():
+    f = all_fours(head=10)
+    return [mat(60, 340), floor(), f.svg(), hl(f.along(0.25, 14), 28, 10, -22),
+            arrow((120, 120), (250, 120), both=True)]
+
+
+def s_hip_circles():
+    f, ch = front_seated()
+    return [floor(), ch, f.svg(), hl((200, F - 60), 26, 12), spin((200, F - 64), 44, 150, 300)]
+
+
+def s_wall_tilt():
+    hip = (206, F - 100)
+    f = Fig(hip, -94, head=-90, arms=[(98, 84)], legs=[dict(to=(226, F - 6), bend=-1, foot=0)])
+    return [wall(hip[0] - 14), floor(120), f.svg(), hl(f.along(0.15, 0), 16, 14),
+            arrow((hip[0] + 44, hip[1] + 4), (hip[0] + 16, hip[1] + 4))]
+
+
+def s_leg_swings():
+    f = Fig((210, F - 100), -90, head=-90, far_arms=[dict(to=(138, F - 120), bend=1)], legs=[(60, 90, 0)],
+            far_legs=[(90, 90, 0)])
+    return [wall(130), floor(130), f.svg(), hl((214, F - 90), 16, 12),
+            arrow((170, F - 20), (300, F - 40), -40, both=True)]
+
+
+def s_roller_thighs():
+    f = prone(hip_x=250, lift=30)
+    k = f.legs[0][1]
+    return [mat(40, 380), floor(), roller((f.hip[0] + 30, F - 16), 16), f.svg(),
+            hl((f.hip[0] + 28, f.hip[1] + 6), 24, 8), arrow((230, F - 90), (320, F - 90), both=True)]
+
+
+def s_shake():
+    f = front_standing(arms=[(110, 100), (70, 80)])
+    out = [floor(), f.svg()]
+    for arm in f.arms:
+        h = arm[-1]
+        out.append(f'<path d="M{fmt(h[0] - 14)} {fmt(h[1] + 14)} l8 -8 l8 8 l8 -8" stroke="{ARROW}" stroke-width="4"/>')
+    for leg in f.legs:
+        a = leg[2]
+        out.append(f'<path d="M{fmt(a[0] - 14)} {fmt(a[1] - 30)} l8 -8 l8 8 l8 -8" stroke="{ARROW}" stroke-width="4"/>')
+    out.append(hl((200, f.neck[1] + 40), 40, 60, op=".18"))
+    return out
+
+
+def s_wall_press():
+    f = front_standing(x=210, arms=[(92, 180), (84, 88)])
+    hand = f.arms[0][-1]
+    return [wall(hand[0] - 6), floor(hand[0] - 6), f.svg(), hl(f.shoulders[0], 14),
+            arrow((hand[0] + 30, hand[1] - 20), (hand[0] + 6, hand[1] - 20))]
+
+
+def s_side_turn_out():
+    f = on_side(arms=[(4, -90)], far_arms=[(180, 190)])
+    hand = f.arms[0][-1]
+    elbow = f.arms[0][1]
+    return [mat(40, 370), floor(), pillow(f.head[0] - 32, F - 14, 56, 14),
+            f'<rect x="{fmt(elbow[0] - 14)}" y="{fmt(elbow[1] + 2)}" width="26" height="9" rx="4" fill="#5aa2b8"/>',
+            f.svg(), hl(f.shoulders[0], 14), arrow((hand[0] + 24, hand[1] + 30), (hand[0] + 14, hand[1] - 6), 10)]
+
+
+def back_view(x=200, arms=None, legs=None, **kw):
+    hip = (x, F - 100)
+    return Fig(hip, -90, front=True, back=True, arms=arms or [(100, 95), (80, 85)],
+               legs=legs or [(95, 90, 180), (85, 90, 0)], **kw)
+
+
+def blades(f, arrows=True, inward=True):
+    l, r = f.shoulders
+    y = l[1] + 22
+    out = [hl((l[0] + 12, y), 10, 16), hl((r[0] - 12, y), 10, 16)]
+    if arrows:
+        out += [arrow((l[0] - 20, y - 10), (l[0] + 2, y + 8)), arrow((r[0] + 20, y - 10), (r[0] - 2, y + 8))]
+    return out
+
+
+def s_blade_set():
+    f = back_view(arms=[(100, 95), (80, 85)])
+    return zoom([floor(), f.svg(), *blades(f)], 200, 130, 1.5, (200, 155))
+
+
+def s_wall_slides():
+    hip = (206, F - 100)
+    f = Fig(hip, -86, head=-88, arms=[(-60, -95)], far_arms=[(-62, -97)], legs=[(90, 90, 0)], far_legs=[(92, 90, 0)])
+    return [wall(290, "right"), floor(40, 290), f.svg(), hl(f.shoulders[0], 14),
+            arrow((300 - 24, 150), (300 - 24, 70))]
+
+
+def s_sleeper():
+    f = on_side(arms=[(-90, 170)], far_arms=[(180, 190)])
+    hand = f.arms[0][-1]
+    return [mat(40, 370), floor(), pillow(f.head[0] - 32, F - 14, 56, 14), f.svg(),
+            hl((f.shoulders[0][0] + 6, f.shoulders[0][1] + 8), 14),
+            arrow((hand[0] + 4, hand[1] - 20), (hand[0] - 20, hand[1] + 14), 14)]
+
+
+def forearm_side(palm="down", hot="top", prop=None):
+    """A forearm resting on a thigh, hand over the knee, seen from the side."""
+    arm = line([(60, 150), (250, 150)], INK, 24)
+    thigh = f'<rect x="40" y="164" width="240" height="40" rx="20" fill="#e9eff3" stroke="{PROP}" stroke-width="4"/>'
+    hand = line([(254, 152), (278, 196)], INK, 20)
+    out = [thigh, arm, hand]
+    if prop == "bottle":
+        out.append(f'<rect x="270" y="186" width="24" height="56" rx="8" fill="#cfeaf8" stroke="{PROP}" stroke-width="4"/>')
+    out.append(hl((150, 138 if hot == "top" else 162), 80, 12))
+    out.append(label(150, 100, f"palm {palm}"))
+    return out
+
+
+def s_lower_palm_down():
+    return forearm_side("down", "top", "bottle") + [arrow((320, 150), (320, 220), 10)]
+
+
+def s_lower_palm_up():
+    return forearm_side("up", "top", "bottle") + [arrow((320, 150), (320, 220), 10)]
+
+
+def s_outer_forearm_thumb():
+    parts = forearm_side("down", "top")
+    return parts + [line([(392, 40), (300, 96), (206, 126)], INK, 16), spin((206, 112), 14, 120)]
+
+
+def s_inner_forearm_thumb():
+    parts = forearm_side("up", "top")
+    return parts + [line([(392, 40), (300, 96), (206, 126)], INK, 16), spin((206, 112), 14, 120)]
+
+
+def s_towel_twist():
+    f = front_standing(arms=[dict(to=(168, F - 130), bend=1), dict(to=(232, F - 130), bend=-1)])
+    a, b = f.arms[0][-1], f.arms[1][-1]
+    return [floor(), f.svg(), towel([(a[0] - 16, a[1]), (b[0] + 16, b[1])], 12),
+            spin(a, 18, 180), spin(b, 18, 0), hl(((a[0] + f.shoulders[0][0]) / 2, a[1] - 20), 10, 22),
+            hl(((b[0] + f.shoulders[1][0]) / 2, b[1] - 20), 10, 22)]
+
+
+def s_forearm_turns():
+    parts = forearm_side("in", "top")
+    parts = [p for p in parts if "palm" not in p]
+    return parts + [f'<rect x="268" y="92" width="24" height="60" rx="8" fill="#cfeaf8" stroke="{PROP}" stroke-width="4"/>',
+                    spin((280, 122), 40, 200, 140), label(150, 100, "turn slowly")]
+
+
+def open_hand(cx=200, cy=170, s=1.0):
+    """A left hand, palm to the viewer, fingers up, thumb to the right."""
+    out = [f'<rect x="{fmt(cx - 46 * s)}" y="{fmt(cy - 20 * s)}" width="{fmt(92 * s)}" height="{fmt(90 * s)}" '
+           f'rx="{fmt(30 * s)}" fill="#fff" stroke="{INK}" stroke-width="9"/>']
+    for i, dx in enumerate((-33, -11, 11, 33)):
+        h = (70, 84, 80, 62)[i] * s
+        out.append(line([(cx + dx * s, cy - 22 * s), (cx + dx * s, cy - 22 * s - h)], INK, 15))
+    out.append(line([(cx + 44 * s, cy + 20 * s), (cx + 86 * s, cy - 16 * s)], INK, 15))
+    out.append(line([(cx, cy + 70 * s), (cx, cy + 130 * s)], INK, 30))
+    return out
+
+
+def s_thumb_web():
+    return open_hand() + [hl((236, 176), 24, 18), line([(392, 300), (300, 230), (246, 186)], INK, 16),
+                          spin((246, 170), 14, 120)]
+
+
+def s_wrist_circles():
+    return open_hand(150, 160, .8) + open_hand(280, 160, .8) + [spin((150, 240), 28, 200), spin((280, 240), 28, 200),
+                                                               hl((150, 232), 22, 12), hl((280, 232), 22, 12)]
+
+
+def s_thumb_open():
+    return open_hand() + [hl((240, 170), 22, 18), line([(392, 120), (320, 140), (290, 150)], INK, 16),
+                          arrow((300, 190), (336, 168), 10)]
+
+
+def s_prayer():
+    f = front_standing(arms=[dict(to=(196, F - 150), bend=1), dict(to=(204, F - 150), bend=-1)])
+    return zoom([floor(), f.svg(), line([(200, F - 150), (200, F - 184)], INK, 10),
+                 hl((178, F - 140), 10, 24), hl((222, F - 140), 10, 24),
+                 arrow((250, F - 186), (250, F - 136))], 200, 140, 1.4, (200, 170))
+
+
+def s_chair_back_ext():
+    f, ch = seated(x=200, torso=-112, head=-128, arms=[dict(to=(204, F - 126), bend=-1)])
+    return [floor(), ch, f.svg(), hl(f.along(0.7, -6), 12, 18, -20), arrow((200, 60), (152, 84), -18)]
+
+
+def s_desk_reset():
+    f, ch = front_seated(arms=[(-100, -95), (-80, -85)])
+    return [floor(), ch, f.svg(), arrow((150, 60), (150, 26)), arrow((250, 60), (250, 26)),
+            hl(f.shoulders[0], 12), hl(f.shoulders[1], 12)]
+
+
+def s_back_bend():
+    hip = (200, F - 100)
+    f = Fig(hip, -100, head=-112, arms=[dict(to=(192, F - 110), bend=1)], legs=[(88, 92, 0)], far_legs=[(92, 90, 0)])
+    return [floor(), f.svg(), hl(f.along(0.15, -8), 14, 16), arrow((250, 70), (214, 52), -12)]
+
+
+def s_seated_twist():
+    f, ch = front_seated(arms=[dict(to=(150, F - 108), bend=1), dict(to=(176, F - 66), bend=1)])
+    return [floor(), ch, f.svg(), hl((200, F - 110), 20, 26), spin((200, F - 124), 52, 200, 120)]
+
+
+def s_blade_squeeze():
+    f = back_view(arms=[(96, 100), (84, 80)])
+    return zoom([floor(), f.svg(), *blades(f)], 200, 130, 1.5, (200, 155))
+
+
+def s_toe_lifts():
+    f = Fig((206, F - 100), -90, head=-90, far_arms=[dict(to=(136, F - 120), bend=1)],
+            legs=[(88, 92, -28)], far_legs=[(92, 90, -28)])
+    k, a = f.legs[0][1], f.legs[0][2]
+    return [wall(128), floor(128), f.svg(), hl(((k[0] + a[0]) / 2 + 8, (k[1] + a[1]) / 2), 8, 22),
+            arrow((a[0] + 34, a[1] - 4), (a[0] + 34, a[1] - 30))]
+
+
+def s_heel_walk():
+    f = Fig((200, F - 98), -88, head=-90, legs=[dict(to=(232, F - 8), bend=-1, foot=-30)],
+            far_legs=[dict(to=(170, F - 8), bend=-1, foot=-30)], arms=[(104, 70)], far_arms=[(72, 104)])
+    k, a = f.legs[0][1], f.legs[0][2]
+    return [floor(), f.svg(), hl(((k[0] + a[0]) / 2 + 8, (k[1] + a[1]) / 2), 8, 22), arrow((250, 70), (320, 70))]
+
+
+def s_shin_massage():
+    f, ch = seated(x=170, legs=[dict(to=(276, F - 44), bend=-1, foot=0)], far_legs=[dict(to=(222, F - 6), bend=-1, foot=0)],
+                   arms=[dict(to=(240, F - 64), bend=-1)], head=-70, torso=-76)
+    k, a = f.legs[0][1], f.legs[0][2]
+    return [floor(), box(262, F - 36, 60, 41), ch, f.svg(), hl(((k[0] + a[0]) / 2, (k[1] + a[1]) / 2 - 6), 22, 8, 30),
+            arrow((a[0] - 6, a[1] - 40), (k[0] + 8, k[1] - 30), -10)]
+
+
+def s_kneel_shin():
+    hip = (200, F - 40)
+    f = Fig(hip, -86, head=-90, arms=[dict(to=(240, F - 6), bend=-1)], legs=[[]], far_legs=[[]])
+    f.legs = [[hip, (250, F - 12), (190, F - 8), (168, F - 6)]]
+    f.far_legs = [[hip, (246, F - 10), (186, F - 6), (164, F - 4)]]
+    return [mat(100, 320), floor(), f.svg(), hl((220, F - 14), 28, 8)]
+
+
+def s_open_book():
+    f = on_side(arms=[(-100, -110)], far_arms=[(-10, -10)])
+    hand = f.arms[0][-1]
+    return [mat(40, 370), floor(), pillow(f.head[0] - 32, F - 14, 56, 14), f.svg(), hl(f.along(0.7, 0), 22, 14),
+            arrow((f.far_arms[0][-1][0] + 10, F - 70), (hand[0] - 20, hand[1] + 10), 50)]
+
+
+def s_side_reach():
+    f = Fig((200, F - 100), -78, front=True, head=-74, arms=[(-70, -40), (60, 90)],
+            legs=[(95, 90, 180), (85, 90, 0)])
+    return [floor(), f.svg(), hl(f.along(0.55, 14), 12, 28, 12), arrow((170, 60), (250, 40), -10)]
+
+
+def s_hug():
+    f, ch = seated(x=200, torso=-82, head=-40, arch=-14, arms=[dict(to=(214, F - 130), bend=-1)])
+    return [floor(), ch, f.svg(), hl(f.along(0.65, -16), 12, 22, -8)]
+
+
+def s_shoulder_squeeze():
+    f, ch = front_seated(arms=[(88, 90), dict(to=(180, F - 160), bend=-1)])
+    l = f.shoulders[0]
+    # The right hand squeezes the left shoulder: mirrored.
+    return mirror(zoom([floor(), ch, f.svg(), hl(((l[0] + f.neck[0]) / 2 - 2, l[1] - 6), 18, 10, -28)],
+                       200, 125, 1.5, (200, 160)))
+
+
+def s_clasped_opener():
+    hip = (200, F - 100)
+    f = Fig(hip, -88, head=-92, arms=[(112, 150)], far_arms=[(114, 152)], legs=[(88, 92, 0)], far_legs=[(92, 90, 0)])
+    return [floor(), f.svg(), hl(f.along(0.8, -14), 12, 18), arrow((150, 176), (132, 150), 8)]
+
+
+def s_split_stance():
+    hip = (200, F - 92)
+    f = Fig(hip, -88, head=-90, arms=[dict(to=(212, F - 96), bend=-1)],
+            legs=[dict(to=(134, F - 10), bend=1, foot=-150)], far_legs=[dict(to=(252, F - 6), bend=-1, foot=0)])
+    return [floor(), f.svg(), hl((hip[0] + 6, hip[1] + 8), 13, 17, 20)]
+
+
+def s_ham_hinge():
+    hip = (190, F - 96)
+    f = Fig(hip, -40, head=-30, arms=[dict(to=(176, F - 64), bend=1)],
+            legs=[(70, 72, -60)], far_legs=[dict(to=(180, F - 6), bend=1, foot=0)])
+    k = f.legs[0][1]
+    return [floor(), f.svg(), hl(((hip[0] + k[0]) / 2 + 2, (hip[1] + k[1]) / 2 + 10), 8, 24, -20)]
+
+
+def s_ham_hands():
+    f = on_back(legs=[(-84, -84, 0)], arms=[dict(to=(262, F - 70), bend=1)])
+    k = f.legs[0][1]
+    return [mat(60, 360), floor(), f.svg(), hl(((f.hip[0] + k[0]) / 2 - 10, (f.hip[1] + k[1]) / 2), 8, 24, 6)]
+
+
+def s_crossover():
+    f = Fig((200, F - 100), -80, front=True, head=-78, arms=[(-88, -25), (80, 88)],
+            legs=[dict(to=(224, F - 6), bend=1, foot=0), dict(to=(184, F - 6), bend=-1, foot=180)])
+    hp = f.hips[0]
+    return [floor(), f.svg(), hl((hp[0] - 6, hp[1] + 18), 12, 28), arrow((hp[0] - 20, hp[1] - 30), (hp[0] - 48, hp[1] - 30))]
+
+
+def s_outer_thigh_hands():
+    f, ch = front_seated(arms=[dict(to=(164, F - 58), bend=1), dict(to=(236, F - 58), bend=-1)])
+    return [floor(), ch, f.svg(), hl((170, F - 48), 10, 20), hl((230, F - 48), 10, 20),
+            arrow((130, F - 30), (140, F - 84)), arrow((270, F - 30), (260, F - 84))]
+
+
+def s_calf_hands():
+    f, ch = seated(x=170, legs=[[]], far_legs=[dict(to=(226, F - 6), bend=-1, foot=0)],
+                   arms=[dict(to=(238, F - 66), bend=-1)], head=-66, torso=-78)
+    f.legs = [[f.hip, (226, F - 70), (262, F - 40), (276, F - 44)]]
+    return [floor(), ch, f.svg(), hl((246, F - 56), 16, 8, 40), arrow((266, F - 30), (234, F - 80), 10)]
+
+
+def s_flat_heel_raise():
+    f = Fig((206, F - 110), -90, head=-90, far_arms=[dict(to=(136, F - 130), bend=1)],
+            legs=[dict(to=(210, F - 22), bend=-1, foot=60)], far_legs=[dict(to=(206, F - 22), bend=-1, foot=60)])
+    k, a = f.legs[0][1], f.legs[0][2]
+    return [wall(128), floor(128), f.svg(), hl(((k[0] + a[0]) / 2 - 7, (k[1] + a[1]) / 2), 8, 20),
+            arrow((260, F - 10), (260, F - 60), both=True)]
+
+
+def s_step_back_calf():
+    hip = (214, F - 94)
+    f = Fig(hip, -80, head=-82, arms=[dict(to=(238, F - 80), bend=-1)],
+            legs=[dict(to=(150, F - 6), bend=-1, foot=0)], far_legs=[dict(to=(262, F - 6), bend=-1, foot=0)])
+    k, a = f.legs[0][1], f.legs[0][2]
+    return [floor(), f.svg(), hl(((k[0] + a[0]) / 2 - 7, (k[1] + a[1]) / 2 - 4), 9, 20, 52)]
+
+
+def s_ankle_circles():
+    f, ch = seated(x=170, legs=[(0, 40, -30)], far_legs=[dict(to=(226, F - 6), bend=-1, foot=0)], head=-80)
+    a = f.legs[0][2]
+    return [floor(), ch, f.svg(), hl(a, 10), spin((a[0] + 8, a[1] + 2), 24, 200)]
+
+
+def s_arch_thumbs():
+    f, ch = seated(x=170, legs=[[]], far_legs=[dict(to=(226, F - 6), bend=-1, foot=0)],
+                   arms=[dict(to=(254, F - 94), bend=-1)], head=-60, torso=-78)
+    f.legs = [[f.hip, (226, F - 70), (236, F - 96), (262, F - 104)]]
+    return [floor(), ch, f.svg(), hl((250, F - 96), 14, 8, -20), spin((250, F - 120), 12, 120)]
+
+
+def s_box_breath():
+    f, ch = front_seated()
+    sq = f'<rect x="286" y="60" width="70" height="70" fill="none" stroke="{ARROW}" stroke-width="4" stroke-dasharray="10 6"/>'
+    return [floor(), ch, f.svg(), hl((200, F - 90), 22, 14), sq, arrow((286, 60), (356, 60)), label(321, 152, "4 · 4 · 4 · 4", 13)]
+
+
+def s_jaw_glides():
+    c, face = close_face()
+    return [face, hl((140, 160), 16, 22, -15), hl((260, 160), 16, 22, 15), arrow((160, 224), (240, 224), 0, both=True)]
+
+
+def s_eyes_lead():
+    f = front_standing(arms=[(106, 98), (74, 82)], look=(6, 0))
+    hx, hy = f.head
+    return zoom([floor(), f.svg(),
+                 arrow((hx + 24, hy - 24), (hx + 52, hy - 24), 0), hl((f.neck[0], f.neck[1] - 2), 12, 10)],
+                200, 110, 1.7, (200, 165))
+
+
+def s_neck_side_bend():
+    f, ch = front_seated(head=-118, arms=[(92, 94), (88, 86)])
+    r = f.shoulders[1]
+    return zoom([floor(), ch, f.svg(), hl(((r[0] + f.neck[0]) / 2 + 2, r[1] - 8), 20, 10, 28),
+                 arrow((r[0] + 12, r[1] - 40), (r[0] + 12, r[1] - 14))], 200, 125, 1.5, (200, 160))
+
+
+def s_glute_squeeze():
+    f = back_view()
+    l, r = f.hips
+    return zoom([floor(), f.svg(), hl((l[0] + 2, l[1] + 10), 12, 14), hl((r[0] - 2, r[1] + 10), 12, 14),
+                 arrow((l[0] - 34, l[1] + 10), (l[0] - 10, l[1] + 10)), arrow((r[0] + 34, r[1] + 10), (r[0] + 10, r[1] + 10))],
+                200, 170, 1.4, (200, 160))
+
+
+def s_hinge():
+    hip = (180, F - 94)
+    f = Fig(hip, -35, head=-28, arms=[dict(to=(186, F - 96), bend=1)],
+            legs=[dict(to=(196, F - 6), bend=-1, foot=0)], far_legs=[dict(to=(192, F - 6), bend=-1, foot=0)])
+    k = f.legs[0][1]
+    return [floor(), f.svg(), hl((hip[0] - 4, hip[1] + 8), 14, 14), hl(((hip[0] + k[0]) / 2, (hip[1] + k[1]) / 2 + 4), 7, 18, -10),
+            arrow((hip[0] - 20, hip[1] - 30), (hip[0] - 50, hip[1] - 14))]
+
+
+def s_sit_to_stand():
+    f, ch = seated(x=196, torso=-62, head=-50, arms=[(40, 40)], legs=[dict(to=(236, F - 6), bend=-1, foot=0)])
+    return [floor(), ch, f.svg(), hl(f.legs[0][1], 16, 10), arrow((150, F - 70), (150, F - 130))]
+
+
+def s_one_leg():
+    f = Fig((206, F - 100), -90, head=-90, far_arms=[dict(to=(136, F - 120), bend=1)],
+            legs=[(96, 90, 0)], far_legs=[(100, 200, 270)])
+    a = f.legs[0][2]
+    return [wall(128), floor(128), f.svg(), hl((a[0] + 6, a[1] + 2), 14, 8), hl(((f.legs[0][1][0] + a[0]) / 2, (f.legs[0][1][1] + a[1]) / 2), 7, 16)]
+
+
+def s_wall_push():
+    hip = (190, F - 98)
+    f = Fig(hip, -66, head=-62, arms=[dict(to=(296, F - 150), bend=1)], far_arms=[dict(to=(296, F - 156), bend=1)],
+            legs=[(104, 90, 0)], far_legs=[(100, 92, 0)])
+    return [wall(300, "right"), floor(40, 300), f.svg(), hl(f.along(0.85, 10), 14, 10), arrow((250, 60), (280, 80), both=True)]
+
+
+def s_door_side():
+    frame = ('<rect x="0" y="20" width="120" height="245" fill="#e9eff3"/>'
+             f'<path d="M120 265 V30 H200" fill="none" stroke="{PROP}" stroke-width="14"/>')
+    f = Fig((180, F - 100), -96, front=True, head=-100, arms=[(-110, -120), (80, 90)],
+            legs=[(98, 92, 180), (86, 90, 0)])
+    return [frame, floor(), f.svg(), hl(f.along(0.7, -12), 10, 28, -6), arrow((236, F - 100), (270, F - 100))]
+
+
+def s_seated_hug():
+    f, ch = seated(x=190, legs=[dict(to=(214, F - 110), bend=-1, foot=0)],
+                   far_legs=[dict(to=(236, F - 6), bend=-1, foot=0)], arms=[dict(to=(236, F - 104), bend=-1)], head=-86)
+    return [floor(), ch, f.svg(), hl((f.hip[0] - 4, f.hip[1] - 8), 14, 16)]
+
+
+def s_forward_rest():
+    f, ch = seated(x=180, torso=-18, head=10, arms=[(70, 100)], legs=[dict(to=(238, F - 6), bend=-1, foot=0)])
+    return [floor(), ch, pillow(196, F - 76, 60, 16), f.svg(), hl(f.along(0.3, -10), 24, 10, -18)]
+
+
+def s_knee_across():
+    hip = (250, F - 13)
+    f = Fig(hip, 181, head=186, legs=[(-140, -20, 0)], far_legs=[(1, 0, -85)], arms=[dict(to=(210, F - 62), bend=1)])
+    return zoom([mat(40, 380), floor(0, 400), f.svg(), hl((hip[0] + 6, hip[1] - 2), 16, 10),
+                 arrow((250, F - 100), (200, F - 80), 10)], 230, F - 45, 1.35, (200, 175))
+
+
+def s_dead_bug():
+    hip = (250, F - 13)
+    f = Fig(hip, 181, head=186, legs=[(-90, 0, -80)], far_legs=[(-20, -4, -80)], arms=[(-90, -90)], far_arms=[(190, 180)])
+    return [mat(40, 380), floor(), f.svg(), hl(f.along(0.2, 8), 24, 9), arrow((330, F - 40), (370, F - 24), 8),
+            arrow((130, F - 40), (100, F - 24), -8)]
+
+
+SCENES_ADDED = {
+    "lying-nerve-glide": s_nerve_glide,
+    "front-lying-prop": s_front_prop,
+    "little-walks": s_walks,
+    "lying-knee-rocks": s_knee_rocks,
+    "side-lying-pillow-rest": s_side_pillow,
+    "standing-pelvic-rocks": s_pelvic_rocks,
+    "all-fours-rocking": s_fours_rock,
+    "seated-hip-circles": s_hip_circles,
+    "wall-pelvic-tilt": s_wall_tilt,
+    "leg-swings": s_leg_swings,
+    "foam-roller-thighs": s_roller_thighs,
+    "shake-out": s_shake,
+    "wall-press-turn-out": s_wall_press,
+    "side-lying-turn-out": s_side_turn_out,
+    "shoulder-blade-set": s_blade_set,
+    "wall-slides": s_wall_slides,
+    "sleeper-stretch": s_sleeper,
+    "slow-wrist-lowering-palm-down": s_lower_palm_down,
+    "outer-forearm-thumb-massage": s_outer_forearm_thumb,
+    "towel-twist": s_towel_twist,
+    "slow-wrist-lowering-palm-up": s_lower_palm_up,
+    "inner-forearm-thumb-massage": s_inner_forearm_thumb,
+    "forearm-turns": s_forearm_turns,
+    "thumb-web-massage": s_thumb_web,
+    "wrist-circles": s_wrist_circles,
+    "thumb-opening-stretch": s_thumb_open,
+    "prayer-stretch": s_prayer,
+    "chair-back-extension": s_chair_back_ext,
+    "desk-reset": s_desk_reset,
+    "standing-back-bend": s_back_bend,
+    "seated-twist": s_seated_twist,
+    "shoulder-blade-squeeze": s_blade_squeeze,
+    "toe-lifts": s_toe_lifts,
+    "heel-walking": s_heel_walk,
+    "shin-hand-massage": s_shin_massage,
+    "kneeling-shin-stretch": s_kneel_shin,
+    "open-book": s_open_book,
+    "standing-side-reach": s_side_reach,
+    "hug-and-round": s_hug,
+    "upper-shoulder-squeeze": s_shoulder_squeeze,
+    "clasped-hands-chest-opener": s_clasped_opener,
+    "split-stance-hip-flexor-stretch": s_split_stance,
+    "standing-hamstring-hinge": s_ham_hinge,
+    "lying-hamstring-hands": s_ham_hands,
+    "standing-crossover-stretch": s_crossover,
+    "outer-thigh-hand-massage": s_outer_thigh_hands,
+    "calf-hand-squeeze": s_calf_hands,
+    "flat-heel-raises": s_flat_heel_raise,
+    "step-back-calf-stretch": s_step_back_calf,
+    "ankle-circles": s_ankle_circles,
+    "arch-thumb-massage": s_arch_thumbs,
+    "box-breathing": s_box_breath,
+    "jaw-side-glides": s_jaw_glides,
+    "eyes-lead-neck-turns": s_eyes_lead,
+    "gentle-neck-side-bend": s_neck_side_bend,
+    "standing-glute-squeeze": s_glute_squeeze,
+    "hip-hinge-practice": s_hinge,
+    "sit-to-stand": s_sit_to_stand,
+    "single-leg-balance": s_one_leg,
+    "wall-push-up": s_wall_push,
+    "doorway-side-stretch": s_door_side,
+    "seated-knee-hug": s_seated_hug,
+    "chair-forward-rest": s_forward_rest,
+    "knee-to-opposite-shoulder": s_knee_across,
+    "dead-bug": s_dead_bug,
+}
+SCENES.update(SCENES_ADDED)
 
 
 def escape(text):

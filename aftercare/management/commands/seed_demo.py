@@ -6,12 +6,13 @@ from django.core.management import call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from aftercare.models import Visit
 from clients.models import Client, Clinic, Therapist
 from exercises.images import clean_upload
-from exercises.models import Complaint, Equipment, Exercise
+from exercises.models import Complaint, Condition, Equipment, Exercise
 from PIL import Image, ImageDraw, ImageFont
 
 DEMO_CLINIC = "Harbour Lane Massage"
@@ -23,19 +24,20 @@ THERAPISTS = [
     ("demo", "Robin", "Hale", True),
     ("jo", "Jo", "Okafor", False),
 ]
-# first, last, email, at home, [(weeks ago, complaints, [exercise slugs])]; two visits are
-# today's, so "Today's visits" has a stack to print.
+# first, last, email, at home (None: not asked yet; []: nothing at home; else what they have
+# beside the everyday things), health flags, [(weeks ago, complaints, [exercise slugs])];
+# two visits are today's, so "Today's visits" has a stack to print.
 CLIENTS = [
-    ("Maya", "Lindqvist", "maya@example.com", ["tennis-ball", "towel"],
+    ("Maya", "Lindqvist", "maya@example.com", ["tennis-ball"], [],
      [(2, ["headaches", "neck-shoulder-knots"], ["tennis-ball-suboccipital-release"]),
       (0, ["headaches", "rounded-desk-shoulders"], ["tennis-ball-suboccipital-release", "doorway-pec-stretch"])]),
-    ("Dev", "Patel", "dev@example.com", ["foam-roller", "step"],
+    ("Dev", "Patel", "dev@example.com", ["foam-roller"], [],
      [(4, ["runners-calves"], ["calf-rolling-foam-roller"]), (1, ["runners-calves", "it-band"], ["calf-rolling-foam-roller"])]),
-    ("Ruth", "Okonjo", "", [], [(3, ["stubborn-piriformis", "lower-back-tightness"], ["psoas-release"])]),
-    ("Tomás", "Reyes", "tomas@example.com", ["resistance-band"],
+    ("Ruth", "Okonjo", "", None, [], [(3, ["stubborn-piriformis", "lower-back-tightness"], ["psoas-release"])]),
+    ("Tomás", "Reyes", "tomas@example.com", ["resistance-band"], [],
      [(0, ["rounded-desk-shoulders", "between-shoulder-blades"], ["doorway-pec-stretch", "wall-angels"])]),
-    ("Aiko", "Brennan", "", ["yoga-mat", "pillow"], [(5, ["stress-sleep"], [])]),
-    ("Lou", "", "", [], []),
+    ("Aiko", "Brennan", "", [], ["pregnancy"], [(5, ["stress-sleep", "pregnancy-back-hip"], [])]),
+    ("Lou", "", "", None, ["joint-replacement"], []),
 ]
 
 
@@ -75,13 +77,15 @@ class Command(BaseCommand):
             )
             therapists.append(therapist)
         today = timezone.localdate()
-        for first, last, email, at_home, visits in CLIENTS:
+        for first, last, email, at_home, flags, visits in CLIENTS:
             client, created = Client.objects.get_or_create(
                 clinic=clinic, first_name=first, last_name=last, defaults={"email": email}
             )
             if not created:
                 continue
-            client.equipment.set(Equipment.objects.filter(slug__in=at_home))
+            if at_home is not None:
+                client.record_equipment(Equipment.objects.filter(Q(slug__in=at_home) | Q(everyday=True)))
+            client.conditions.set(Condition.objects.filter(slug__in=flags))
             for weeks_ago, complaint_slugs, exercise_slugs in visits:
                 visit = Visit.objects.create(
                     client=client,
