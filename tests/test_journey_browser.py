@@ -128,9 +128,10 @@ def test_the_visit_page_works_from_the_keyboard(page, therapist, visit):
     page.get_by_role("button", name=f"Add {tennis.name}").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Chosen: 1 of 2")).to_be_visible()
+    expect(page.get_by_label(f"Personal note for {tennis.name}")).to_be_focused()
     page.keyboard.type("Gently")
     page.keyboard.press("Tab")  # leaving the note saves it
-    expect(page.get_by_text("Note saved")).to_be_visible()
+    expect(page.get_by_text("Note saved")).to_be_visible(timeout=15_000)
     assert visit.items.get().note == "Gently"
     assert visit.complaints.filter(slug="rounded-desk-shoulders").exists()
 
