@@ -8,6 +8,13 @@ in turn, several rounds, and prints the median, min and max requests per second 
 the ratio. Budget: the page keeps at least 30% of /healthz's requests per second.
 
     .venv/bin/python bench/client_page.py [--rounds 5] [--duration 5] [--connections 2]
+    .venv/bin/python bench/client_page.py --vs ../other-checkout [--rounds 15]
+
+With --vs, the same page is served from this checkout and from another one (an older
+commit, say: `git worktree add --detach ../before <commit>`), both at once, each seeded the
+same way, and wrk alternates between the two round by round (the order swapped every
+round), so both meet the same machine: on a shared, noisy machine this is the comparison
+to trust. It prints each one's median and the ratio of medians, and the per-round ratios.
 
 Needs wrk (`apt-get install -y wrk`). The proxy in front of the app is played by the
 X-Forwarded-Proto header, so production's HTTPS settings stay as they are.
@@ -130,18 +137,19 @@ def throwaway_database(folder: Path, database_url: str | None) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def served_app(*, workers: int = 1, use_redis: bool = True, database_url: str | None = None, seed: str = SEED) -> Iterator[App]:
+def served_app(*, workers: int = 1, use_redis: bool = True, database_url: str | None = None, seed: str = SEED,
+               root: Path = ROOT) -> Iterator[App]:
     """The app under gunicorn with production settings and a seeded throwaway database
     (SQLite, or PostgreSQL when database_url names one); everything it made is removed
     afterwards. The seed script prints `PATH <client page>` and whatever else its caller
     reads from App.seeded."""
     folder = Path(tempfile.mkdtemp(prefix="aftercare-bench-"))
-    with throwaway_database(folder, database_url) as url, _served(folder, url, workers, use_redis, seed) as app:
+    with throwaway_database(folder, database_url) as url, _served(folder, url, workers, use_redis, seed, root) as app:
         yield app
 
 
 @contextlib.contextmanager
-def _served(folder: Path, database_url: str, workers: int, use_redis: bool, seed: str) -> Iterator[App]:
+def _served(folder: Path, database_url: str, workers: int, use_redis: bool, seed: str, root: Path) -> Iterator[App]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "aftercare.settings",
@@ -159,20 +167,20 @@ def _served(folder: Path, database_url: str, workers: int, use_redis: bool, seed
     else:
         env.pop("REDIS_URL", None)
     manage = [str(BIN / "python"), "manage.py"]
-    quiet = {"cwd": ROOT, "env": env, "check": True, "stdout": subprocess.DEVNULL}
+    quiet = {"cwd": root, "env": env, "check": True, "stdout": subprocess.DEVNULL}
     server = None
     try:
         subprocess.run([*manage, "migrate", "--no-input"], **quiet)
         subprocess.run([*manage, "collectstatic", "--no-input"], **quiet)
         subprocess.run([*manage, "seed_demo"], **quiet)
-        seeded = subprocess.run([*manage, "shell", "-c", seed], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+        seeded = subprocess.run([*manage, "shell", "-c", seed], cwd=root, env=env, check=True, capture_output=True, text=True)
         page = re.search(r"^PATH (\S+)$", seeded.stdout, re.M).group(1)
         port = free_port()
         log = folder / "gunicorn.log"
         server = subprocess.Popen(
             [str(BIN / "gunicorn"), "aftercare.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
              "--log-level", "warning", "--access-logfile", os.devnull],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stderr=log.open("w"),
         )
@@ -234,10 +242,13 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=5, help="seconds of each wrk run (default 5)")
     parser.add_argument("--connections", type=int, default=2, help="wrk connections (default 2)")
     parser.add_argument("--no-redis", action="store_true", help="local-memory cache even if Redis is running")
+    parser.add_argument("--vs", type=Path, help="another checkout: serve the page from both and alternate")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
         return 2
+    if args.vs:
+        return versus(args)
     with served_app(use_redis=not args.no_redis) as app:
         page_url = app.url + app.page
         weighed = weight(app)
@@ -259,6 +270,34 @@ def main() -> int:
     print(f"{verdict}: the client page keeps {ratio:.0%} of /healthz's requests per second (budget at least {BUDGET:.0%})")
     print(weighed)
     return 0 if verdict == "PASS" and weighed.startswith("PASS") else 1
+
+
+def versus(args) -> int:
+    """This checkout's page against another checkout's, served at once, wrk alternating."""
+    other = args.vs.resolve()
+    if not (other / "manage.py").exists():
+        print(f"{other} is not a checkout of Aftercare (no manage.py)", file=sys.stderr)
+        return 2
+    use_redis = not args.no_redis
+    with served_app(use_redis=use_redis) as here, served_app(use_redis=use_redis, root=other) as there:
+        print(f"gunicorn, 1 sync worker each, production settings, SQLite, cache: {here.cache}")
+        print(f"this checkout: {ROOT}\nother checkout: {other}")
+        print(f"wrk -t1 -c{args.connections} -d{args.duration}s, {args.rounds} rounds, alternating, order swapped each round")
+        urls = {"this": here.url + here.page, "other": there.url + there.page}
+        for url in urls.values():
+            wrk(url, 1, args.connections)  # warm up both
+        rates = {"this": [], "other": []}
+        for n in range(args.rounds):
+            for name in ("this", "other") if n % 2 == 0 else ("other", "this"):
+                rates[name].append(wrk(urls[name], args.duration, args.connections))
+            print(f"  round {n + 1}: this {rates['this'][-1]:8.1f} req/s   other {rates['other'][-1]:8.1f} req/s", flush=True)
+    ratios = [a / b for a, b in zip(rates["this"], rates["other"])]
+    ratio = statistics.median(rates["this"]) / statistics.median(rates["other"])
+    print(f"this checkout   req/s  {summary(rates['this'])}")
+    print(f"other checkout  req/s  {summary(rates['other'])}")
+    print(f"this/other ratio of medians {ratio:.2f} (per round: median {statistics.median(ratios):.2f}, "
+          f"min {min(ratios):.2f}, max {max(ratios):.2f})")
+    return 0
 
 
 if __name__ == "__main__":
