@@ -1557,7 +1557,7 @@ def s_knee_across():
 def s_dead_bug():
     hip = (250, F - 13)
     # The right arm (near) reaches overhead while the left foot (far) lowers.
-    f = Fig(hip, 181, head=186, legs=[(-90, 0, -80)], far_legs=[(-20, -4, -80)], arms=[(190, 180)], far_arms=[(-90, -90)])
+    f = Fig(hip, 181, head=186, legs=[(-90, 0, -80)], far_legs=[(-20, -4, -80)], arms=[(228, 192)], far_arms=[(-90, -90)])
     return [mat(40, 380), floor(), f.svg(), hl(f.along(0.2, 8), 24, 9), arrow((330, F - 40), (370, F - 24), 8),
             arrow((130, F - 40), (100, F - 24), -8)]
 
