@@ -11,7 +11,7 @@ from aftercare import handouts
 from aftercare.models import ShareLink
 from exercises import library
 from tests.conftest import builtin, make_client, make_visit
-from tests.test_handouts import pages, pdf_text
+from tests.test_handouts import pages, pdf_text, save_pngs
 from tests.test_red_flags import words
 
 SLUGS = [row["slug"] for row in library.EXERCISES]
@@ -26,6 +26,8 @@ def test_the_handout_prints_each_items_common_slip_on_one_page(clinic, therapist
     for slug in slugs:
         visit.assign(builtin(slug), note=NOTE[:300])
     pdf = handouts.visit_pdf(visit)  # with the QR code and its link: the fullest page
+    if slugs == PAIRS[0]:
+        save_pngs(pdf, "common-slip-first-pair", dpi=110)
     assert len(pages(pdf)) == 1
     text = words(pdf_text(pdf))
     assert text.count("A common slip:") == len(slugs)
@@ -43,6 +45,7 @@ def test_a_long_common_slip_is_shortened_not_spilled(clinic, therapist):
         exercise.save()
         visit.assign(exercise, note=NOTE[:1000])
     pdf = handouts.visit_pdf(visit)
+    save_pngs(pdf, "visit-common-slip", dpi=110)
     assert len(pages(pdf)) == 1
     assert words(pdf_text(pdf)).count("A common slip: Rushing it") == 2
 
