@@ -4,11 +4,12 @@ never another clinic's), and they show wherever the built-ins show theirs."""
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
+from playwright.sync_api import expect
 from pytest_django.asserts import assertContains, assertNotContains
 
 from exercises.forms import VERSION_GONE as GONE
 from exercises.models import Exercise
-from tests.conftest import builtin
+from tests.conftest import builtin, log_in
 from tests.test_library_pages import form_data, make_exercise
 
 GONE_HTML = escape(GONE)  # as the page shows it
@@ -113,3 +114,18 @@ def test_a_version_retired_since_stays_while_the_rest_is_saved(as_therapist, own
     other.retired = True
     other.save()
     assertContains(edit(as_therapist, own, easier=other.pk, harder=own_harder.pk), GONE_HTML, status_code=400)
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_therapist_picks_both_and_steps_between_them(page, therapist, own, own_harder):
+    log_in(page, "robin")
+    page.goto(reverse("exercises:edit", args=[own.pk]))
+    page.get_by_label("An easier version").select_option(label="Chin tucks")
+    page.get_by_label("A harder version").select_option(label=own_harder.name)
+    page.screenshots("edit-form-with-versions")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name=own.name)).to_be_visible()
+    expect(page.get_by_role("link", name="Chin tucks")).to_be_visible()
+    page.screenshots("detail-with-versions")
+    page.get_by_role("link", name=own_harder.name).click()
+    expect(page.get_by_role("heading", name=own_harder.name)).to_be_visible()
