@@ -73,6 +73,8 @@ class OnPaper:
         extras = extras and limit is None
         self.feel = exercise.feel if extras else ""
         self.quick = exercise.quick if extras else ""
+        # The common mistake is not an extra: it prints in any type, shortened at most.
+        self.mistake = _shorten(exercise.mistake, limit)
         self.note = _shorten(note, limit)
         self.why = _shorten(exercise.why, limit)
         self.cautions = _shorten(exercise.cautions, limit * 2 if limit else None)
@@ -86,8 +88,8 @@ class OnPaper:
                 steps.append(_shorten(step, limit))
                 budget -= len(steps[-1])
         self.steps = steps
-        self.shortened = (self.note, self.why, self.cautions, self.steps) != (
-            note, exercise.why, exercise.cautions, all_steps
+        self.shortened = (self.note, self.why, self.cautions, self.mistake, self.steps) != (
+            note, exercise.why, exercise.cautions, exercise.mistake, all_steps
         )
 
 

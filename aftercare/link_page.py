@@ -40,6 +40,7 @@ from aftercare.addresses import client_address
 from aftercare.forms import ReminderForm
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
 from clients.models import Client
+from exercises import library
 from exercises.images import THUMB_LONG_SIDE
 from exercises.models import Complaint, ExercisePicture
 
@@ -191,11 +192,15 @@ def find(token: str) -> PageLink | None:
 
 @lru_cache(maxsize=1)
 def _release() -> str:
-    """Changes when the page's templates or stylesheet change, so a deploy never serves a
-    page cached by the previous release."""
+    """Changes when the page's templates, stylesheet or built-in pictures change, so a
+    deploy never serves a page cached by the previous release."""
     digest = hashlib.sha256(static("css/client.css").encode())
     for name in PAGE_TEMPLATES:
         digest.update(Path(get_template(name).origin.name).read_bytes())
+    # A redrawn built-in picture gets a new address (its hash in the static manifest) that
+    # a page cached before the deploy would not have.
+    for name in sorted({row["illustration"] for row in library.EXERCISES}):
+        digest.update(static(f"exercises/illustrations/{name}").encode())
     return digest.hexdigest()[:16]
 
 

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from exercises.fields import TickedRowsField, tidy_dose_fields
 from exercises.images import clean_upload, refuse_too_many
@@ -105,6 +106,12 @@ class PicturesToRemoveField(TickedRowsField):
         return super().clean([pk for pk in value or () if str(pk) in there])
 
 
+VERSION_GONE = (
+    "Choose one from the list: that exercise isn't in your library now (retired or removed "
+    "after the page was opened). Reload to see the list again."
+)
+
+
 class ExerciseForm(forms.ModelForm):
     pictures = PicturesField(
         label="Add pictures",
@@ -119,9 +126,11 @@ class ExerciseForm(forms.ModelForm):
         fields = [
             "name", "kind", "body_area", "equipment", "how_often", "times_per_week",
             "sets", "reps", "hold_seconds", "minutes", "steps", "why", "cautions",
-            "side", "position", "off_floor", "feel", "mistake", "quick", "not_for",
+            "side", "position", "off_floor", "feel", "mistake", "quick", "not_for", "easier", "harder",
         ]
         labels = {
+            "easier": "An easier version",
+            "harder": "A harder version",
             "equipment": "What it needs",
             "how_often": "How often",
             "times_per_week": "Days a week",
@@ -135,6 +144,8 @@ class ExerciseForm(forms.ModelForm):
             "not_for": "Never suggested to clients with these health flags; a warning when found by search.",
             "off_floor": "For a floor exercise: how to do it on a chair or a bed, or say there is no such version.",
             "steps": "One step per line, the way you'd say it to a client.",
+            "easier": "Built-in or your own: shown beside this one, to step down when it is too much.",
+            "harder": "Built-in or your own: shown beside this one, to step up when it gets easy.",
         }
         widgets = {
             "equipment": forms.CheckboxSelectMultiple,
@@ -150,8 +161,9 @@ class ExerciseForm(forms.ModelForm):
             "why": {"required": "Say in a sentence why it helps: clients do what they understand."},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, clinic, **kwargs):
         super().__init__(*args, **kwargs)
+        self._offer_versions(clinic)
         if self.instance.pk:
             self.fields["remove_pictures"].queryset = self.instance.pictures.all()
         else:
@@ -176,6 +188,7 @@ class ExerciseForm(forms.ModelForm):
             ),
             "steps",
             Row(Column("side", css_class="col-6 col-md-4"), Column("position", css_class="col-6 col-md-4")),
+            Row(Column("easier", css_class="col-md-6"), Column("harder", css_class="col-md-6")),
             "off_floor",
             "feel",
             "mistake",
@@ -188,8 +201,34 @@ class ExerciseForm(forms.ModelForm):
             *(["remove_pictures"] if "remove_pictures" in self.fields else []),
         )
 
+    def _offer_versions(self, clinic) -> None:
+        """Easier and harder versions come from what the clinic can give (the built-in
+        library and its own, never another clinic's); the ones already chosen stay
+        choosable even if retired since, so saving something else never trips on them."""
+        chosen = [pk for pk in (self.instance.easier_id, self.instance.harder_id) if pk]
+        choices = (
+            Exercise.objects.for_clinic(clinic)
+            .filter(Q(pk__in=Exercise.objects.available_to(clinic).values("pk")) | Q(pk__in=chosen))
+            .order_by("name", "pk")
+        )
+        if self.instance.pk:
+            choices = choices.exclude(pk=self.instance.pk)
+        for name in ("easier", "harder"):
+            field = self.fields[name]
+            field.queryset = choices
+            field.empty_label = "None"
+            field.widget.attrs["class"] = "form-select"
+            field.error_messages["invalid_choice"] = VERSION_GONE
+
     def clean_name(self):
         return self.cleaned_data["name"].strip()
+
+    def clean(self):
+        data = super().clean()
+        easier, harder = data.get("easier"), data.get("harder")
+        if easier and easier == harder:
+            self.add_error("harder", "Choose a different exercise from the easier one.")
+        return data
 
     def clean_position(self):
         return self.cleaned_data.get("position") or Position.STANDING

@@ -63,7 +63,7 @@ def _render_form(request, form, formset, exercise=None, status=None):
 @therapist_required
 def exercise_add(request):
     exercise = Exercise(clinic=request.clinic)
-    form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise)
+    form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise, clinic=request.clinic)
     formset = ComplaintLinkFormSet(
         request.POST or None, instance=exercise, prefix="complaints", form_kwargs={"clinic": request.clinic}
     )
@@ -89,7 +89,7 @@ def exercise_add(request):
 @therapist_required
 def exercise_edit(request, pk: int):
     exercise = get_exercise(request, pk, to=ExerciseUse.CHANGE, loading=WITH_PICTURES)
-    form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise)
+    form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise, clinic=request.clinic)
     formset = ComplaintLinkFormSet(
         request.POST or None, instance=exercise, prefix="complaints", form_kwargs={"clinic": request.clinic}
     )

@@ -207,6 +207,10 @@ def exercise_fields(w: World) -> dict:
         "side": fuzz.choice(["", "both", "each", "left", "right"]), "position": fuzz.choice(["standing", "chair", "bed", "floor"]),
         "off_floor": fuzz.text(300), "feel": fuzz.text(240), "mistake": fuzz.text(240), "quick": fuzz.text(300),
         "not_for": fuzz.many(w.conditions),
+        # Its easier and harder versions: built-in, its own (itself, on the edit page), or
+        # an id that is nobody's.
+        "easier": fuzz.choice([w.other_exercise.pk, w.own_exercise.pk, 10**6]),
+        "harder": fuzz.choice([w.other_exercise.pk, w.own_exercise.pk, 10**6]),
     }
 
 

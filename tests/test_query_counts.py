@@ -116,9 +116,9 @@ PAGES = {
     "exercises:list": (lambda w: "/library/", True, LOGGED_IN + 6,
                        "+ count (pages), complaints and equipment (filters), the page of exercises, "
                        "their pictures, their equipment"),
-    "exercises:add": (lambda w: "/library/add/", True, LOGGED_IN + 5,
-                      "+ equipment, health flags (not for), complaints once for each of the three "
-                      "'helps with' rows"),
+    "exercises:add": (lambda w: "/library/add/", True, LOGGED_IN + 7,
+                      "+ equipment, health flags (not for), the exercises to choose an easier and a harder "
+                      "version from (one list each), complaints once for each of the three 'helps with' rows"),
     "exercises:detail": (lambda w: f"/library/{w['builtin'].pk}/", True, LOGGED_IN + 6,
                          "+ exercise with its easier and harder versions, its pictures, the clinic's own "
                          "version, complaints, equipment, the health flags it is not for"),
@@ -129,9 +129,10 @@ PAGES = {
     "exercises:complaint-edit": (lambda w: f"/library/complaints/{w['complaint'].pk}/edit/", True, LOGGED_IN + 3,
                                  "+ the complaint, the exercises linked to it (initial), the exercises it "
                                  "can be linked to"),
-    "exercises:edit": (lambda w: f"/library/{w['own'].pk}/edit/", True, LOGGED_IN + 13,
+    "exercises:edit": (lambda w: f"/library/{w['own'].pk}/edit/", True, LOGGED_IN + 15,
                        "+ exercise, its pictures, its equipment, the health flags it is not for, its complaint "
-                       "rows, equipment (choices), health flags (choices), "
+                       "rows, equipment (choices), health flags (choices), easier and harder versions "
+                       "(choices, one list each), "
                        "pictures (formset), complaints once for each of the five 'helps with' rows "
                        "(its two complaints, runners' calves and post-event soreness, and the three blank "
                        "ones: one query a row, a known N+1 of the formset)"),

@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parent.parent
 SVGS = ROOT / "static" / "exercises" / "illustrations"
 OUT = ROOT / "docs" / "illustrations.png"
-COLUMNS, THUMB_W, THUMB_H, LABEL_H = 8, 240, 180, 30
+COLUMNS, THUMB_W, THUMB_H, LABEL_H, KEY_H = 8, 240, 180, 30, 34
 
 
 def library():
@@ -33,12 +33,19 @@ def library():
 def main(out: Path = OUT) -> None:
     exercises = library().EXERCISES
     rows = (len(exercises) + COLUMNS - 1) // COLUMNS
-    sheet = Image.new("RGB", (COLUMNS * THUMB_W, rows * (THUMB_H + LABEL_H)), "white")
+    sheet = Image.new("RGB", (COLUMNS * THUMB_W, KEY_H + rows * (THUMB_H + LABEL_H)), "white")
     draw = ImageDraw.Draw(sheet)
     try:
         font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 11)
+        key_font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 14)
     except OSError:
-        font = ImageFont.load_default()
+        font = key_font = ImageFont.load_default()
+    # The key: what the colours in every picture mean.
+    draw.line([(12, 17), (52, 17)], fill="#7a3fc8", width=8)
+    draw.text((62, 8), "the limbs that work, on the side the steps name (under each: the exercise's side)",
+              fill="#1f3a4d", font=key_font)
+    draw.ellipse([(760, 7), (800, 27)], fill="#f9cfa6")
+    draw.text((810, 8), "where to feel it", fill="#1f3a4d", font=key_font)
     with tempfile.TemporaryDirectory() as tmp:
         for n, exercise in enumerate(exercises):
             png = Path(tmp) / f"{n}.png"
@@ -46,7 +53,7 @@ def main(out: Path = OUT) -> None:
                 ["rsvg-convert", "-w", str(THUMB_W), "-h", str(THUMB_H), "-o", str(png), str(SVGS / exercise["illustration"])],
                 check=True,
             )
-            x, y = (n % COLUMNS) * THUMB_W, (n // COLUMNS) * (THUMB_H + LABEL_H)
+            x, y = (n % COLUMNS) * THUMB_W, KEY_H + (n // COLUMNS) * (THUMB_H + LABEL_H)
             sheet.paste(Image.open(png).convert("RGB"), (x, y))
             draw.rectangle([x, y, x + THUMB_W - 1, y + THUMB_H + LABEL_H - 1], outline="#c8d2d8")
             draw.text((x + 4, y + THUMB_H + 2), f"{n + 1}. {exercise['slug']}"[:38], fill="#1f3a4d", font=font)

@@ -8,6 +8,14 @@ Each picture is a simple line figure (a stick figure with thick rounded strokes,
 joint angles or reach targets), the props it needs and a soft orange patch where the client
 should feel the exercise. The exercise names come from exercises/library.py, so the <title>
 always matches the library.
+
+The limbs that do the work are drawn in colour (WORK; a paler WORK_FAR when they are on the
+far side of the body), so a client sees at a glance which arm or leg the steps mean: for
+"each side in turn" the side the steps name first (most say "right"), for "both sides at
+once" both. WORKING below says, for every exercise, which limbs those are; a picture whose
+work is in the head, the jaw or the trunk colours none, and its orange patch shows where.
+Side views show the figure's right side nearest when it faces right; front views the
+figure's right on the viewer's left (mirrored scenes swap that).
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ FAR = "#9db0bd"      # limbs on the far side of the body
 PROP = "#56707f"     # outlines of props
 HOT = "#f28c28"      # where you feel it
 ARROW = "#d9661a"
+WORK = "#7a3fc8"     # the limbs that work: the side the steps name
+WORK_FAR = "#c3a8ee"  # the same, on the far side of the body
 F = 258              # floor line
 
 LIMB, TORSO, HEAD_R = 11, 15, 17
@@ -83,8 +93,12 @@ class Fig:
 
     def __init__(self, hip, torso=-90, head=None, arms=(), legs=(), far_arms=(), far_legs=(),
                  front=False, arch=0, tl=72, neck=23, shrug=0, head_r=HEAD_R, arm_lens=(44, 40),
-                 leg_lens=(52, 50, 17), facing=1, face=None, back=False, look=(0, 0), front_face=False):
+                 leg_lens=(52, 50, 17), facing=1, face=None, back=False, look=(0, 0), front_face=False,
+                 work=None):
         self.hip, self.torso_ang, self.arch, self.front = hip, torso, arch, front
+        # Which limbs work ("arm", "far_leg", "leg0"…): by default what WORKING says for
+        # the picture being drawn.
+        self.work = frozenset(_working if work is None else work)
         # Which way the face looks. Side view: a nose and an eye, on the side of the head the
         # body faces (facing=1: the front of the body is a quarter turn clockwise from the
         # line neck to head; -1: the other way), or at the angle `face`. Front view: two
@@ -114,8 +128,14 @@ class Fig:
         y = self.hip[1] + (self.neck[1] - self.hip[1]) * t
         return pol((x, y), self.torso_ang - 90, off) if off else (x, y)
 
+    def ink(self, kind, i, far=False):
+        if kind in self.work or f"{kind}{i}" in self.work:
+            return WORK_FAR if far else WORK
+        return FAR if far else INK
+
     def svg(self):
-        out = [line(p, FAR) for p in self.far_arms + self.far_legs]
+        out = [line(p, self.ink("far_arm", i, far=True)) for i, p in enumerate(self.far_arms)]
+        out += [line(p, self.ink("far_leg", i, far=True)) for i, p in enumerate(self.far_legs)]
         if self.arch:
             mid = pol(self.along(0.5), self.torso_ang - 90, self.arch)
             out.append(f'<path d="M{pts([self.hip])} Q{pts([mid])} {pts([self.neck])}" '
@@ -125,7 +145,15 @@ class Fig:
         if self.front:
             out.append(line(self.shoulders, INK, LIMB + 1))
             out.append(line(self.hips, INK, LIMB + 1))
-        out += [line(p) for p in self.legs + self.arms]
+            # The half of the shoulders or hips a working limb hangs from, in its colour.
+            middle = pol(self.neck, self.torso_ang + 180, 5)
+            for i, (sh, hp) in enumerate(zip(self.shoulders, self.hips)):
+                if i < len(self.arms) and self.ink("arm", i) == WORK:
+                    out.append(line([sh, middle], WORK, LIMB + 1))
+                if i < len(self.legs) and self.ink("leg", i) == WORK:
+                    out.append(line([hp, self.hip], WORK, LIMB + 1))
+        out += [line(p, self.ink("leg", i)) for i, p in enumerate(self.legs) if p]
+        out += [line(p, self.ink("arm", i)) for i, p in enumerate(self.arms) if p]
         neck_end = pol(self.neck, math.degrees(math.atan2(self.head[1] - self.neck[1],
                                                           self.head[0] - self.neck[0])), 6)
         out.append(line([self.neck, neck_end], INK, LIMB))
@@ -154,6 +182,14 @@ class Fig:
         eye = pol(pol(self.head, ang, r * .45), ang - 90 * self.facing, r * .32)
         return (f'<path d="M{pts([base1])} L{pts([tip])} L{pts([base2])}" fill="#fff" stroke="{INK}" stroke-width="5"/>'
                 f'<circle cx="{fmt(eye[0])}" cy="{fmt(eye[1])}" r="2.8" fill="{INK}" stroke="none"/>')
+
+
+_working: frozenset[str] = frozenset()  # WORKING's entry for the picture being drawn
+
+
+def tint(part: str) -> str:
+    """For a close-up drawn without a figure (a forearm, a hand): WORK if that part works."""
+    return WORK if part in _working else INK
 
 
 # ----------------------------------------------------------------------------- props
@@ -546,9 +582,9 @@ def s_shrug():
 
 
 def forearm_closeup(palm_up=True):
-    arm = line([(40, 130), (232, 130)], INK, 24)
-    hand = line([(236, 132), (262, 196)], INK, 20)
-    fingers = line([(262, 196), (268, 220)], INK, 14)
+    arm = line([(40, 130), (232, 130)], tint("arm"), 24)
+    hand = line([(236, 132), (262, 196)], tint("arm"), 20)
+    fingers = line([(262, 196), (268, 220)], tint("arm"), 14)
     other = line([(392, 300), (278, 218)], INK, 18)
     # Palm up or down, the stretched side faces up: the palm side for the flexors, the back
     # of the forearm for the extensors.
@@ -559,14 +595,14 @@ def forearm_closeup(palm_up=True):
 
 def s_wrist_flexor():
     parts = forearm_closeup(True)
-    thumb = line([(224, 118), (244, 108)], INK, 10)
+    thumb = line([(224, 118), (244, 108)], tint("arm"), 10)
     return parts + [thumb]
 
 
 def s_wrist_extensor():
     parts = forearm_closeup(False)
-    thumb = line([(226, 142), (246, 152)], INK, 10)
-    fist = f'<circle cx="266" cy="214" r="15" fill="#fff" stroke="{INK}" stroke-width="9"/>'
+    thumb = line([(226, 142), (246, 152)], tint("arm"), 10)
+    fist = f'<circle cx="266" cy="214" r="15" fill="#fff" stroke="{tint("arm")}" stroke-width="9"/>'
     return parts + [thumb, fist]
 
 
@@ -582,17 +618,18 @@ def s_glides():
     out = []
     for i, cx in enumerate((80, 200, 320)):
         palm_top = 150
-        out.append(line([(cx, 300), (cx, 236)], INK, 24))  # forearm
-        out.append(f'<rect x="{cx - 34}" y="{palm_top}" width="68" height="88" rx="24" fill="#fff" stroke="{INK}" stroke-width="8"/>')
-        out.append(line([(cx + 32, palm_top + 50), (cx + 56, palm_top + 20)], INK, 12))  # thumb
+        ink = tint("arm")
+        out.append(line([(cx, 300), (cx, 236)], ink, 24))  # forearm
+        out.append(f'<rect x="{cx - 34}" y="{palm_top}" width="68" height="88" rx="24" fill="#fff" stroke="{ink}" stroke-width="8"/>')
+        out.append(line([(cx + 32, palm_top + 50), (cx + 56, palm_top + 20)], ink, 12))  # thumb
         for dx in (-22, -7, 8, 23):
             if i == 0:
-                out.append(line([(cx + dx, palm_top - 2), (cx + dx, palm_top - 58)], INK, 11))
+                out.append(line([(cx + dx, palm_top - 2), (cx + dx, palm_top - 58)], ink, 11))
             elif i == 1:
                 out.append(f'<path d="M{cx + dx} {palm_top - 2} V{palm_top - 30} Q{cx + dx} {palm_top - 44} '
-                           f'{cx + dx + 4} {palm_top - 36} L{cx + dx + 4} {palm_top - 20}" stroke="{INK}" stroke-width="10"/>')
+                           f'{cx + dx + 4} {palm_top - 36} L{cx + dx + 4} {palm_top - 20}" stroke="{ink}" stroke-width="10"/>')
             else:
-                out.append(f'<circle cx="{cx + dx}" cy="{palm_top + 12}" r="7" fill="#fff" stroke="{INK}" stroke-width="6"/>')
+                out.append(f'<circle cx="{cx + dx}" cy="{palm_top + 12}" r="7" fill="#fff" stroke="{ink}" stroke-width="6"/>')
         out.append(hl((cx, palm_top + 40), 26, 36, op=".3"))
         out.append(label(cx, 50, ("straight", "hook", "fist")[i], 16))
     out += [arrow((112, 120), (160, 120), -10), arrow((232, 120), (280, 120), -10)]
@@ -623,7 +660,9 @@ def s_twist():
     hip = (200, 180)
     f = Fig(hip, -90, front=True, arms=[(180, 180), (0, 0)],
             legs=[(28, 118, 200), (22, 112, 200)])
-    return [m, pillow(238, 196, 46, 18), f.svg(), hl((196, 166), 22, 30), arrow((272, 172), (292, 214), -10)]
+    # Seen from above, the knees fall to the right as the text says: the figure's right is
+    # the viewer's left, so the drawing is mirrored.
+    return mirror([m, pillow(238, 196, 46, 18), f.svg(), hl((196, 166), 22, 30), arrow((272, 172), (292, 214), -10)])
 
 
 def s_cat_cow():
@@ -1183,9 +1222,9 @@ def s_sleeper():
 
 def forearm_side(palm="down", hot="top", prop=None):
     """A forearm resting on a thigh, hand over the knee, seen from the side."""
-    arm = line([(60, 150), (250, 150)], INK, 24)
+    arm = line([(60, 150), (250, 150)], tint("arm"), 24)
     thigh = f'<rect x="40" y="164" width="240" height="40" rx="20" fill="#e9eff3" stroke="{PROP}" stroke-width="4"/>'
-    hand = line([(254, 152), (278, 196)], INK, 20)
+    hand = line([(254, 152), (278, 196)], tint("arm"), 20)
     out = [thigh, arm, hand]
     if prop == "bottle":
         out.append(f'<rect x="270" y="186" width="24" height="56" rx="8" fill="#cfeaf8" stroke="{PROP}" stroke-width="4"/>')
@@ -1229,13 +1268,14 @@ def s_forearm_turns():
 
 def open_hand(cx=200, cy=170, s=1.0):
     """A left hand, palm to the viewer, fingers up, thumb to the right."""
+    ink = tint("arm")
     out = [f'<rect x="{fmt(cx - 46 * s)}" y="{fmt(cy - 20 * s)}" width="{fmt(92 * s)}" height="{fmt(90 * s)}" '
-           f'rx="{fmt(30 * s)}" fill="#fff" stroke="{INK}" stroke-width="9"/>']
+           f'rx="{fmt(30 * s)}" fill="#fff" stroke="{ink}" stroke-width="9"/>']
     for i, dx in enumerate((-33, -11, 11, 33)):
         h = (70, 84, 80, 62)[i] * s
-        out.append(line([(cx + dx * s, cy - 22 * s), (cx + dx * s, cy - 22 * s - h)], INK, 15))
-    out.append(line([(cx + 44 * s, cy + 20 * s), (cx + 86 * s, cy - 16 * s)], INK, 15))
-    out.append(line([(cx, cy + 70 * s), (cx, cy + 130 * s)], INK, 30))
+        out.append(line([(cx + dx * s, cy - 22 * s), (cx + dx * s, cy - 22 * s - h)], ink, 15))
+    out.append(line([(cx + 44 * s, cy + 20 * s), (cx + 86 * s, cy - 16 * s)], ink, 15))
+    out.append(line([(cx, cy + 70 * s), (cx, cy + 130 * s)], ink, 30))
     return out
 
 
@@ -1322,8 +1362,10 @@ def s_kneel_shin():
 def s_open_book():
     f = on_side(arms=[(-100, -110)], far_arms=[(-10, -10)])
     hand = f.arms[0][-1]
-    return [mat(40, 370), floor(), pillow(f.head[0] - 32, F - 14, 56, 14), f.svg(), hl(f.along(0.7, 0), 22, 14),
-            arrow((f.far_arms[0][-1][0] + 10, F - 70), (hand[0] - 20, hand[1] + 10), 50)]
+    # Lying on the left side, the right arm opens: facing the viewer, the upper side is the
+    # right only with the head to the right, so the drawing is mirrored.
+    return mirror([mat(30, 360), floor(), pillow(f.head[0] - 32, F - 14, 56, 14), f.svg(), hl(f.along(0.7, 0), 22, 14),
+                   arrow((f.far_arms[0][-1][0] + 10, F - 70), (hand[0] - 20, hand[1] + 10), 50)])
 
 
 def s_side_reach():
@@ -1380,9 +1422,12 @@ def s_crossover():
 
 
 def s_outer_thigh_hands():
-    f, ch = front_seated(arms=[dict(to=(164, F - 58), bend=1), dict(to=(236, F - 58), bend=-1)])
-    return [floor(), ch, f.svg(), hl((170, F - 48), 10, 20), hl((230, F - 48), 10, 20),
-            arrow((130, F - 30), (140, F - 84)), arrow((270, F - 30), (260, F - 84))]
+    # One thigh at a time, both hands on it: from the side, the near (right) thigh's outside.
+    f, ch = seated(x=180, head=-84, torso=-84, arms=[dict(to=(226, F - 68), bend=-1)],
+                   far_arms=[dict(to=(206, F - 68), bend=-1)])
+    k = f.legs[0][1]
+    return [floor(), ch, f.svg(), hl(((f.hip[0] + k[0]) / 2 + 4, (f.hip[1] + k[1]) / 2 + 2), 30, 9),
+            arrow((k[0] - 4, k[1] - 34), (f.hip[0] + 8, f.hip[1] - 34))]
 
 
 def s_calf_hands():
@@ -1511,7 +1556,8 @@ def s_knee_across():
 
 def s_dead_bug():
     hip = (250, F - 13)
-    f = Fig(hip, 181, head=186, legs=[(-90, 0, -80)], far_legs=[(-20, -4, -80)], arms=[(-90, -90)], far_arms=[(190, 180)])
+    # The right arm (near) reaches overhead while the left foot (far) lowers.
+    f = Fig(hip, 181, head=186, legs=[(-90, 0, -80)], far_legs=[(-20, -4, -80)], arms=[(228, 192)], far_arms=[(-90, -90)])
     return [mat(40, 380), floor(), f.svg(), hl(f.along(0.2, 8), 24, 9), arrow((330, F - 40), (370, F - 24), 8),
             arrow((130, F - 40), (100, F - 24), -8)]
 
@@ -1585,6 +1631,144 @@ SCENES_ADDED = {
 }
 SCENES.update(SCENES_ADDED)
 
+# The limbs drawn in colour in each picture: the ones that do the work, on the side the steps
+# name first ("arm", "leg", "far_arm", "far_leg" in a side view; "arm0" is the arm on the
+# viewer's left in a front view, the figure's right unless the scene is mirrored or seen from
+# behind; a close-up's forearm or hand is "arm"). Empty: the work is in the head, the jaw or
+# the trunk, and only the orange patch marks it.
+WORKING = {
+    "tennis-ball-suboccipital-release": "",
+    "chin-tucks": "",
+    "upper-trap-stretch": "arm1",  # mirrored: the right arm holds the seat, the right side stretches
+    "levator-scapulae-stretch": "arm1",  # the same
+    "tennis-ball-levator-release": "arm",
+    "neck-turns": "",
+    "temple-scalp-massage": "",
+    "jaw-muscle-massage": "",
+    "jaw-rest-position": "",
+    "jaw-controlled-opening": "",
+    "warm-towel-jaw": "",
+    "doorway-pec-stretch": "arm0 arm1",
+    "wall-angels": "arm0 arm1",
+    "band-pull-aparts": "arm0 arm1",
+    "towel-chest-opener": "",
+    "foam-roller-upper-back": "",
+    "tennis-ball-between-shoulder-blades": "arm",
+    "thread-the-needle": "arm",  # the right arm threads under
+    "cross-body-shoulder-stretch": "arm0",
+    "shoulder-pendulum": "arm",  # the right arm hangs, the left rests on the chair
+    "towel-shoulder-stretch": "arm0",  # the right hand on top; the patches show both shoulders
+    "band-external-rotation": "arm0 arm1",
+    "shoulder-rolls": "",
+    "shrug-and-drop": "",
+    "wrist-flexor-stretch": "arm",
+    "wrist-extensor-stretch": "arm",
+    "forearm-ball-rolling": "arm",
+    "hand-tendon-glides": "arm",
+    "band-wrist-extension": "arm",
+    "knees-to-chest": "leg far_leg",
+    "lying-spinal-twist": "leg0 leg1",
+    "cat-cow": "",
+    "childs-pose": "",
+    "pelvic-tilts": "",
+    "glute-bridge": "leg far_leg",
+    "bird-dog": "arm far_leg",  # the right arm forward, the left leg back
+    "psoas-release": "",
+    "figure-four-stretch": "leg",
+    "tennis-ball-glute-release": "leg",
+    "seated-piriformis-stretch": "leg0",
+    "clamshells": "leg",
+    "kneeling-hip-flexor-stretch": "leg",
+    "standing-hip-flexor-stretch": "leg",
+    "standing-quad-stretch": "leg",
+    "towel-hamstring-stretch": "leg",
+    "seated-hamstring-stretch": "leg",
+    "step-hamstring-stretch": "leg",
+    "foam-roller-hamstrings": "leg",
+    "hamstring-walkouts": "leg far_leg",
+    "standing-outer-hip-stretch": "leg0",
+    "foam-roller-outer-thigh": "leg",
+    "tennis-ball-outer-hip-release": "leg0",
+    "side-lying-leg-raise": "leg",
+    "calf-rolling-foam-roller": "leg",
+    "calf-rolling-tennis-ball": "leg",
+    "wall-calf-stretch": "leg",
+    "bent-knee-calf-stretch": "leg",
+    "slow-heel-raises": "leg far_leg",
+    "frozen-bottle-foot-roll": "leg",
+    "towel-foot-stretch": "leg",
+    "massage-ball-foot-roll": "leg",
+    "towel-toe-scrunches": "leg",
+    "belly-breathing": "",
+    "legs-up-the-wall": "leg far_leg",
+    "body-scan-relaxation": "",
+    "lying-nerve-glide": "leg",
+    "front-lying-prop": "",
+    "little-walks": "",
+    "lying-knee-rocks": "leg far_leg",
+    "side-lying-pillow-rest": "",
+    "standing-pelvic-rocks": "",
+    "all-fours-rocking": "",
+    "seated-hip-circles": "",
+    "wall-pelvic-tilt": "",
+    "leg-swings": "leg",
+    "foam-roller-thighs": "leg far_leg",
+    "shake-out": "arm0 arm1 leg0 leg1",
+    "wall-press-turn-out": "arm0",
+    "side-lying-turn-out": "arm",
+    "shoulder-blade-set": "",
+    "wall-slides": "arm far_arm",
+    "sleeper-stretch": "arm",
+    "slow-wrist-lowering-palm-down": "arm",
+    "outer-forearm-thumb-massage": "arm",
+    "towel-twist": "arm0 arm1",
+    "slow-wrist-lowering-palm-up": "arm",
+    "inner-forearm-thumb-massage": "arm",
+    "forearm-turns": "arm",
+    "thumb-web-massage": "arm",
+    "wrist-circles": "arm",
+    "thumb-opening-stretch": "arm",
+    "prayer-stretch": "arm0 arm1",
+    "chair-back-extension": "",
+    "desk-reset": "arm0 arm1",
+    "standing-back-bend": "",
+    "seated-twist": "arm0",  # turning to the right, the right hand on the chair back
+    "shoulder-blade-squeeze": "",
+    "toe-lifts": "leg far_leg",
+    "heel-walking": "leg far_leg",
+    "shin-hand-massage": "leg",
+    "kneeling-shin-stretch": "leg far_leg",
+    "open-book": "arm",  # on the left side, the right arm opens
+    "standing-side-reach": "arm0",
+    "hug-and-round": "",
+    "upper-shoulder-squeeze": "arm0",  # mirrored: the left shoulder is squeezed by the right hand
+    "clasped-hands-chest-opener": "arm far_arm",
+    "split-stance-hip-flexor-stretch": "leg",
+    "standing-hamstring-hinge": "leg",
+    "lying-hamstring-hands": "leg",
+    "standing-crossover-stretch": "leg0",
+    "outer-thigh-hand-massage": "leg",
+    "calf-hand-squeeze": "leg",
+    "flat-heel-raises": "leg far_leg",
+    "step-back-calf-stretch": "leg",
+    "ankle-circles": "leg",
+    "arch-thumb-massage": "leg",
+    "box-breathing": "",
+    "jaw-side-glides": "",
+    "eyes-lead-neck-turns": "",
+    "gentle-neck-side-bend": "arm1",  # the right ear tips, the left side stretches
+    "standing-glute-squeeze": "leg0 leg1",
+    "hip-hinge-practice": "",
+    "sit-to-stand": "leg",
+    "single-leg-balance": "leg",  # the standing leg
+    "wall-push-up": "arm far_arm",
+    "doorway-side-stretch": "arm0",
+    "seated-knee-hug": "leg",
+    "chair-forward-rest": "",
+    "knee-to-opposite-shoulder": "leg",
+    "dead-bug": "arm far_leg",  # the right arm overhead, the left foot lowering
+}
+
 
 def escape(text):
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -1605,14 +1789,24 @@ def load_library():
     return module
 
 
+def draw(slug: str) -> list[str]:
+    """The parts of one exercise's picture, its working limbs in colour."""
+    global _working
+    _working = frozenset(WORKING[slug].split())
+    try:
+        return SCENES[slug]()
+    finally:
+        _working = frozenset()
+
+
 def main():
     library = load_library()
     OUT.mkdir(parents=True, exist_ok=True)
-    missing = [e["slug"] for e in library.EXERCISES if e["slug"] not in SCENES]
+    missing = [e["slug"] for e in library.EXERCISES if e["slug"] not in SCENES or e["slug"] not in WORKING]
     if missing:
-        raise SystemExit(f"No drawing for: {', '.join(missing)}")
+        raise SystemExit(f"No drawing or no working side for: {', '.join(missing)}")
     for exercise in library.EXERCISES:
-        svg = render(exercise["name"], SCENES[exercise["slug"]]())
+        svg = render(exercise["name"], draw(exercise["slug"]))
         (OUT / exercise["illustration"]).write_text(svg, encoding="utf-8")
     print(f"Wrote {len(library.EXERCISES)} illustrations to {OUT.relative_to(ROOT)}")
 
