@@ -105,7 +105,7 @@ def backend_kind() -> str:
     backend = task_backends["default"]
     if type(backend).__module__.startswith("django_tasks_db"):
         return "database"
-    if type(backend).__module__.startswith("django_tasks_rq"):
+    if type(backend).__module__.startswith(("django_tasks_rq", "aftercare.rq_backend")):
         return "rq"
     raise ValueError(f"run_worker can't run jobs of {type(backend).__name__}")
 
@@ -237,11 +237,13 @@ def requeue_lost_rq_jobs(now: datetime.datetime | None = None) -> list[str]:
     naming the worker, then it goes back at the front of the queue, or after
     WORKER_MAX_ATTEMPTS lost tries to the failed registry with WorkerLost."""
     import django_rq
-    from django_tasks_rq.backend import Job, failed_callback
+    from django_tasks_rq.backend import failed_callback
     from rq.exceptions import NoSuchJobError
     from rq.job import JobStatus
     from rq.job_lifecycle import record_job_failure
     from rq.results import Result
+
+    from aftercare.rq_backend import Job
 
     now = now or timezone.now()
     alive = live_workers(now)
@@ -260,6 +262,8 @@ def requeue_lost_rq_jobs(now: datetime.datetime | None = None) -> list[str]:
             continue  # another worker's sweep took it
         lost = [*job.meta.get("aftercare_lost_on", []), job.worker_name or "?"]
         job.meta["aftercare_lost_on"] = lost
+        if len(lost) < settings.WORKER_MAX_ATTEMPTS:  # (the last: failed_callback adds it)
+            job.meta.setdefault("_django_tasks_rq_exceptions", []).append(f"{WorkerLost.__module__}.WorkerLost")
         job.save_meta()
         if len(lost) >= settings.WORKER_MAX_ATTEMPTS:
             error = WorkerLost(f"its worker stopped answering on each of {len(lost)} tries: {', '.join(lost)}")
@@ -269,13 +273,11 @@ def requeue_lost_rq_jobs(now: datetime.datetime | None = None) -> list[str]:
                 pipe.execute()
             logger.error("Job %s (%s) failed: %s", job.id, job.func_name, error)
         else:
-            with redis.pipeline() as pipe:
-                Result.create_failure(
-                    job, job.failure_ttl, exc_string=f"WorkerLost: worker {lost[-1]} stopped answering; tried again",
-                    worker_name=lost[-1], pipeline=pipe, execution_id=execution_id,
-                )
-                queue.enqueue_job(job, pipeline=pipe, at_front=True)
-                pipe.execute()
+            Result.create_failure(
+                job, job.failure_ttl, exc_string=f"WorkerLost: worker {lost[-1]} stopped answering; tried again",
+                worker_name=lost[-1], execution_id=execution_id,
+            )
+            queue.enqueue_job(job, at_front=True)
             logger.warning("Job %s (%s) back in the queue: worker %s was lost", job.id, job.func_name, lost[-1])
         requeued.append(job.id)
     return requeued
@@ -406,8 +408,9 @@ def _run_database(worker_id: str, *, batch: bool, interval: float, max_tasks: in
 
 def _run_rq(worker_id: str, *, batch: bool, max_tasks: int | None) -> None:
     import django_rq
-    from django_tasks_rq.backend import Job
     from rq.worker import SimpleWorker
+
+    from aftercare.rq_backend import Job
 
     # SimpleWorker runs each job in this process (no fork per job): the clock's thread and
     # the database connections stay where they are, and a SIGKILL ends the job with the

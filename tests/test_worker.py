@@ -25,7 +25,7 @@ def backend(request, settings):
     """The backend the test enqueues on and its workers run, by setting alone."""
     if request.param == "rq":
         redis_or_fail().flushdb()  # database 3 is the engine tests' own
-        settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+        settings.TASKS = {"default": {"BACKEND": "aftercare.rq_backend.RQBackend", "QUEUES": ["default"]}}
         settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
     yield request.param
     if request.param == "rq":
