@@ -84,6 +84,7 @@ def prepare_visit_handout(visit_id: int, site_url: str) -> str:
     from aftercare import handouts
     from aftercare.models import ShareLink, Visit
 
+    sources = handouts.visit_sources(visit_id, site_url=site_url)  # read before the visit: see SOURCES_SQL
     visit = handouts.visits_with_items(Visit.objects.all()).filter(pk=visit_id).first()
     if visit is None:
         return "visit gone"  # deleted, or its client was
@@ -91,27 +92,36 @@ def prepare_visit_handout(visit_id: int, site_url: str) -> str:
         return "no homework"
     if not ShareLink.objects.filter(client=visit.client_id).exists():
         return "no link yet"  # a job never makes a client's link: the first print does
-    return "made" if handouts.ready_visit_pdf(visit, site_url=site_url, ahead=True) else "ready already"
+    made = handouts.ready_visit_pdf(visit, site_url=site_url, ahead=True, sources=sources.mark)
+    return "made" if made else "ready already"
 
 
 @task
 def prepare_day_handouts(clinic_id: int, date: str, site_url: str) -> str:
     """Print the day's stack ahead (when the day page opens), and each visit's handout."""
     from aftercare import handouts
-    from aftercare.models import ShareLink
+    from aftercare.models import ShareLink, Visit
     from clients.models import Clinic
 
     clinic = Clinic.objects.filter(pk=clinic_id).first()
     if clinic is None:
         return "clinic gone"
     day = datetime.date.fromisoformat(date)
-    visits = [visit for visit in handouts.day_visits(clinic, day) if visit.items.all()]
+    # The marks are read before the visits they describe: see handouts.SOURCES_SQL.
+    sources = handouts.day_sources(clinic.pk, day, site_url=site_url)
+    visit_marks = {
+        pk: handouts.visit_sources(pk, site_url=site_url).mark
+        for pk in Visit.objects.for_clinic(clinic).on(day).values_list("pk", flat=True)
+    }
+    every_visit = handouts.day_visits(clinic, day)
+    visits = [visit for visit in every_visit if visit.items.all()]
     with_links = set(ShareLink.objects.filter(client__in={visit.client_id for visit in visits}).values_list("client_id", flat=True))
     if any(visit.client_id not in with_links for visit in visits):
         return "no link yet"  # a job never makes a client's link: the first print does
-    made = handouts.ready_day_pdf(clinic, day, site_url=site_url, ahead=True) is not None
+    made = handouts.ready_day_pdf(clinic, day, site_url=site_url, ahead=True, sources=sources.mark) is not None
     for visit in visits:
-        made |= handouts.ready_visit_pdf(visit, site_url=site_url, ahead=True) is not None
+        mark = visit_marks.get(visit.pk, "")
+        made |= handouts.ready_visit_pdf(visit, site_url=site_url, ahead=True, sources=mark) is not None
     return "made" if made else "ready already"
 
 
