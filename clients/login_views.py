@@ -117,4 +117,10 @@ def throttle_resets(reset_view):
     return wrapper
 
 
-password_reset = throttle_resets(auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm))
+class QueuedPasswordResetView(auth_views.PasswordResetView):
+    """Django's view, its email sent by a worker (clients.forms.QueuedPasswordResetForm)."""
+
+    form_class = QueuedPasswordResetForm
+
+
+password_reset = throttle_resets(QueuedPasswordResetView.as_view())
