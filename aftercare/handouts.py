@@ -8,6 +8,7 @@ else, so nothing a person typed into a note can fetch, embed or attach a file.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import hashlib
@@ -23,9 +24,11 @@ import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation, SuspiciousOperation
-from django.db import IntegrityError, transaction
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.formats import date_format
 from PIL import Image
 from weasyprint import CSS, HTML
@@ -449,22 +452,149 @@ def content_stamp(visits, links: dict, site_url: str) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
 
 
-def _ready(**key) -> bytes | None:
+# "Print" asks the database first, in one query, whether anything a handout is made from
+# has changed since the newest ready file was made (SOURCES_SQL: counts, sums of ids and
+# the latest change time of each table in STAMPED, for the visit or the day). Unchanged:
+# the file is served as it is, without loading the visit or working out the full stamp.
+# Anything else (changed, never made, a link to make, a file the storage can't open) takes
+# the full way below, which finds or makes the file by its stamp and records the marks.
+#
+# The mark is read before whatever the handout is made from: a change that lands in
+# between makes the file newer than its mark, so the next print finds the marks differ
+# and takes the full way again; a file older than its mark is never kept.
+SOURCES_SQL = """
+    WITH chosen_visits AS (
+        SELECT visit.id, visit.client_id, visit.updated_at, visit.date, client.first_name
+          FROM aftercare_visit visit
+          JOIN clients_client client ON client.id = visit.client_id
+         WHERE {visits}
+    )
+    SELECT
+        (SELECT CAST(COUNT(*) AS TEXT) || ' ' || CAST(COALESCE(SUM(v.id), 0) AS TEXT)
+                || ' ' || COALESCE(CAST(MAX(v.updated_at) AS TEXT), '') FROM chosen_visits v)
+        || '|' || (SELECT COALESCE(CAST(MAX(client.updated_at) AS TEXT), '') FROM clients_client client
+                    WHERE client.id IN (SELECT client_id FROM chosen_visits))
+        || '|' || (SELECT COALESCE(CAST(MAX(clinic.updated_at) AS TEXT), '') FROM clients_clinic clinic
+                    WHERE clinic.id IN ({clinics}))
+        || '|' || (SELECT CAST(COUNT(*) AS TEXT) || ' ' || CAST(COALESCE(SUM(item.id), 0) AS TEXT)
+                          || ' ' || COALESCE(CAST(MAX(item.updated_at) AS TEXT), '')
+                          || ' ' || COALESCE(CAST(MAX(exercise.updated_at) AS TEXT), '')
+                     FROM aftercare_homeworkitem item
+                     JOIN exercises_exercise exercise ON exercise.id = item.exercise_id
+                    WHERE item.visit_id IN (SELECT id FROM chosen_visits))
+        || '|' || (SELECT CAST(COUNT(*) AS TEXT) || ' ' || CAST(COALESCE(SUM(picture.id * (picture.position + 1)), 0) AS TEXT)
+                          || ' ' || COALESCE(CAST(MAX(picture.created_at) AS TEXT), '')
+                     FROM exercises_exercisepicture picture
+                    WHERE picture.exercise_id IN (SELECT item.exercise_id FROM aftercare_homeworkitem item
+                                                   WHERE item.visit_id IN (SELECT id FROM chosen_visits)))
+        || '|' || (SELECT CAST(COUNT(*) AS TEXT) || ' ' || CAST(COALESCE(SUM(ticked.id), 0) AS TEXT)
+                          || ' ' || COALESCE(CAST(MAX(complaint.updated_at) AS TEXT), '')
+                     FROM aftercare_visit_complaints ticked
+                     JOIN exercises_complaint complaint ON complaint.id = ticked.complaint_id
+                    WHERE ticked.visit_id IN (SELECT id FROM chosen_visits))
+        || '|' || (SELECT CAST(COUNT(*) AS TEXT) || ' ' || CAST(COALESCE(SUM(link.id), 0) AS TEXT)
+                          || ' ' || COALESCE(CAST(MAX(link.revoked_at) AS TEXT), '')
+                     FROM aftercare_sharelink link WHERE link.client_id IN (SELECT client_id FROM chosen_visits)),
+        -- Clients whose handout needs a link made first: none yet, or theirs has expired.
+        (SELECT COUNT(*) FROM (SELECT DISTINCT client_id FROM chosen_visits) printed
+          WHERE NOT EXISTS (SELECT 1 FROM aftercare_sharelink link WHERE link.client_id = printed.client_id)
+             OR EXISTS (SELECT 1 FROM aftercare_sharelink link WHERE link.client_id = printed.client_id
+                           AND link.revoked_at IS NULL AND link.expires_at <= %(now)s)),
+        (SELECT COUNT(*) FROM chosen_visits),
+        (SELECT MIN(first_name) FROM chosen_visits),
+        (SELECT CAST(MIN(date) AS TEXT) FROM chosen_visits),
+        prepared.file, prepared.sources
+      FROM (SELECT 1 AS one) one
+      LEFT JOIN aftercare_preparedfile prepared ON prepared.id = (
+          SELECT newest.id FROM aftercare_preparedfile newest
+           WHERE {prepared} AND newest.ready_at IS NOT NULL
+           ORDER BY newest.ready_at DESC, newest.id DESC LIMIT 1)
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Sources:
+    """What SOURCES_SQL answered for a visit or a day."""
+
+    mark: str  # the sources now, and the address the QR codes point to
+    links_to_make: int
+    visits: int
+    first_name: str | None
+    date: str | None
+    file: str | None  # the newest ready file, and the mark it was made under
+    file_mark: str | None
+
+    @property
+    def ready_file(self) -> str | None:
+        """The file to serve as it is, or None to take the full way."""
+        unchanged = self.file and self.file_mark == self.mark and not self.links_to_make
+        return self.file if unchanged else None
+
+
+def _sources(visits: str, clinics: str, prepared: str, params: dict, site_url: str) -> Sources:
+    params = {**params, "now": connection.ops.adapt_datetimefield_value(timezone.now())}
+    with connection.cursor() as cursor:
+        cursor.execute(SOURCES_SQL.format(visits=visits, clinics=clinics, prepared=prepared), params)
+        text, links_to_make, visits_count, first_name, date, file, file_mark = cursor.fetchone()
+    return Sources(f"{site_url} {text}", links_to_make, visits_count, first_name, date, file, file_mark)
+
+
+def visit_sources(visit_id: int, *, site_url: str, clinic_id: int | None = None) -> Sources:
+    """The visit's sources (only if it is `clinic_id`'s, when given) and its newest handout."""
+    visits = "visit.id = %(visit)s" + (" AND client.clinic_id = %(clinic)s" if clinic_id is not None else "")
+    clinics = "SELECT client.clinic_id FROM clients_client client WHERE client.id IN (SELECT client_id FROM chosen_visits)"
+    prepared = "newest.kind = 'visit' AND newest.visit_id = %(visit)s"
+    params = {"visit": visit_id} if clinic_id is None else {"visit": visit_id, "clinic": clinic_id}
+    sources = _sources(visits, clinics, prepared, params, site_url)
+    # Not found (or another clinic's): nothing to serve; the full way answers 404.
+    return sources if sources.visits else dataclasses.replace(sources, file=None)
+
+
+def day_sources(clinic_id: int, date: datetime.date, *, site_url: str) -> Sources:
+    """The sources of the clinic's day (its visits, with homework or not) and its newest stack."""
+    params = {"clinic": clinic_id, "date": connection.ops.adapt_datefield_value(date)}
+    visits = "client.clinic_id = %(clinic)s AND visit.date = %(date)s"
+    prepared = "newest.kind = 'day' AND newest.clinic_id = %(clinic)s AND newest.date = %(date)s"
+    # The clinic itself: a day with no visits prints its name on the empty page.
+    return _sources(visits, "%(clinic)s", prepared, params, site_url)
+
+
+def open_ready(sources: Sources):
+    """The ready file, opened, or None when the storage can't give it (then it is made)."""
+    name = sources.ready_file
+    if name is None:
+        return None
+    try:
+        return default_storage.open(name, "rb")
+    except storage.ERRORS:
+        return None
+
+
+def _ready(sources: str = "", **key) -> bytes | None:
     prepared = PreparedFile.objects.filter(**key).exclude(ready_at=None).first()
     if prepared is None:
         return None
     try:
-        return prepared.read()
+        data = prepared.read()
     except storage.ERRORS:  # gone from the storage, or the storage is down: make it here
         return None
+    _mark(prepared, sources)
+    return data
 
 
-def _keep(data: bytes, **key) -> None:
+def _mark(prepared: PreparedFile, sources: str) -> None:
+    """Record the sources read before this file was found to fit (see SOURCES_SQL), so the
+    next print serves it without the full way."""
+    if sources and prepared.sources != sources:
+        PreparedFile.objects.filter(pk=prepared.pk).update(sources=sources)
+
+
+def _keep(data: bytes, sources: str = "", **key) -> None:
     """Keep what was just made under its stamp, and let the older ones of the same visit or
     day go. Two makers at once keep one (the unique constraint)."""
     try:
         with transaction.atomic():
-            prepared = PreparedFile.objects.create(**key, expires_at=expiry(PREPARED_DAYS * 24 * 60))
+            prepared = PreparedFile.objects.create(**key, sources=sources, expires_at=expiry(PREPARED_DAYS * 24 * 60))
     except IntegrityError:
         return
     if prepared.keep(data, ".pdf"):
@@ -473,19 +603,23 @@ def _keep(data: bytes, **key) -> None:
             older.delete()
 
 
-def ready_visit_pdf(visit: Visit, *, site_url: str, by=None, ahead: bool = False) -> bytes | None:
+def ready_visit_pdf(visit: Visit, *, site_url: str, by=None, ahead: bool = False, sources: str = "") -> bytes | None:
     """The visit's handout (`visit` loaded with visits_with_items): from the file made ahead
     for exactly this content, else made now and kept. `ahead` (a job making it before
-    anyone asks): None, without reading it, when it is there already."""
+    anyone asks): None, without reading it, when it is there already. `sources`: the
+    visit_sources mark read before `visit` was loaded, kept with the file."""
     link = live_link(visit.client, by=by)
     stamp = content_stamp([visit], {visit.client_id: link}, site_url)
     key = {"kind": Kind.VISIT_HANDOUT, "visit": visit, "stamp": stamp}
-    if ahead and PreparedFile.objects.filter(**key).exclude(ready_at=None).exists():
-        return None
-    pdf = None if ahead else _ready(**key)
+    if ahead:
+        made = PreparedFile.objects.filter(**key).exclude(ready_at=None).first()
+        if made is not None:
+            _mark(made, sources)
+            return None
+    pdf = None if ahead else _ready(sources, **key)
     if pdf is None:
         pdf = visit_pdf(visit, site_url=site_url, link=link)
-        _keep(pdf, kind=Kind.VISIT_HANDOUT, clinic=visit.client.clinic, visit=visit, stamp=stamp)
+        _keep(pdf, sources, kind=Kind.VISIT_HANDOUT, clinic=visit.client.clinic, visit=visit, stamp=stamp)
     return pdf
 
 
@@ -493,17 +627,21 @@ def day_stamp(clinic, date: datetime.date, every_visit, links, site_url: str) ->
     return content_stamp(every_visit, links, f"{site_url} {clinic.pk} {clinic.updated_at} {date}")
 
 
-def ready_day_pdf(clinic, date: datetime.date, *, site_url: str, by=None, ahead: bool = False) -> bytes | None:
+def ready_day_pdf(clinic, date: datetime.date, *, site_url: str, by=None, ahead: bool = False, sources: str = "") -> bytes | None:
     """Every handout of the day in one PDF: from the file made ahead, else made now and
-    kept. `ahead`: None, without reading it, when it is there already."""
+    kept. `ahead`: None, without reading it, when it is there already. `sources`: the
+    day_sources mark read before the day's visits were loaded, kept with the file."""
     every_visit = day_visits(clinic, date)
     links = day_links(every_visit, by=by)
     stamp = day_stamp(clinic, date, every_visit, links, site_url)
     key = {"kind": Kind.DAY_HANDOUTS, "clinic": clinic, "date": date, "stamp": stamp}
-    if ahead and PreparedFile.objects.filter(**key).exclude(ready_at=None).exists():
-        return None
-    pdf = None if ahead else _ready(**key)
+    if ahead:
+        made = PreparedFile.objects.filter(**key).exclude(ready_at=None).first()
+        if made is not None:
+            _mark(made, sources)
+            return None
+    pdf = None if ahead else _ready(sources, **key)
     if pdf is None:
         pdf = day_pdf(clinic, date, site_url=site_url, every_visit=every_visit, links=links)
-        _keep(pdf, kind=Kind.DAY_HANDOUTS, clinic=clinic, date=date, stamp=stamp)
+        _keep(pdf, sources, kind=Kind.DAY_HANDOUTS, clinic=clinic, date=date, stamp=stamp)
     return pdf

@@ -23,6 +23,7 @@ from aftercare.audit import AuditEvent  # noqa: F401  (the audit log's model, so
 from aftercare.worker import ScheduleTick, WorkerBeat  # noqa: F401  (the job engine's models)
 from aftercare.prepared import PreparedFile  # noqa: F401  (files made ahead by jobs)
 from exercises.models import Dose, Exercise
+from outbox.models import SentEmail  # noqa: F401  (moved to outbox; named here where the jobs found it)
 
 MAX_ITEMS = 2
 VISIT_DELETED = "This visit was deleted a moment ago (in another tab, or by a colleague), so nothing was added."
@@ -403,19 +404,23 @@ class ShareLink(models.Model):
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
 
-    def send(self, url: str, *, therapist=None) -> None:
-        """Email the link to the client, replies going to the therapist or the clinic.
-        Refuses (ValidationError) while the clinic's own email isn't confirmed."""
+    def email(self, url: str, *, therapist=None) -> EmailMessage:
+        """The email that gives the client the link, replies going to the therapist or the
+        clinic. Refuses (ValidationError) while the clinic's own email isn't confirmed."""
         client = self.client
         client.clinic.check_can_email_clients()
         context = {"client": client, "clinic": client.clinic, "therapist": therapist, "url": url}
         reply_to = [address for address in [therapist and therapist.user.email, client.clinic.email] if address]
-        EmailMessage(
+        return EmailMessage(
             subject=f"Your homework from {client.clinic.name}",
             body=render_to_string("emails/homework_link.txt", context),
             to=[client.email],
             reply_to=reply_to[:1],
-        ).send()
+        )
+
+    def send(self, url: str, *, therapist=None) -> None:
+        """Email the link now, in this process (jobs send it once: aftercare.tasks.email_link)."""
+        self.email(url, therapist=therapist).send()
 
 
 class CheckInQuerySet(models.QuerySet):
@@ -463,15 +468,3 @@ def attach_tick_history(items, today: datetime.date, weeks: int = 8) -> None:
             for monday in mondays
         ]
 
-
-class SentEmail(models.Model):
-    """An email that went out, by the key its job was given: a retry, or a job run again
-    after its worker was lost, finds it here and sends nothing. (Only the key: what an email
-    says, a client's link for one, is never kept.)"""
-
-    key = models.CharField(max_length=64, unique=True)
-    sent_at = models.DateTimeField(default=timezone.now)
-    attempts = models.PositiveSmallIntegerField(default=1)
-
-    def __str__(self) -> str:
-        return f"email {self.key} sent {self.sent_at:%Y-%m-%d %H:%M}"

@@ -40,6 +40,9 @@ class PreparedFile(models.Model):
     date = models.DateField(null=True, blank=True)
     # What a handout was made from, and the address its QR code opens.
     stamp = models.CharField(max_length=64, blank=True)
+    # What the database said of the handout's sources just before they were read to make
+    # it (aftercare.handouts.SOURCES_SQL): "Print" serves the file while they still say so.
+    sources = models.TextField(blank=True, default="")
     requested_by = models.ForeignKey("clients.Therapist", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     file = models.CharField(max_length=255, blank=True)  # the storage's name, once ready
     created_at = models.DateTimeField(default=timezone.now)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "outbox",
     "clients",
     "exercises",
     "aftercare",
@@ -161,7 +162,7 @@ STORAGES = {
 TASKS_BACKEND = env("TASKS_BACKEND", default="database")
 TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
-    "rq": "django_tasks_rq.RQBackend",
+    "rq": "aftercare.rq_backend.RQBackend",
 }
 if TASKS_BACKEND not in TASK_BACKENDS:
     raise environ.ImproperlyConfigured(f"TASKS_BACKEND is one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}.")

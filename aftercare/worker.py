@@ -105,7 +105,7 @@ def backend_kind() -> str:
     backend = task_backends["default"]
     if type(backend).__module__.startswith("django_tasks_db"):
         return "database"
-    if type(backend).__module__.startswith("django_tasks_rq"):
+    if type(backend).__module__.startswith(("django_tasks_rq", "aftercare.rq_backend")):
         return "rq"
     raise ValueError(f"run_worker can't run jobs of {type(backend).__name__}")
 
@@ -145,7 +145,7 @@ class Clock:
                 close_old_connections()
                 self.beat()
                 if self.reap:
-                    requeue_lost_jobs()
+                    requeue_lost_jobs() if backend_kind() == "database" else requeue_lost_rq_jobs()
                 self.take_ticks()
             except Exception:
                 # A database that blinks must not end the clock: the next round tries again.
@@ -200,11 +200,7 @@ def requeue_lost_jobs(now: datetime.datetime | None = None) -> list[str]:
     from django_tasks_db.models import DBTaskResult
 
     now = now or timezone.now()
-    alive = set(
-        WorkerBeat.objects.filter(seen_at__gte=now - datetime.timedelta(seconds=settings.WORKER_LOST_AFTER)).values_list(
-            "worker_id", flat=True
-        )
-    )
+    alive = live_workers(now)
     suspects = [
         pk for pk, worker_ids in DBTaskResult.objects.running().values_list("id", "worker_ids")
         if not worker_ids or worker_ids[-1] not in alive
@@ -226,6 +222,64 @@ def requeue_lost_jobs(now: datetime.datetime | None = None) -> list[str]:
             requeued.append(str(pk))
     # Killed workers leave their row; a day later it tells nobody anything.
     WorkerBeat.objects.filter(seen_at__lt=now - datetime.timedelta(days=1)).delete()
+    return requeued
+
+
+def live_workers(now: datetime.datetime) -> set[str]:
+    since = now - datetime.timedelta(seconds=settings.WORKER_LOST_AFTER)
+    return set(WorkerBeat.objects.filter(seen_at__gte=since).values_list("worker_id", flat=True))
+
+
+def requeue_lost_rq_jobs(now: datetime.datetime | None = None) -> list[str]:
+    """requeue_lost_jobs on RQ: jobs in the started registry whose worker has gone quiet.
+    Each is taken out of the registry first (ZREM answers 1 to one sweeper only, so two
+    workers sweeping at once act on it once); its lost try is recorded as a failed result
+    naming the worker, then it goes back at the front of the queue, or after
+    WORKER_MAX_ATTEMPTS lost tries to the failed registry with WorkerLost."""
+    import django_rq
+    from django_tasks_rq.backend import failed_callback
+    from rq.exceptions import NoSuchJobError
+    from rq.job import JobStatus
+    from rq.job_lifecycle import record_job_failure
+    from rq.results import Result
+
+    from aftercare.rq_backend import Job
+
+    now = now or timezone.now()
+    alive = live_workers(now)
+    queue = django_rq.get_queue("default", job_class=Job)
+    registry = queue.started_job_registry
+    redis = queue.connection
+    requeued = []
+    for job_id, execution_id in registry.get_job_and_execution_ids(cleanup=False):
+        try:
+            job = Job.fetch(job_id, connection=redis)
+        except NoSuchJobError:
+            continue
+        if job.get_status() != JobStatus.STARTED or job.worker_name in alive:
+            continue
+        if not redis.zrem(registry.key, f"{job_id}:{execution_id}"):
+            continue  # another worker's sweep took it
+        lost = [*job.meta.get("aftercare_lost_on", []), job.worker_name or "?"]
+        job.meta["aftercare_lost_on"] = lost
+        if len(lost) < settings.WORKER_MAX_ATTEMPTS:  # (the last: failed_callback adds it)
+            job.meta.setdefault("_django_tasks_rq_exceptions", []).append(f"{WorkerLost.__module__}.WorkerLost")
+        job.save_meta()
+        if len(lost) >= settings.WORKER_MAX_ATTEMPTS:
+            error = WorkerLost(f"its worker stopped answering on each of {len(lost)} tries: {', '.join(lost)}")
+            failed_callback(job, redis, WorkerLost, error, None)
+            with redis.pipeline() as pipe:
+                record_job_failure(job, f"{WorkerLost.__module__}.WorkerLost: {error}", pipe)
+                pipe.execute()
+            logger.error("Job %s (%s) failed: %s", job.id, job.func_name, error)
+        else:
+            Result.create_failure(
+                job, job.failure_ttl, exc_string=f"WorkerLost: worker {lost[-1]} stopped answering; tried again",
+                worker_name=lost[-1], execution_id=execution_id,
+            )
+            queue.enqueue_job(job, at_front=True)
+            logger.warning("Job %s (%s) back in the queue: worker %s was lost", job.id, job.func_name, lost[-1])
+        requeued.append(job.id)
     return requeued
 
 
@@ -324,7 +378,7 @@ def run(*, worker_id: str, batch: bool = False, interval: float = 1.0, max_tasks
     """Run jobs until stopped (SIGTERM or Ctrl-C: the job under way finishes first), or with
     `batch`, until the queue is empty."""
     kind = backend_kind()
-    clock = Clock(worker_id, reap=kind == "database")
+    clock = Clock(worker_id)
     clock.start()
     if on_ready:
         on_ready()
@@ -354,11 +408,13 @@ def _run_database(worker_id: str, *, batch: bool, interval: float, max_tasks: in
 
 def _run_rq(worker_id: str, *, batch: bool, max_tasks: int | None) -> None:
     import django_rq
-    from django_tasks_rq.backend import Job
     from rq.worker import SimpleWorker
+
+    from aftercare.rq_backend import Job
 
     # SimpleWorker runs each job in this process (no fork per job): the clock's thread and
     # the database connections stay where they are, and a SIGKILL ends the job with the
-    # worker, as on the database backend; RQ then finds it abandoned.
+    # worker, as on the database backend; another worker's clock then finds it
+    # (requeue_lost_rq_jobs).
     worker = django_rq.get_worker("default", job_class=Job, worker_class=SimpleWorker, name=worker_id)
     worker.work(burst=batch, with_scheduler=True, max_jobs=max_tasks, logging_level="WARNING")

@@ -4,10 +4,12 @@
    processes, against a plain loop calling the same function: jobs a second, and the
    ratio. What the ratio measures is the engine's cost per job (a row inserted, claimed
    under a lock, run, marked done; a worker's poll), since the job itself does nothing.
-2. "Print" for a handout a worker made ahead (read from the media storage) against
-   serving a static file of the same size (whitenoise), through the whole Django stack.
+2. "Print" for a visit's handout and for a day's stack a worker made ahead (read from the
+   media storage) against serving a static file of the same size (whitenoise, in the
+   same process, through the same test client), through the whole Django stack.
 
     .venv/bin/python bench/jobs.py [--jobs 300] [--rounds 3] [--prints 50]
+    .venv/bin/python bench/jobs.py --jobs 0   # the "Print" figures alone
 
 A throwaway SQLite database in a temporary folder, or PostgreSQL when DATABASE_URL names a
 server (a database beside it, dropped afterwards). Figures for information: no budget was
@@ -115,9 +117,12 @@ def plain_loop(count: int) -> float:
     return time.perf_counter() - start
 
 
-def print_figures(prints: int) -> tuple[list[float], list[float], int]:
+def print_figures(prints: int) -> list[tuple[str, list[float], list[float], int]]:
+    """"Print" for a visit's handout and for the day's stack, each made ahead by a worker,
+    against a static file of the same size served by whitenoise in the same process,
+    through the same client: (what, print ms, static ms, bytes) for each."""
     from aftercare.models import ShareLink, Visit
-    from aftercare.prepared import PreparedFile
+    from aftercare.prepared import Kind, PreparedFile
     from aftercare.worker import run_queued_jobs
     from clients.models import Client, Clinic, Therapist
     from django.contrib.auth import get_user_model
@@ -126,58 +131,76 @@ def print_figures(prints: int) -> tuple[list[float], list[float], int]:
     clinic = Clinic.objects.create(name="Harbour Lane Massage")
     user = get_user_model().objects.create_user("bench", password="bench")
     therapist = Therapist.objects.create(user=user, clinic=clinic, is_owner=True)
-    client = Client.objects.create(clinic=clinic, first_name="Maya")
-    visit = Visit.objects.create(client=client, therapist=therapist)
-    for slug in ("tennis-ball-suboccipital-release", "doorway-pec-stretch"):
-        visit.assign(Exercise.objects.get(clinic=None, slug=slug))
-    ShareLink.issue(client, by=therapist)
     browser = Browser()
     browser.force_login(user)
-    browser.post(reverse("aftercare:visit-wrap-up", args=[visit.pk]), {"rebook_weeks": "3", "next_goal": ""})
-    run_queued_jobs()  # the worker's part: the handout made ahead
-    prepared = PreparedFile.objects.get(visit=visit)
-    size = len(prepared.read())
+    visits = []
+    for name in ("Maya", "Ines", "Jonah"):
+        client = Client.objects.create(clinic=clinic, first_name=name)
+        visit = Visit.objects.create(client=client, therapist=therapist)
+        for slug in ("tennis-ball-suboccipital-release", "doorway-pec-stretch"):
+            visit.assign(Exercise.objects.get(clinic=None, slug=slug))
+        ShareLink.issue(client, by=therapist)
+        browser.post(reverse("aftercare:visit-wrap-up", args=[visit.pk]), {"rebook_weeks": "3", "next_goal": ""})
+        visits.append(visit)
+    date = visits[0].date.isoformat()
+    browser.get(reverse("aftercare:day"), {"date": date})
+    run_queued_jobs()  # the worker's part: the handouts and the day's stack made ahead
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-    (Path(settings.STATIC_ROOT) / "bench-same-size.pdf").write_bytes(prepared.read())
-    url = reverse("aftercare:visit-handout", args=[visit.pk])
 
-    def timed(path: str) -> list[float]:
+    def timed(path: str, size: int) -> list[float]:
         times = []
         for _ in range(prints + 3):
             start = time.perf_counter()
             response = browser.get(path)
             body = b"".join(response.streaming_content) if response.streaming else response.content
             times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200 and len(body) == size, (path, response.status_code)
+            assert response.status_code == 200 and len(body) == size, (path, response.status_code, len(body), size)
         return times[3:]
 
-    return timed(url), timed(settings.STATIC_URL + "bench-same-size.pdf"), size
+    figures = []
+    for what, prepared, url in (
+        ("a visit's handout", PreparedFile.objects.get(kind=Kind.VISIT_HANDOUT, visit=visits[0]),
+         reverse("aftercare:visit-handout", args=[visits[0].pk])),
+        ("the day's stack (3 visits)", PreparedFile.objects.get(kind=Kind.DAY_HANDOUTS),
+         f"{reverse('aftercare:day-handouts')}?date={date}"),
+    ):
+        data = prepared.read()
+        name = f"bench-same-size-{prepared.pk}.pdf"
+        (Path(settings.STATIC_ROOT) / name).write_bytes(data)
+        figures.append((what, timed(url, len(data)), timed(settings.STATIC_URL + name, len(data)), len(data)))
+    return figures
+
+
+def throughput(jobs_a_round: int, rounds: int) -> None:
+    loop = [plain_loop(jobs_a_round) * 1000 / jobs_a_round for _ in range(rounds)]
+    one = [through_workers(jobs_a_round, 1) * 1000 / jobs_a_round for _ in range(rounds)]
+    two = [through_workers(jobs_a_round, 2) * 1000 / jobs_a_round for _ in range(rounds)]
+    for label, samples in (("plain loop", loop), ("1 worker", one), ("2 workers", two)):
+        median = statistics.median(samples)
+        print(f"  {label:10}: {median:8.3f} ms a job, {1000 / median:10.0f} jobs/s")
+    print(f"  1 worker is {statistics.median(one) / statistics.median(loop):.0f}x the plain loop's time a job; "
+          f"2 workers {statistics.median(one) / statistics.median(two):.2f}x the throughput of 1")
+    report("jobs: trivial job, 1 worker (ms a job)", one, baseline="plain loop", baseline_samples=loop)
+    report("jobs: trivial job, 2 workers (ms a job)", two, baseline="1 worker", baseline_samples=one)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=300)
+    parser.add_argument("--jobs", type=int, default=300, help="trivial jobs a round (0: no throughput figures)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--prints", type=int, default=50)
     args = parser.parse_args()
     try:
         call_command("migrate", verbosity=0)
         print(f"database: {connection.vendor}; {args.jobs} trivial jobs a round, {args.rounds} rounds")
-        loop = [plain_loop(args.jobs) * 1000 / args.jobs for _ in range(args.rounds)]
-        one = [through_workers(args.jobs, 1) * 1000 / args.jobs for _ in range(args.rounds)]
-        two = [through_workers(args.jobs, 2) * 1000 / args.jobs for _ in range(args.rounds)]
-        for label, samples in (("plain loop", loop), ("1 worker", one), ("2 workers", two)):
-            median = statistics.median(samples)
-            print(f"  {label:10}: {median:8.3f} ms a job, {1000 / median:10.0f} jobs/s")
-        print(f"  1 worker is {statistics.median(one) / statistics.median(loop):.0f}x the plain loop's time a job; "
-              f"2 workers {statistics.median(one) / statistics.median(two):.2f}x the throughput of 1")
-        report("jobs: trivial job, 1 worker (ms a job)", one, baseline="plain loop", baseline_samples=loop)
-        report("jobs: trivial job, 2 workers (ms a job)", two, baseline="1 worker", baseline_samples=one)
-
-        printed, static, size = print_figures(args.prints)
-        print(f"  Print, handout made ahead: median {statistics.median(printed):.1f} ms; "
-              f"static file of the same size ({size / 1024:.0f} kB): {statistics.median(static):.1f} ms")
-        report("Print a handout made ahead (ms)", printed, baseline="a static file of the same size", baseline_samples=static)
+        if args.jobs:
+            throughput(args.jobs, args.rounds)
+        for what, printed, static, size in print_figures(args.prints):
+            ratio = statistics.median(printed) / statistics.median(static)
+            print(f"  Print, {what} made ahead: median {statistics.median(printed):.2f} ms; static file of the "
+                  f"same size ({size / 1024:.0f} kB): {statistics.median(static):.2f} ms ({ratio:.1f}x)")
+            report(f"Print {what} made ahead (ms)", printed, baseline="a static file of the same size",
+                   baseline_samples=static)
     finally:
         from django.db import connections
 

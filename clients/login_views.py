@@ -9,7 +9,7 @@ username typed stays in the form.
 
 A reset asked for an address nobody has gets the very answer a known address gets (Django's
 view does that); the throttle counts every request, per address and per email typed, so it
-tells nothing either."""
+tells nothing either. The email itself goes from a worker (clients.forms.QueuedPasswordResetForm)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,13 @@ import unicodedata
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UsernameField
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
+
+from clients.forms import QueuedPasswordResetForm
 
 FROM_HERE = "Too many attempts from here; wait a few minutes and try again."
 RESETS_FROM_HERE = "Too many password resets asked for from here; wait a while and try again."
@@ -108,11 +110,17 @@ def throttle_resets(reset_view):
             for throttle, message in _reset_throttles():
                 usage = get_usage(request, increment=True, **throttle)
                 if usage and usage["should_limit"]:
-                    form = PasswordResetForm(initial={"email": request.POST.get("email", "")})
+                    form = QueuedPasswordResetForm(initial={"email": request.POST.get("email", "")})
                     return render(request, "registration/password_reset_form.html", {"form": form, "lock_out": message}, status=429)
         return reset_view(request, *args, **kwargs)
 
     return wrapper
 
 
-password_reset = throttle_resets(auth_views.PasswordResetView.as_view())
+class QueuedPasswordResetView(auth_views.PasswordResetView):
+    """Django's view, its email sent by a worker (clients.forms.QueuedPasswordResetForm)."""
+
+    form_class = QueuedPasswordResetForm
+
+
+password_reset = throttle_resets(QueuedPasswordResetView.as_view())

@@ -1,6 +1,6 @@
 """A clinic starts on its own: the sign-up page makes the clinic and its first owner, logs
-them in and emails a link to confirm their address. Until it is confirmed, client links
-can't be emailed from the clinic (`Clinic.check_can_email_clients`); everything else works
+them in, and has a worker email a link to confirm their address (clients.tasks). Until it
+is confirmed, client links can't be emailed from the clinic (`Clinic.check_can_email_clients`); everything else works
 at once, the built-in library included (its exercises belong to no clinic, so every clinic
 sees them from its first minute).
 
@@ -12,18 +12,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import get_usage
 
+from clients import tasks
 from clients.access import owner_required
 from clients.forms import USERNAME_TAKEN, SignUpForm
 from clients.models import CONFIRM_DAYS, Clinic, Therapist
+from outbox.mail import new_email_key
 
 TOO_MANY_SIGNUPS = "Several clinics have just signed up from here. Wait an hour and try again, or write to us."
 TOO_MANY_RESENDS = "We've sent that link several times in the last hour. Look in your spam folder, or wait a while."
@@ -34,13 +33,10 @@ def _signups(request, *, count: bool) -> dict | None:
 
 
 def send_confirmation(request, clinic: Clinic, user) -> None:
-    """The email with the signed, dated link that confirms the owner's address."""
-    url = request.build_absolute_uri(reverse("signup-confirm", args=[clinic.confirmation_token(user.email)]))
-    EmailMessage(
-        subject=f"Confirm your email for {clinic.name} on Aftercare",
-        body=render_to_string("emails/confirm_email.txt", {"user": user, "clinic": clinic, "url": url, "days": CONFIRM_DAYS}),
-        to=[user.email],
-    ).send()
+    """A worker emails the signed, dated link that confirms the owner's address
+    (clients.tasks.send_confirmation: made there, so the link is never stored with the job)."""
+    site_url = request.build_absolute_uri("/").rstrip("/")
+    tasks.send_confirmation.enqueue(clinic.pk, user.pk, user.email, site_url, new_email_key())
 
 
 @never_cache
@@ -69,7 +65,7 @@ def signup(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
-                f"Welcome, {user.first_name}. We've emailed {user.email} a link to confirm it: "
+                f"Welcome, {user.first_name}. We're sending {user.email} a link to confirm it: "
                 "once you've opened it, you can email clients their links.",
             )
             return redirect("clients:list")
@@ -103,5 +99,5 @@ def signup_resend(request):
         messages.error(request, "Your login has no email address, so there is nowhere to send the link.")
     else:
         send_confirmation(request, clinic, user)
-        messages.success(request, f"Sent again to {user.email}. The link works for {CONFIRM_DAYS} days.")
+        messages.success(request, f"Sending it again to {user.email}. The link works for {CONFIRM_DAYS} days.")
     return redirect("clients:list")

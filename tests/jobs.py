@@ -2,13 +2,15 @@
 as tests.jobs). Each writes a line to the file AFTERCARE_TEST_JOB_LOG names, so a test
 can count starts and finishes across processes."""
 
+import datetime
 import os
 import time
 from pathlib import Path
 
+from django.db import transaction
 from django_tasks import task
 
-from aftercare.worker import Every
+from aftercare.worker import Every, ScheduleTick
 
 
 def _log(line: str) -> None:
@@ -25,6 +27,21 @@ def note(context, key: str, seconds: float = 0.0) -> str:
         time.sleep(seconds)
     _log(f"done {key}")
     return key
+
+
+@task(takes_context=True)
+def two_rows(context, key: str, seconds: float = 0.0) -> int:
+    """Writes two rows in one transaction, taking `seconds` between them on its first try
+    only: a worker killed there must leave neither (and the run again both, once)."""
+    minute = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+    with transaction.atomic():
+        ScheduleTick.objects.create(name=f"{key}-first", minute=minute, worker_id="test")
+        _log(f"start {key}")
+        if context.attempt == 1:
+            time.sleep(seconds)
+        ScheduleTick.objects.create(name=f"{key}-second", minute=minute, worker_id="test")
+    _log(f"done {key}")
+    return ScheduleTick.objects.filter(name__startswith=f"{key}-").count()
 
 
 @task

@@ -1,9 +1,19 @@
 """Every email goes out from a job, against a real SMTP server on 127.0.0.1 (aiosmtpd): a
 mail server that says "not now" (4xx) gets the email again later, and only once; a 5xx is
-final; a client deleted before the job runs gets nothing, and the job ends quietly."""
+final; a client deleted before the job runs gets nothing, and the job ends quietly. The
+client's link, the sign-up confirmation and the password reset all go this way.
+
+A worker killed while sending (real `run_worker` processes, SIGKILL): before the message
+was handed over, the next try sends it and nobody gets two; while it was being handed
+over, the next try sends it again with the same Message-ID (outbox.mail, docs/scaling.md)."""
+
+import asyncio
+import email
+import threading
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core import mail
 from django.urls import reverse
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -11,7 +21,9 @@ from django_tasks_db.models import DBTaskResult
 from aftercare import tasks
 from aftercare.models import SentEmail, ShareLink
 from aftercare.worker import JobFailed, run_queued_jobs
-from tests.services import free_port
+from clients import tasks as clients_tasks
+from outbox.mail import message_id, new_email_key, send_once
+from tests.services import app_env, free_port, start_worker, wait_for
 
 
 class MailServer:
@@ -117,3 +129,141 @@ def test_a_client_deleted_before_the_job_runs_gets_nothing_and_the_job_ends_quie
     assert mail_server.received == []
     job = DBTaskResult.objects.get()
     assert job.status == TaskResultStatus.SUCCESSFUL and job.return_value == "client gone"
+
+
+def message_ids(server) -> list[str]:
+    return [email.message_from_bytes(envelope.original_content)["Message-ID"] for envelope in server.received]
+
+
+def test_the_sign_up_confirmation_is_retried_and_goes_once(db, client, mail_server):
+    mail_server.refusals = 1
+    response = client.post(reverse("signup"), {
+        "clinic_name": "Tidewater Remedial Massage", "first_name": "Hana", "last_name": "Okafor",
+        "email": "hana@tidewater.example", "username": "hana",
+        "password1": "Foam-roller at dawn 7", "password2": "Foam-roller at dawn 7",
+    })
+    assert response.status_code == 302 and mail_server.received == []  # nothing in the request
+
+    run_queued_jobs()
+
+    assert mail_server.refused == 1 and len(mail_server.received) == 1
+    assert mail_server.received[0].rcpt_tos == ["hana@tidewater.example"]
+    assert b"/signup/confirm/" in mail_server.received[0].content
+    assert list(DBTaskResult.objects.order_by("enqueued_at").values_list("return_value", flat=True)) == [
+        "not now: (451, b'4.3.0 Try again later')", "sent",
+    ]
+
+
+def test_the_password_reset_is_retried_and_goes_once(client, therapist, mail_server):
+    therapist.user.email = "robin@harbour.example"
+    therapist.user.save()
+    mail_server.refusals = 2
+    response = client.post(reverse("password_reset"), {"email": "robin@harbour.example"})
+    assert response.status_code == 302 and mail_server.received == []
+
+    run_queued_jobs()
+
+    assert mail_server.refused == 2 and len(mail_server.received) == 1
+    assert b"/password/reset/" in mail_server.received[0].content
+    assert SentEmail.objects.get().attempts == 3
+
+
+def test_every_try_of_one_email_has_the_same_message_id(as_therapist, visit, mail_server):
+    mail_server.refusals = 1
+    email_link(as_therapist, visit)
+    key = DBTaskResult.objects.get().args_kwargs["args"][3]
+    run_queued_jobs()
+    assert message_ids(mail_server) == [message_id(key)]
+    assert SentEmail.objects.get().message_id == message_id(key)
+
+
+def a_message():
+    return mail.EmailMessage(subject="Hello", body="Some times is better than no times.", to=["maya@example.com"])
+
+
+@pytest.mark.parametrize("state, copies, result", [
+    (SentEmail.State.SENDING, 1, "sent"),  # the last try died before handing it over: nobody gets two
+    (SentEmail.State.HANDING_OVER, 1, "sent again"),  # it may have gone: sent again, the same Message-ID
+    (SentEmail.State.SENT, 0, "already sent"),
+])
+def test_a_try_that_finds_one_left_half_way_decides_by_how_far_it_got(db, mail_server, state, copies, result):
+    key = new_email_key()
+    SentEmail.objects.create(key=key, state=state, message_id=message_id(key), attempts=1)
+
+    answer = send_once(key, a_message, attempt=1, again=lambda when: pytest.fail("no retry expected"))
+
+    assert answer == result
+    assert len(mail_server.received) == copies
+    assert message_ids(mail_server) == [message_id(key)] * copies
+    row = SentEmail.objects.get()
+    assert row.state == SentEmail.State.SENT and row.sent_at is not None
+    assert row.attempts == (1 if state == SentEmail.State.SENT else 2)
+
+
+class HoldingMailServer(MailServer):
+    """Holds the first email at `hold` ("RCPT": before the message; "DATA": having taken
+    the message, before answering 250, as a real server queues it and then replies) until
+    `release` is set, so the worker sending it can be killed there."""
+
+    def __init__(self, hold: str):
+        super().__init__()
+        self.hold = hold
+        self.holding = threading.Event()
+        self.release = threading.Event()
+
+    async def wait_the_first_time(self):
+        if not self.holding.is_set():
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.hold == "RCPT":
+            await self.wait_the_first_time()
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append(envelope)
+        if self.hold == "DATA":
+            await self.wait_the_first_time()
+        return "250 2.0.0 OK"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("hold, state_when_killed, copies, result", [
+    ("RCPT", SentEmail.State.SENDING, 1, "sent"),
+    ("DATA", SentEmail.State.HANDING_OVER, 2, "sent again"),
+])
+def test_a_worker_killed_while_sending(therapist, clinic, tmp_path, hold, state_when_killed, copies, result):
+    server = HoldingMailServer(hold)
+    controller = Controller(server, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    clinic.email_confirmed_at = None
+    clinic.save()
+    therapist.user.email = "robin@harbour.example"
+    therapist.user.save()
+    key = new_email_key()
+    job = clients_tasks.send_confirmation.enqueue(clinic.pk, therapist.user.pk, "robin@harbour.example", "http://testserver", key)
+    env = app_env(EMAIL_URL=f"smtp://127.0.0.1:{controller.port}", WORKER_LOST_AFTER="2")
+    workers = []
+    try:
+        workers.append(start_worker("mail-a", env, tmp_path, "--interval", "0.1"))
+        wait_for(server.holding.is_set, timeout=60, what="worker A to reach the mail server", processes=workers)
+        assert SentEmail.objects.get(key=key).state == state_when_killed
+
+        workers[0].kill()
+        workers.append(start_worker("mail-b", env, tmp_path, "--interval", "0.1"))
+        wait_for(lambda: SentEmail.objects.filter(key=key, state=SentEmail.State.SENT).exists(), timeout=60,
+                 what="worker B to send it", processes=workers)
+    finally:
+        server.release.set()
+        for worker in workers:
+            worker.stop()
+        controller.stop()
+
+    assert len(server.received) == copies
+    assert message_ids(server) == [message_id(key)] * copies
+    job.refresh()
+    assert job.status == TaskResultStatus.SUCCESSFUL and job.return_value == result
+    assert job.worker_ids == ["mail-a", "mail-b"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.db import transaction
@@ -51,6 +51,7 @@ from clients.forms import (
     InviteForm,
     JoinForm,
     QuickClientForm,
+    QueuedPasswordResetForm,
     SignUpForm,
     TeamMemberForm,
     YourDetailsForm,
@@ -295,7 +296,7 @@ REGISTRY = [
         who="nobody",
     ),
     Target(
-        "forgot your password", (PasswordResetForm,), lambda w: reverse("password_reset"),
+        "forgot your password", (QueuedPasswordResetForm,), lambda w: reverse("password_reset"),
         valid=lambda w: {"email": "robin@example.com"}, fields=lambda w: {"email": fuzz.email()},
         who="nobody",
     ),

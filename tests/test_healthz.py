@@ -60,7 +60,7 @@ def test_a_limit_of_zero_leaves_the_queue_out_of_healthz(client, db, settings):
 def on_rq(settings):
     connection = redis_or_fail()
     connection.flushdb()  # database 3 is the engine tests' own
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.TASKS = {"default": {"BACKEND": "aftercare.rq_backend.RQBackend", "QUEUES": ["default"]}}
     settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
     settings.HEALTHZ_QUEUE_LIMIT = 300
     yield connection

@@ -1,5 +1,6 @@
 """The house's rooms: `aftercare` uses `clients` and `exercises`; neither of them imports
-`aftercare`, and nothing imports another module's private helper (docs/architecture.md)."""
+`aftercare`; `outbox` (email sent once from jobs) is below them all; and nothing imports
+another module's private helper (docs/architecture.md)."""
 
 import ast
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("aftercare", "clients", "exercises")
+APPS = ("aftercare", "clients", "exercises", "outbox")
 
 
 def imports_of(path: Path) -> list[tuple[str, list[str], int]]:
@@ -34,6 +35,19 @@ def test_clients_and_exercises_never_import_aftercare(app):
         for path in files
         for module, names, line in imports_of(path)
         if module == "aftercare" or module.startswith("aftercare.")
+    ]
+    assert offenders == []
+
+
+def test_outbox_imports_none_of_the_apps_that_send_through_it():
+    # Below `aftercare` and `clients` (both send email through it), so `clients` may use it.
+    files = sources("outbox")
+    assert len(files) >= 4
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in files
+        for module, names, line in imports_of(path)
+        if module.split(".")[0] in ("aftercare", "clients", "exercises")
     ]
     assert offenders == []
 

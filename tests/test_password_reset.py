@@ -1,5 +1,6 @@
 """Forgot your password: Django's own reset views, by email, throttled; an unknown address
-gets exactly the answer a known one gets."""
+gets exactly the answer a known one gets. A worker sends the email (clients.tasks), and the
+job never holds a link that sets a password."""
 
 import re
 
@@ -8,8 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 from django.utils.html import escape
+from django_tasks_db.models import DBTaskResult
 from pytest_django.asserts import assertContains
 
+from aftercare.worker import run_queued_jobs
+from clients import tasks
 from clients.login_views import RESETS_FOR_EMAIL, RESETS_FROM_HERE
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +27,9 @@ def robin(therapist):
 
 
 def ask(client, email: str):
-    return client.post(reverse("password_reset"), {"email": email})
+    response = client.post(reverse("password_reset"), {"email": email})
+    run_queued_jobs()  # a worker sends the email
+    return response
 
 
 def reset_path(message) -> str:
@@ -54,6 +60,42 @@ def test_a_known_address_gets_a_link_that_sets_a_new_password(client, robin):
 
     assert client.login(username="robin", password="Tennis-ball evenings 9")
     assert not client.login(username="robin", password="password")
+
+
+def test_the_request_queues_the_email_without_the_link_and_a_worker_sends_it_once(client, robin):
+    response = client.post(reverse("password_reset"), {"email": "robin@harbour.example"}, follow=True)
+    assertContains(response, "we're sending it a link")
+    assert mail.outbox == []
+    job = DBTaskResult.objects.get(task_path="clients.tasks.send_password_reset")
+    # Who, where and which templates; no token and no link: the worker makes them.
+    *args, key = job.args_kwargs["args"]
+    assert args == [robin.pk, "robin@harbour.example", "http", "testserver", "testserver",
+                    "registration/password_reset_subject.txt", "registration/password_reset_email.html"]
+    assert job.args_kwargs["kwargs"] == {}
+
+    run_queued_jobs()
+    tasks.send_password_reset.enqueue(*job.args_kwargs["args"])  # as when a worker is lost and it runs again
+    run_queued_jobs()
+
+    assert len(mail.outbox) == 1
+    assert DBTaskResult.objects.order_by("enqueued_at").last().return_value == "already sent"
+    form = client.get(reset_path(mail.outbox[0]), follow=True)
+    assertContains(form, "Choose a new password")
+
+
+def test_a_reset_queued_for_an_address_changed_since_or_a_login_removed_is_not_sent(client, robin, colleague):
+    client.post(reverse("password_reset"), {"email": "robin@harbour.example"})
+    robin.email = "robin@elsewhere.example"
+    robin.save()
+    colleague.user.email = "jo@harbour.example"
+    colleague.user.save()
+    client.post(reverse("password_reset"), {"email": "jo@harbour.example"})
+    colleague.remove()
+
+    run_queued_jobs()
+
+    assert mail.outbox == []
+    assert sorted(DBTaskResult.objects.values_list("return_value", flat=True)) == ["address changed", "login gone"]
 
 
 def test_an_unknown_address_gets_the_same_answer_as_a_known_one(client, robin):

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -96,9 +97,34 @@ def tick_another_complaint(visit):
     return "hot and swollen"
 
 
+def rename_the_client(visit):
+    visit.client.first_name = "Mayana"
+    visit.client.save()
+    return "Mayana's homework"
+
+
+def take_an_item_off(visit):
+    visit.assign(builtin("doorway-pec-stretch"))
+    item = visit.items.get(exercise__slug="tennis-ball-suboccipital-release")
+    item.delete()
+    return "Doorway"
+
+
+def change_the_visits_goal(visit):
+    Visit.objects.filter(pk=visit.pk).update(next_goal="Turn your head to check the mirror")
+    Visit.objects.get(pk=visit.pk).save()  # updated_at, as a form's save does
+    return "check the mirror"
+
+
+def turn_off_the_link(visit):
+    ShareLink.objects.get(client=visit.client, revoked_at=None).revoke()
+    return None  # no QR code: checked below
+
+
 @pytest.mark.parametrize(
     "change",
-    [change_the_note, add_a_picture, rename_the_clinic, replace_the_link, change_the_red_flags, tick_another_complaint],
+    [change_the_note, add_a_picture, rename_the_clinic, replace_the_link, change_the_red_flags, tick_another_complaint,
+     rename_the_client, take_an_item_off, change_the_visits_goal, turn_off_the_link],
 )
 def test_a_change_after_the_handout_was_made_is_never_printed_stale(as_therapist, wrapped_up, change):
     run_queued_jobs()
@@ -108,13 +134,50 @@ def test_a_change_after_the_handout_was_made_is_never_printed_stale(as_therapist
     after = handout(as_therapist, wrapped_up)
 
     assert after != before
-    if change is replace_the_link:
+    if shows is None:
+        pass  # the link turned off: the page differs, and no link prints (tests/test_handouts.py)
+    elif change is replace_the_link:
         assert ShareLink.objects.filter(client=wrapped_up.client, revoked_at=None).count() == 1
     else:
         assert shows in text(after) and shows not in text(before)
     # The new one is kept for the next print, the stale one is gone.
     [prepared] = PreparedFile.objects.filter(kind=Kind.VISIT_HANDOUT, visit=wrapped_up)
     assert prepared.read() == after
+
+
+def test_print_serves_the_ready_file_after_one_query_and_a_change_makes_it_again(
+        as_therapist, wrapped_up, django_assert_num_queries):
+    run_queued_jobs()
+    url = reverse("aftercare:visit-handout", args=[wrapped_up.pk])
+    with django_assert_num_queries(3 + 1):  # logged in; the sources mark with the ready file
+        before = as_therapist.get(url).content
+    assert before == PreparedFile.objects.get(visit=wrapped_up).read()
+
+    change_the_note(wrapped_up)
+    after = as_therapist.get(url).content  # the full way: made again, and its mark kept
+    with django_assert_num_queries(3 + 1):
+        assert as_therapist.get(url).content == after != before
+
+
+def test_the_days_stack_is_never_served_stale_either(as_therapist, wrapped_up):
+    date = wrapped_up.date.isoformat()
+    as_therapist.get(reverse("aftercare:day"), {"date": date})
+    run_queued_jobs()
+    before = as_therapist.get(reverse("aftercare:day-handouts"), {"date": date}).content
+    assert before == PreparedFile.objects.get(kind=Kind.DAY_HANDOUTS).read()
+
+    shows = change_the_note(wrapped_up)
+    after = as_therapist.get(reverse("aftercare:day-handouts"), {"date": date}).content
+
+    assert shows in text(after) and shows not in text(before)
+
+
+def test_another_clinics_visit_is_never_served_from_its_ready_file(as_therapist, outsider, wrapped_up):
+    run_queued_jobs()
+    assert PreparedFile.objects.filter(visit=wrapped_up).exists()
+    browser = Browser()
+    browser.force_login(outsider.user)
+    assert browser.get(reverse("aftercare:visit-handout", args=[wrapped_up.pk])).status_code == 404
 
 
 def test_a_handout_not_made_yet_is_made_on_the_spot_and_kept(as_therapist, wrapped_up):
@@ -182,3 +245,7 @@ def test_every_table_a_handout_reads_is_in_its_stamp(visit, clinic):
     assert {"aftercare_homeworkitem", "exercises_exercise", "exercises_exercisepicture", "aftercare_sharelink"} <= reads
     assert reads - stamped - set(handouts.NOT_STAMPED) == set()
     assert set(handouts.NOT_STAMPED) <= set(TABLES)
+    # The one query "Print" asks first reads every table the stamp follows.
+    with CaptureQueriesContext(connection) as queries:
+        handouts.visit_sources(visit.pk, site_url="http://testserver")
+    assert stamped <= tables_in(queries.captured_queries[0]["sql"])

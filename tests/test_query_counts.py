@@ -162,18 +162,16 @@ PAGES = {
                            "the client's health flags it is not for, its equipment, the visit's item count"),
     "aftercare:item-edit": (lambda w: f"/visits/{w['visit'].pk}/homework/{w['item'].pk}/edit/", True,
                             LOGGED_IN + 3, "+ visit with client, the item with its exercise, its equipment"),
-    "aftercare:visit-handout": (lambda w: f"/visits/{w['visit'].pk}/handout.pdf", True, LOGGED_IN + 6,
-                                "+ visit with client, clinic and therapist, items with exercises, their own pictures, "
-                                "the visit's complaints (red flags), the client's link, the handout made ahead "
-                                "for exactly this"),
+    "aftercare:visit-handout": (lambda w: f"/visits/{w['visit'].pk}/handout.pdf", True, LOGGED_IN + 1,
+                                "+ one: nothing the handout is made from has changed since the file ready for it "
+                                "was made (handouts.SOURCES_SQL), which is served"),
     "aftercare:day": (lambda w: "/day/?date=2026-11-23", True, LOGGED_IN + 5,
                       "+ the day's visits with clients and therapists, their items with exercises, the "
                       "exercises' own pictures, the visits' complaints (the same read as the day's handouts), "
                       "the job that prints them ahead"),
-    "aftercare:day-handouts": (lambda w: "/day/handouts.pdf?date=2026-11-23", True, LOGGED_IN + 6,
-                               "+ the day's visits, their items, their exercises' own pictures, the visits' "
-                               "complaints (red flags), the clients' links (however many visits: "
-                               "tests/test_handouts.py), the stack made ahead"),
+    "aftercare:day-handouts": (lambda w: "/day/handouts.pdf?date=2026-11-23", True, LOGGED_IN + 1,
+                               "+ one: nothing the day's handouts are made from has changed since the stack "
+                               "ready for it was made (however many visits: tests/test_handouts.py), which is served"),
     "aftercare:exercise-sheet": (lambda w: f"/library/{w['builtin'].pk}/sheet.pdf", True, LOGGED_IN + 2,
                                  "+ the exercise, its equipment"),
     "client-reminders": (lambda w: f"{w['link']}reminders.ics", False, 5,

@@ -10,10 +10,12 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 from django.utils.html import escape
+from django_tasks_db.models import DBTaskResult
 from pytest_django.asserts import assertContains, assertNotContains
 
 from aftercare.models import HomeworkItem, ShareLink
 from aftercare.worker import run_queued_jobs
+from clients import tasks
 from clients.models import CONFIRM_EMAIL_FIRST, Client, Clinic, Therapist
 from clients.forms import EMAIL_TAKEN, USERNAME_TAKEN
 from clients.signup_views import TOO_MANY_SIGNUPS
@@ -34,7 +36,9 @@ ANSWER = {
 
 
 def sign_up(client, **changes):
-    return client.post(reverse("signup"), {**ANSWER, **changes})
+    response = client.post(reverse("signup"), {**ANSWER, **changes})
+    run_queued_jobs()  # a worker sends the confirmation (clients.tasks)
+    return response
 
 
 def confirm_url(message) -> str:
@@ -65,6 +69,30 @@ def test_the_confirmation_email_holds_a_link_that_confirms_the_clinic(client):
     assert Clinic.objects.get(name="Tidewater Remedial Massage").email_confirmed
     # Opening it again (a second tap, a mail scanner) changes nothing and still says so.
     assertContains(client.get(confirm_url(message)), "Your email is confirmed")
+
+
+def test_the_request_only_queues_the_email_and_a_worker_sends_it_once(client):
+    response = client.post(reverse("signup"), ANSWER, follow=True)
+    assertContains(response, escape("We're sending hana@tidewater.example a link to confirm it"))
+    assert mail.outbox == []
+    job = DBTaskResult.objects.get(task_path="clients.tasks.send_confirmation")
+    assert "confirm" not in str(job.args_kwargs)  # the link is made by the worker, never kept with the job
+
+    run_queued_jobs()
+    tasks.send_confirmation.enqueue(*job.args_kwargs["args"])  # as when a worker is lost and it runs again
+    run_queued_jobs()
+
+    assert len(mail.outbox) == 1
+    assert DBTaskResult.objects.order_by("enqueued_at").last().return_value == "already sent"
+    assert client.get(confirm_url(mail.outbox[0])).status_code == 200
+
+
+def test_a_confirmation_queued_for_an_address_changed_since_is_not_sent(client):
+    client.post(reverse("signup"), ANSWER)
+    get_user_model().objects.filter(username="hana").update(email="new@tidewater.example")
+    run_queued_jobs()
+    assert mail.outbox == []
+    assert DBTaskResult.objects.get().return_value == "address changed"
 
 
 def test_the_link_works_from_a_phone_that_isnt_logged_in(client):
@@ -148,7 +176,9 @@ def test_the_owner_can_have_the_confirmation_sent_again(client):
     sign_up(client)
     mail.outbox.clear()
     response = client.post(reverse("signup-resend"), follow=True)
-    assertContains(response, "Sent again to hana@tidewater.example")
+    assertContains(response, "Sending it again to hana@tidewater.example")
+    assert mail.outbox == []  # a worker sends it
+    run_queued_jobs()
     assert len(mail.outbox) == 1
     assert client.get(confirm_url(mail.outbox[0])).status_code == 200
     assert Clinic.objects.get().email_confirmed
@@ -161,6 +191,7 @@ def test_sending_it_again_is_throttled(client, settings):
     for _ in range(3):
         response = client.post(reverse("signup-resend"), follow=True)
     assertContains(response, "several times in the last hour")
+    run_queued_jobs()
     assert len(mail.outbox) == 2
 
 

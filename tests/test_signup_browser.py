@@ -92,6 +92,7 @@ def test_a_clinic_signs_up_and_prints_its_first_handout(page, db):
 
 
 def owner_confirmation_email() -> str:
+    run_queued_jobs()  # a worker sends it (clients.tasks)
     sent = [m for m in mail.outbox if "Confirm your email" in m.subject]
     assert sent, "no confirmation email was sent"
     return sent[-1].body

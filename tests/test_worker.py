@@ -25,7 +25,7 @@ def backend(request, settings):
     """The backend the test enqueues on and its workers run, by setting alone."""
     if request.param == "rq":
         redis_or_fail().flushdb()  # database 3 is the engine tests' own
-        settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+        settings.TASKS = {"default": {"BACKEND": "aftercare.rq_backend.RQBackend", "QUEUES": ["default"]}}
         settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
     yield request.param
     if request.param == "rq":
@@ -84,9 +84,8 @@ def test_two_workers_run_each_of_many_jobs_exactly_once(backend, env, log, worke
         assert result.return_value == result.kwargs["key"]
 
 
-# On RQ, RQ itself finds a job abandoned by a killed worker, after the job's timeout, and
-# moves it to its failed registry (README, "Jobs"); this is the database queue's guarantee.
-@pytest.mark.parametrize("backend", ["database"], indirect=True)
+# On RQ too: RQ's own sweep would fail the job after its timeout (ten minutes and more);
+# the workers' clocks put it back in the queue once its worker is WORKER_LOST_AFTER quiet.
 def test_a_job_whose_worker_is_killed_mid_way_runs_again_and_finishes_once(env, log, workers, backend):
     a = workers("worker-a", env)
     wait_for(beating("worker-a"), timeout=30, what="worker A to start", processes=[a])
@@ -107,6 +106,40 @@ def test_a_job_whose_worker_is_killed_mid_way_runs_again_and_finishes_once(env, 
     for result in others:
         result.refresh()
         assert result.worker_ids == ["worker-b"]
+
+
+def test_a_job_killed_inside_its_transaction_leaves_nothing_and_runs_again_whole(env, log, workers, backend):
+    a = workers("worker-a", env)
+    wait_for(beating("worker-a"), timeout=30, what="worker A to start", processes=[a])
+    job = jobs.two_rows.enqueue(key="pair", seconds=60)
+    wait_for(lambda: lines(log, "start"), timeout=30, what="worker A to write the first row", processes=[a])
+
+    a.kill()
+    assert not ScheduleTick.objects.filter(name__startswith="pair-").exists()  # the first row went with the worker
+    b = workers("worker-b", env)
+
+    wait_for(lambda: lines(log, "done"), timeout=60, what="the job to run again on worker B", processes=[b])
+    wait_for(lambda: (job.refresh() or job.status) == TaskResultStatus.SUCCESSFUL, timeout=10, what="the job marked done")
+    assert sorted(ScheduleTick.objects.filter(name__startswith="pair-").values_list("name", flat=True)) == ["pair-first", "pair-second"]
+    assert job.return_value == 2
+    assert job.worker_ids == ["worker-a", "worker-b"]  # the lost try shows
+
+
+@pytest.mark.parametrize("backend", ["rq"], indirect=True)
+def test_on_rq_a_job_lost_on_every_try_is_failed_and_says_why(env, log, workers, backend, settings):
+    env = {**env, "WORKER_MAX_ATTEMPTS": "1"}
+    a = workers("worker-a", env)
+    wait_for(beating("worker-a"), timeout=30, what="worker A to start", processes=[a])
+    job = jobs.note.enqueue(key="slow", seconds=60)
+    wait_for(lambda: lines(log, "start"), timeout=30, what="worker A to start the job", processes=[a])
+
+    a.kill()
+    b = workers("worker-b", env)
+
+    wait_for(lambda: (job.refresh() or job.status) == TaskResultStatus.FAILED, timeout=30, what="the job failed", processes=[b])
+    assert job.errors[-1].exception_class is WorkerLost
+    assert "stopped answering on each of 1 tries: worker-a" in job.errors[-1].traceback
+    assert lines(log, "done") == []
 
 
 def test_each_scheduled_minute_is_taken_by_one_of_two_workers(env, log, workers, backend):
