@@ -173,8 +173,8 @@ def attach_days(items, today: datetime.date) -> None:
 
 
 def attach_since_last_time(items) -> None:
-    """Give each of last time's items `feelings` (every day's word, oldest first) and
-    `hurt`, and their visit `words` (the client's words on that homework). Two queries."""
+    """Give each of last time's items `felt` (every day's word, oldest first) and `hurt`,
+    and their visit `client_words` (the client's words on that homework). Two queries."""
     items = list(items)
     if not items:
         return
@@ -183,9 +183,9 @@ def attach_since_last_time(items) -> None:
         by_item[feeling.item_id].append(feeling)
     words = list(HomeworkWord.objects.filter(visit__in={item.visit_id for item in items}).order_by("day", "created_at"))
     for item in items:
-        item.feelings = by_item[item.pk]
-        item.hurt = any(f.feeling == Feeling.HURT for f in item.feelings)
-        item.visit.words = [word for word in words if word.visit_id == item.visit_id]
+        item.felt = by_item[item.pk]
+        item.hurt = any(f.feeling == Feeling.HURT for f in item.felt)
+        item.visit.client_words = [word for word in words if word.visit_id == item.visit_id]
 
 
 def hurt_exercises(client_id: int):
