@@ -15,8 +15,9 @@ from aftercare.nudges import NUDGE_LENGTH
 class FeelingForm(forms.Form):
     """One tap on how an item felt, for the day the page showed."""
 
-    item = forms.IntegerField(min_value=1)
-    day = forms.DateField(required=False)
+    # Hidden fields on the page: nobody types them.
+    item = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    day = forms.DateField(required=False, widget=forms.HiddenInput)
     feeling = forms.ChoiceField(choices=Feeling.choices)
 
     def __init__(self, *args, today: datetime.date, **kwargs):
@@ -36,7 +37,7 @@ class WordForm(forms.Form):
     """The client's word on the homework as a whole: "not today", or "this doesn't fit my
     week", with a short note if they like."""
 
-    visit = forms.IntegerField(min_value=1)
+    visit = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     word = forms.ChoiceField(choices=Word.choices, error_messages={"required": "Choose one of the two buttons."})
     note = forms.CharField(
         required=False,

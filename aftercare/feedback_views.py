@@ -38,7 +38,7 @@ def item_feeling(request, token: str):
     form = FeelingForm(request.POST, today=timezone.localdate())
     if not form.is_valid():
         if set(form.errors) == {"day"}:
-            return refused(request, link, refused_message=form.errors["day"][0])
+            return refused(request, link, refused_message=form.errors["day"][0], feeling_form=form)
         raise Http404
     item = get_object_or_404(HomeworkItem.objects.filter(visit__client=link.client), pk=form.cleaned_data["item"])
     feeling = ItemFeeling.say(item, form.cleaned_data["day"], form.cleaned_data["feeling"])

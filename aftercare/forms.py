@@ -169,8 +169,9 @@ class CheckInForm(forms.Form):
     midnight counts for the day the client saw; none given is today. A day in the future or
     more than a week back is refused with a message (aftercare/feedback.py, TICKABLE_DAYS)."""
 
-    item = forms.IntegerField(min_value=1)
-    day = forms.DateField(required=False)
+    # Hidden fields on the page: nobody types them.
+    item = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    day = forms.DateField(required=False, widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[("done", "done"), ("undo", "undo")])
 
     def __init__(self, *args, today: datetime.date, **kwargs):

@@ -76,7 +76,9 @@ def check_in(request, token: str):
     form = CheckInForm(request.POST, today=today)
     if not form.is_valid():
         if set(form.errors) == {"day"}:  # a day outside the last seven: say so, change nothing
-            context = link_page.page_context(link.client_id, token, today, refused_message=form.errors["day"][0])
+            context = link_page.page_context(
+                link.client_id, token, today, refused_message=form.errors["day"][0], tick_form=form
+            )
             return render(request, "link/homework.html", context, status=400)
         raise Http404
     item = get_object_or_404(HomeworkItem.objects.filter(visit__client=link.client), pk=form.cleaned_data["item"])
