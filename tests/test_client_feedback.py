@@ -248,3 +248,25 @@ def test_the_page_takes_the_same_queries_with_words_and_ticks(client, path, item
     # (a cache miss), the complaints' red flags: as many as without them.
     with django_assert_num_queries(4):
         client.get(path, REMOTE_ADDR="10.1.1.1")
+
+
+def test_feelings_and_words_are_in_the_export_and_go_with_the_deletion(client, path, item, homework, therapist):
+    import io
+    import json
+    import zipfile
+
+    from aftercare import export
+
+    feel(client, path, item, "hurt")
+    say(client, path, homework, "doesnt-fit", "Evenings <b>never</b>")
+    data = json.loads(zipfile.ZipFile(io.BytesIO(export.client_zip(homework.client))).read("client.json"))
+    (visit,) = data["visits"]
+    assert visit["client_words"] == [{"day": timezone.localdate().isoformat(), "word": "This doesn't fit my week",
+                                      "note": "Evenings <b>never</b>"}]
+    felt = {entry["exercise"]: entry["how_it_felt"] for entry in visit["homework"]}
+    assert felt[item.exercise.name] == [{"day": timezone.localdate().isoformat(), "feeling": "It hurt"}]
+    client.force_login(therapist.user)
+    page = client.get(f"/clients/{homework.client_id}/delete/")
+    assertContains(page, "2 words from them")
+    client.post(f"/clients/{homework.client_id}/delete/", {"confirm": "Maya"})
+    assert not ItemFeeling.objects.exists() and not HomeworkWord.objects.exists()

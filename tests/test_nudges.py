@@ -183,3 +183,19 @@ def test_nudges_are_in_the_export_and_go_with_the_deletion(as_therapist, maya, t
     assertContains(page, "1 nudge")
     maya.delete()
     assert not Nudge.objects.exists()
+
+
+def test_merging_two_records_keeps_their_nudges_one_a_week(maya, therapist, clinic):
+    from aftercare import merge
+
+    other = make_client(clinic, "Maya", last_name="L.", email="maya@example.com")
+    Nudge.send(other, "Hello from before", by=therapist, site_url="http://testserver")
+    older = Nudge.send(maya, "An older one", by=therapist, site_url="http://testserver")
+    Nudge.objects.filter(pk=older.pk).update(week=older.week - datetime.timedelta(weeks=3))
+    merge.merge(maya, other, by=therapist)
+    assert sorted(Nudge.objects.filter(client=maya).values_list("text", flat=True)) == ["An older one", "Hello from before"]
+    # Both nudged in the same week: the kept record's stays, the database allows no two.
+    third = make_client(clinic, "Maya", last_name="Lind", email="maya@example.com")
+    Nudge.objects.create(client=third, therapist=therapist, way="email", text="Same week", week=Nudge.objects.get(text="Hello from before").week)
+    merge.merge(maya, third, by=therapist)
+    assert Nudge.objects.filter(client=maya).count() == 2
