@@ -227,7 +227,8 @@ def item_add(request, pk: int, exercise_pk: int):
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         return _quick_add(request, visit, exercise)
     # "Change" on last time's item: its dose and note to start from.
-    earlier = get_earlier_item(visit, int(request.GET["from"])) if request.GET.get("from", "").isdigit() else None
+    source = request.GET.get("from", "")
+    earlier = get_earlier_item(visit, int(source)) if source.isascii() and source.isdigit() and len(source) < 12 else None
     start = {name: getattr(earlier, name) for name in ("note", *Dose.DOSE_FIELDS)} if earlier else exercise.dose()
     form = HomeworkItemForm(
         request.POST or None, instance=HomeworkItem(exercise=exercise, **start), conflicts=conflicts

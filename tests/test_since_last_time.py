@@ -133,3 +133,9 @@ def test_carrying_over_a_third_item_says_why_not(as_therapist, last_visit, today
 def test_carry_over_only_takes_a_post(as_therapist, last_visit, today_visit):
     ball = last_visit.items.get(slot=1)
     assert as_therapist.get(reverse("aftercare:item-carry", args=[today_visit.pk, ball.pk])).status_code == 405
+
+
+@pytest.mark.parametrize("source", ["²", "1" * 40, "-1", "abc", ""])
+def test_a_from_that_is_no_item_opens_the_plain_form(as_therapist, today_visit, source):
+    url = reverse("aftercare:item-add", args=[today_visit.pk, builtin("chin-tucks").pk])
+    assert as_therapist.get(url, {"from": source}).status_code == 200
