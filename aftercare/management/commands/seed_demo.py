@@ -48,7 +48,7 @@ CLIENTS = [
 # for each client, the days ago they ticked their newest homework, how it felt (days ago,
 # feeling), their word on the week (days ago, word, note), and whether they opened their link.
 BETWEEN = {
-    "Maya": ([1, 2, 4, 6, 8, 9, 11], [(2, "easier")], None, True),
+    "Maya": ([1, 2, 4, 6, 8, 9, 11], [(9, "same"), (2, "easier")], (5, "not-today", ""), True),
     "Dev": ([0, 1, 3, 5, 9, 12], [(1, "easier"), (5, "same")], None, True),
     "Ruth": ([3, 4], [(2, "hurt")], None, True),
     "Priya": ([6], [(6, "same")], (3, "doesnt-fit", "Evenings are school runs and dinner; mornings before work might suit."), True),
@@ -121,27 +121,34 @@ class Command(BaseCommand):
 
 
 def week_between_visits(client, today, ticked, feelings, word, opened) -> None:
-    """Ticks, feelings and a word on the client's newest homework, none before it was given."""
-    visit = Visit.objects.filter(client=client).with_homework().order_by("-date").first()
-    if visit is None:
+    """Ticks, feelings and a word, each on the homework the client had that day (so the
+    newest visit's "since last time" shows the one before), none before any was given."""
+    visits = list(Visit.objects.filter(client=client).with_homework().order_by("-date").prefetch_related("items"))
+    if not visits:
         return
-    items = list(visit.items.all())
+
+    def homework_on(day):
+        return next((visit for visit in visits if visit.date <= day), None)
+
     for n, days_ago in enumerate(ticked):
         day = today - datetime.timedelta(days=days_ago)
-        if day >= visit.date:
+        if visit := homework_on(day):
+            items = list(visit.items.all())
             CheckIn.objects.get_or_create(item=items[n % len(items)], day=day)
     for days_ago, feeling in feelings:
         day = today - datetime.timedelta(days=days_ago)
-        if day >= visit.date:
-            ItemFeeling.say(items[0], day, feeling)
+        if visit := homework_on(day):
+            ItemFeeling.say(list(visit.items.all())[0], day, feeling)
     if word:
         days_ago, said, note = word
-        HomeworkWord.say(visit, max(visit.date, today - datetime.timedelta(days=days_ago)), said, note)
+        day = today - datetime.timedelta(days=days_ago)
+        if visit := homework_on(day):
+            HomeworkWord.say(visit, day, said, note)
     ShareLink.current(client)
     if opened:
         AuditEvent.objects.create(
             clinic_id=client.clinic_id, client=client, client_number=client.pk, action=Action.LINK_OPENED,
-            at=timezone.now() - datetime.timedelta(days=max(0, (today - visit.date).days - 1)),
+            at=timezone.now() - datetime.timedelta(days=max(0, (today - visits[0].date).days - 1)),
         )
 
 
