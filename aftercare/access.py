@@ -21,6 +21,13 @@ def get_item(visit: Visit, pk: int) -> HomeworkItem:
     return get_object_or_404(visit.items.select_related("exercise"), pk=pk)
 
 
+def get_earlier_item(visit: Visit, pk: int) -> HomeworkItem:
+    """One homework item of the same client's other visits (to carry over to `visit`,
+    already fetched through get_visit), with its exercise."""
+    items = HomeworkItem.objects.filter(visit__client=visit.client_id).exclude(visit=visit)
+    return get_object_or_404(items.select_related("exercise"), pk=pk)
+
+
 def get_export(client, pk: int) -> PreparedFile:
     """One export of `client` (already fetched through get_client)."""
     return get_object_or_404(PreparedFile.objects.filter(kind=Kind.EXPORT, client=client), pk=pk)

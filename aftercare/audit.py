@@ -48,6 +48,7 @@ class Action(models.TextChoices):
     DELETED = "deleted", "deleted the client"
     MERGED = "client-merged", "merged in another record of the client"
     LINK_OPENED = "link-opened", "opened their link"
+    NUDGED = "client-nudged", "sent the client a nudge"
 
 
 class AuditEventQuerySet(models.QuerySet):

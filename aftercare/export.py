@@ -18,6 +18,7 @@ from django.utils import timezone
 from aftercare import handouts
 from aftercare.audit import AuditEvent
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
+from aftercare.nudges import Nudge
 from clients.models import Client
 
 FORMAT = "aftercare-client-export/1"
@@ -28,11 +29,13 @@ def _when(value) -> str | None:
 
 
 def _visits(client: Client) -> list[Visit]:
-    items = handouts.items_for_paper().prefetch_related(Prefetch("check_ins", queryset=CheckIn.objects.order_by("day")))
+    items = handouts.items_for_paper().prefetch_related(
+        Prefetch("check_ins", queryset=CheckIn.objects.order_by("day")), "feelings"
+    )
     return list(
         Visit.objects.filter(client=client)
         .select_related("therapist__user")
-        .prefetch_related("complaints", Prefetch("items", queryset=items))
+        .prefetch_related("complaints", Prefetch("items", queryset=items), "words")
         .order_by("date", "created_at")
     )
 
@@ -46,6 +49,7 @@ def _item(item: HomeworkItem) -> dict:
         "note": item.note,
         "given_at": _when(item.created_at),
         "ticked_off_on": [check_in.day.isoformat() for check_in in item.check_ins.all()],
+        "how_it_felt": [{"day": f.day.isoformat(), "feeling": f.get_feeling_display()} for f in item.feelings.all()],
     }
 
 
@@ -61,6 +65,9 @@ def _visit(visit: Visit) -> dict:
         "goal_for_next_session": visit.next_goal,
         "rebook_in_weeks": visit.rebook_weeks,
         "homework": [_item(item) for item in visit.items.all()],
+        "client_words": [
+            {"day": word.day.isoformat(), "word": word.get_word_display(), "note": word.note} for word in visit.words.all()
+        ],
     }
 
 
@@ -95,6 +102,11 @@ def client_data(client: Client, visits: list[Visit]) -> dict:
         },
         "visits": [_visit(visit) for visit in visits],
         "links": [_link(link) for link in ShareLink.objects.filter(client=client).order_by("created_at")],
+        "nudges": [
+            {"at": _when(n.created_at), "way": n.get_way_display(), "text": n.text, "sent_at": _when(n.sent_at),
+             "by": n.therapist.display_name if n.therapist else None}
+            for n in Nudge.objects.filter(client=client).select_related("therapist__user").order_by("created_at")
+        ],
         "audit": [_event(event) for event in AuditEvent.objects.for_client(client).order_by("at", "pk")],
     }
 

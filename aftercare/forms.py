@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Layout, Row, Submit
 from django import forms
 
+from aftercare.feedback import can_tick
 from aftercare.models import HomeworkItem, Visit
 from clients.models import Client
 from exercises.fields import TickedRowsField, tidy_dose_fields
@@ -163,12 +164,14 @@ class WrapUpForm(forms.ModelForm):
 
 
 class CheckInForm(forms.Form):
-    """A tap on "I did it today" (or undo). The day is the one the page was showing, so a
-    tap just after midnight counts for the day the client saw; anything more than a day
-    from the server's today is taken as today."""
+    """A tap on "I did it today" (or undo), or on one of the last seven days (a day missed
+    is ticked afterwards). The day is the one the page was showing, so a tap just after
+    midnight counts for the day the client saw; none given is today. A day in the future or
+    more than a week back is refused with a message (aftercare/feedback.py, TICKABLE_DAYS)."""
 
-    item = forms.IntegerField(min_value=1)
-    day = forms.DateField(required=False)
+    # Hidden fields on the page: nobody types them.
+    item = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    day = forms.DateField(required=False, widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[("done", "done"), ("undo", "undo")])
 
     def __init__(self, *args, today: datetime.date, **kwargs):
@@ -177,9 +180,14 @@ class CheckInForm(forms.Form):
 
     def clean_day(self):
         day = self.cleaned_data.get("day")
-        if day is None or abs((day - self.today).days) > 1:
+        if day is None:
             return self.today
+        if not can_tick(day, self.today):
+            raise forms.ValidationError(TICK_WINDOW, code="out_of_window")
         return day
+
+
+TICK_WINDOW = "You can tick today and the six days before it: that day is outside them, so nothing changed."
 
 
 class ReminderForm(forms.Form):

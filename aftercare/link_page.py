@@ -35,7 +35,7 @@ from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
 
-from aftercare import audit
+from aftercare import audit, feedback
 from aftercare.addresses import client_address
 from aftercare.forms import ReminderForm
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
@@ -50,7 +50,7 @@ EARLIER_VISITS_SHOWN = 10
 # The stamp changes with everything on the page but a therapist's own name and email on
 # their login; this is how late those can show.
 PAGE_CACHE_SECONDS = 10 * 60
-PAGE_TEMPLATES = ("link/homework.html", "link/_card.html", "base_client.html")
+PAGE_TEMPLATES = ("link/homework.html", "link/_card.html", "link/_feedback.html", "link/_word.html", "base_client.html")
 # Tables the page reads that the stamp leaves out on purpose, and why. The stamp test
 # fails on any other table the page reads that the stamp doesn't.
 NOT_STAMPED = {
@@ -132,7 +132,8 @@ class PageLink:
 # What the page shows, and what the stamp follows: the client and clinic rows themselves;
 # for their homework items, a count (deletions) and the newest updated_at of the items, their
 # visits and exercises (additions, edits, wrap-ups); pictures of those exercises and
-# check-ins, a count and the newest created_at; the complaints of the client's visits (their
+# check-ins, a count and the newest created_at; the client's feelings and words (aftercare/
+# feedback.py), a count and the newest updated_at; the complaints of the client's visits (their
 # red flags are printed), a count, a sum of ids (a complaint swapped for another) and the
 # newest updated_at. Plain SQL that SQLite and PostgreSQL read
 # alike.
@@ -165,6 +166,17 @@ LOOKUP_SQL = """
               FROM aftercare_checkin check_in
               JOIN aftercare_homeworkitem item ON item.id = check_in.item_id
               JOIN aftercare_visit visit ON visit.id = item.visit_id
+             WHERE visit.client_id = share_link.client_id)
+           || ' ' ||
+           (SELECT CAST(COUNT(*) AS TEXT) || ' ' || COALESCE(CAST(MAX(feeling.updated_at) AS TEXT), '')
+              FROM aftercare_itemfeeling feeling
+              JOIN aftercare_homeworkitem item ON item.id = feeling.item_id
+              JOIN aftercare_visit visit ON visit.id = item.visit_id
+             WHERE visit.client_id = share_link.client_id)
+           || ' ' ||
+           (SELECT CAST(COUNT(*) AS TEXT) || ' ' || COALESCE(CAST(MAX(word.updated_at) AS TEXT), '')
+              FROM aftercare_homeworkword word
+              JOIN aftercare_visit visit ON visit.id = word.visit_id
              WHERE visit.client_id = share_link.client_id)
       FROM aftercare_sharelink share_link
       JOIN clients_client client ON client.id = share_link.client_id
@@ -312,6 +324,7 @@ def _page_visits(client_id: int, today: datetime.date) -> list[Visit]:
             picture_height=Subquery(first_picture.values("height")[:1]),
             this_week=Coalesce(Subquery(ticks_this_week.values("n")[:1]), 0),
             done_today=Exists(CheckIn.objects.filter(item=OuterRef("pk"), day=today)),
+            **feedback.page_annotations(today),
         )
         .order_by("-visit__date", "-visit__created_at", "slot")
     )
@@ -320,10 +333,14 @@ def _page_visits(client_id: int, today: datetime.date) -> list[Visit]:
         item.picture = _picture(item)
         visit = visits.setdefault(item.visit_id, item.visit)
         visit.homework = [*getattr(visit, "homework", []), item]
+    feedback.attach_days(items, today)
     return list(visits.values())
 
 
-def page_context(client_id: int, token: str, today: datetime.date, reminder_form: ReminderForm | None = None) -> dict:
+def page_context(
+    client_id: int, token: str, today: datetime.date, reminder_form: ReminderForm | None = None, **refused
+) -> dict:
+    """What the page shows; `refused`: a form sent back with what was wrong (a 400, never cached)."""
     visits = _page_visits(client_id, today)
     latest = visits[0] if visits else None
     # The client and clinic come with the homework; a client with none yet costs a query.
@@ -343,6 +360,7 @@ def page_context(client_id: int, token: str, today: datetime.date, reminder_form
         "today": today,
         "reminder_form": reminder_form or ReminderForm(),
         "ask_email": _ask_email(latest, client.clinic),
+        **refused,
     }
 
 

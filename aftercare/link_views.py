@@ -72,15 +72,22 @@ def check_in(request, token: str):
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
         return HttpResponseForbidden("Check-ins come from your own homework page.")
     link = get_link(request, token)
-    form = CheckInForm(request.POST, today=timezone.localdate())
+    today = timezone.localdate()
+    form = CheckInForm(request.POST, today=today)
     if not form.is_valid():
+        if set(form.errors) == {"day"}:  # a day outside the last seven: say so, change nothing
+            context = link_page.page_context(
+                link.client_id, token, today, refused_message=form.errors["day"][0], tick_form=form
+            )
+            return render(request, "link/homework.html", context, status=400)
         raise Http404
     item = get_object_or_404(HomeworkItem.objects.filter(visit__client=link.client), pk=form.cleaned_data["item"])
+    day = form.cleaned_data["day"]
     if form.cleaned_data["action"] == "undo":
-        CheckIn.objects.filter(item=item, day=form.cleaned_data["day"]).delete()
+        CheckIn.objects.filter(item=item, day=day).delete()
     else:
-        CheckIn.objects.get_or_create(item=item, day=form.cleaned_data["day"])
-    return redirect(f"{link.path}#tick-{item.pk}")
+        CheckIn.objects.get_or_create(item=item, day=day)
+    return redirect(f"{link.path}#{'tick' if day == today else 'days'}-{item.pk}")
 
 
 @require_safe

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from aftercare import audit
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
+from aftercare.nudges import Nudge
 from clients.models import Client
 
 SAME_CLIENT = "That's the same record twice. Choose the other record of this client to merge into this one."
@@ -81,6 +82,8 @@ def merge(kept: Client, other: Client, *, by) -> Client:
         # updated_at moves on: the client's page is cached by a stamp that reads it.
         Visit.objects.filter(client=other).update(client=kept, updated_at=now)
         audit.AuditEvent.objects.move_client(other.clinic_id, other.pk, kept)
+        # Nudges move too, but for a week in which both had one (one a week, the database says).
+        Nudge.objects.filter(client=other).exclude(week__in=Nudge.objects.filter(client=kept).values("week")).update(client=kept)
 
         _fill_in_blanks(kept, other)
         kept.save()

@@ -22,6 +22,8 @@ from aftercare import audit
 from aftercare.audit import AuditEvent  # noqa: F401  (the audit log's model, so Django finds it)
 from aftercare.worker import ScheduleTick, WorkerBeat  # noqa: F401  (the job engine's models)
 from aftercare.prepared import PreparedFile  # noqa: F401  (files made ahead by jobs)
+from aftercare.feedback import HomeworkWord, ItemFeeling, hurt_exercises  # noqa: F401  (the client's word between visits)
+from aftercare.nudges import Nudge  # noqa: F401  (the therapist's nudge)
 from exercises.models import Dose, Exercise
 from outbox.models import SentEmail  # noqa: F401  (moved to outbox; named here where the jobs found it)
 
@@ -141,10 +143,13 @@ class Visit(models.Model):
         """Exercises for this visit's complaints, best first, none that is not for one of
         the client's health flags (a subquery); the client's home equipment counts once
         anybody has asked (reading that runs a query, once per client instance), and floor
-        exercises go last for a client who can't get down to the floor."""
+        exercises go last for a client who can't get down to the floor. An exercise that
+        hurt this client is left out (a subquery): the therapist can still choose it from
+        the library, on purpose."""
         client = self.client
         return (
             Exercise.objects.available_to(client.clinic_id)
+            .exclude(pk__in=hurt_exercises(client.pk))
             .suggested_for(
                 self.complaints.all(),
                 client.at_home,

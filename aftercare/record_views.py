@@ -15,8 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aftercare import audit, export, merge, tasks
 from aftercare.access import get_export
+from aftercare.feedback import HomeworkWord, ItemFeeling
 from aftercare.forms import VisitForm
 from aftercare.models import CheckIn, HomeworkItem, PreparedFile, ShareLink, Visit
+from aftercare.nudges import Nudge
 from aftercare.prepared import Kind, export_expiry
 from clients.access import get_client, therapist_required
 from clients.forms import ClientForm, DeleteClientForm, QuickClientForm
@@ -224,7 +226,7 @@ def client_delete(request, pk: int):
             audit.client_deleted(client, by=request.therapist)
             client.delete()
         messages.success(
-            request, f"{client.first_name} is deleted, with their visits, homework, check-ins and link."
+            request, f"{client.first_name} is deleted, with their visits, homework, check-ins, words, nudges and link."
         )
         return redirect("clients:list")
     counts = {
@@ -232,6 +234,9 @@ def client_delete(request, pk: int):
         "items": HomeworkItem.objects.filter(visit__client=client).count(),
         "check_ins": CheckIn.objects.filter(item__visit__client=client).count(),
         "links": ShareLink.objects.filter(client=client).count(),
+        "words": ItemFeeling.objects.filter(item__visit__client=client).count()
+        + HomeworkWord.objects.filter(visit__client=client).count(),
+        "nudges": Nudge.objects.filter(client=client).count(),
     }
     return render(
         request,

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from aftercare import handout_views, healthz, link_views, storage, views
+from aftercare import between_views, feedback_views, handout_views, healthz, link_views, storage, views
 from clients import account_views, login_views, signup_views
 
 
@@ -18,6 +18,7 @@ visit_patterns = [
     path("homework/<int:item_pk>/remove/", views.item_remove, name="item-remove"),
     path("homework/<int:item_pk>/note/", views.item_note, name="item-note"),
     path("homework/undo-remove/", views.item_restore, name="item-restore"),
+    path("homework/carry/<int:item_pk>/", views.item_carry, name="item-carry"),
     path("teach/", views.visit_teach, name="visit-teach"),
     path("undo-finish/", views.visit_unfinish, name="visit-unfinish"),
     path("wrap-up/", views.visit_wrap_up, name="visit-wrap-up"),
@@ -31,6 +32,8 @@ aftercare_patterns = [
     path("clients/<int:client_pk>/visits/new/", views.visit_start, name="visit-start"),
     path("visits/<int:pk>/", include(visit_patterns)),
     path("day/", handout_views.day, name="day"),
+    path("between-visits/", between_views.week, name="between-visits"),
+    path("clients/<int:client_pk>/nudge/", between_views.nudge, name="nudge"),
     path("day/handouts.pdf", handout_views.day_handouts, name="day-handouts"),
     path("library/<int:pk>/sheet.pdf", handout_views.exercise_sheet, name="exercise-sheet"),
 ]
@@ -59,6 +62,8 @@ urlpatterns = [
     path("", include((aftercare_patterns, "aftercare"))),
     path("h/<str:token>/", link_views.client_page, name="client-page"),
     path("h/<str:token>/done/", link_views.check_in, name="client-check-in"),
+    path("h/<str:token>/feeling/", feedback_views.item_feeling, name="client-feeling"),
+    path("h/<str:token>/word/", feedback_views.homework_word, name="client-word"),
     path("h/<str:token>/reminders.ics", link_views.reminders, name="client-reminders"),
     path("h/<str:token>/handout.pdf", link_views.handout, name="client-handout"),
     path("admin/", admin.site.urls),

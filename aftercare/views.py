@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from aftercare import audit, tasks
-from aftercare.access import get_item, get_visit
+from aftercare import audit, feedback, tasks
+from aftercare.access import get_earlier_item, get_item, get_visit
 from aftercare.forms import HomeworkItemForm, ItemNoteForm, LinkEmailForm, LinkReplaceForm, VisitForm, WrapUpForm
 from aftercare.models import MAX_ITEMS, HomeworkItem, ShareLink, Visit, attach_tick_history
 from clients.access import ExerciseUse, get_client, get_exercise, therapist_required
@@ -81,6 +81,7 @@ def _last_homework(visit: Visit) -> list[HomeworkItem]:
             break
         items.append(item)
     attach_tick_history(items, timezone.localdate())
+    feedback.attach_since_last_time(items)
     return items
 
 
@@ -225,8 +226,12 @@ def item_add(request, pk: int, exercise_pk: int):
             url = reverse("aftercare:item-add", args=[visit.pk, exercise.pk])
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         return _quick_add(request, visit, exercise)
+    # "Change" on last time's item: its dose and note to start from.
+    source = request.GET.get("from", "")
+    earlier = get_earlier_item(visit, int(source)) if source.isascii() and source.isdigit() and len(source) < 12 else None
+    start = {name: getattr(earlier, name) for name in ("note", *Dose.DOSE_FIELDS)} if earlier else exercise.dose()
     form = HomeworkItemForm(
-        request.POST or None, instance=HomeworkItem(exercise=exercise, **exercise.dose()), conflicts=conflicts
+        request.POST or None, instance=HomeworkItem(exercise=exercise, **start), conflicts=conflicts
     )
     if form.is_valid():
         try:
@@ -265,6 +270,21 @@ def _give(request, visit: Visit, exercise: Exercise, done: str, **details):
     audit.record(visit.client, audit.Action.ITEM_ASSIGNED, by=request.therapist, detail=exercise.name)
     messages.success(request, done)
     return _work_or_page(request, visit, added=item)
+
+
+@require_POST
+@therapist_required
+def item_carry(request, pk: int, item_pk: int):
+    """Last time's item again, one click: the same exercise, dose and note. One the client
+    is not to have now (a health flag) goes to the full form to confirm."""
+    visit = get_visit(request, pk)
+    earlier = get_earlier_item(visit, item_pk)
+    exercise = get_exercise(request, earlier.exercise_id, to=ExerciseUse.GIVE, loading=WITH_VERSIONS)
+    if exercise.not_for.filter(clients=visit.client_id).exists():
+        url = f"{reverse('aftercare:item-add', args=[visit.pk, exercise.pk])}?from={earlier.pk}"
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    details = {name: getattr(earlier, name) for name in ("note", *Dose.DOSE_FIELDS)}
+    return _give(request, visit, exercise, f"{exercise.name} carries on, same dose as last time.", **details)
 
 
 @require_POST

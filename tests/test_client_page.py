@@ -172,10 +172,15 @@ def test_a_tick_just_after_midnight_counts_for_the_day_the_page_showed(client, h
     assert list(CheckIn.objects.values_list("day", flat=True)) == [shown]
 
 
-def test_a_day_far_from_today_is_taken_as_today(client, homework, path):
-    item = homework.items.first()
-    tick(client, path, item, day=datetime.date(2001, 1, 1))
-    assert list(CheckIn.objects.values_list("day", flat=True)) == [timezone.localdate()]
+@pytest.mark.parametrize("day", [datetime.date(2001, 1, 1), "a week back and one", "tomorrow"])
+def test_a_day_in_the_future_or_more_than_a_week_back_is_refused_and_changes_nothing(client, homework, path, day):
+    today = timezone.localdate()
+    day = {"a week back and one": today - datetime.timedelta(days=7), "tomorrow": today + datetime.timedelta(days=1)}.get(day, day)
+    response = tick(client, path, homework.items.first(), day=day)
+    assert response.status_code == 400
+    assertContains(response, "You can tick today and the six days before it", status_code=400)
+    assertContains(response, "Hi Maya", status_code=400)  # the page itself, not an error page
+    assert not CheckIn.objects.exists()
 
 
 def test_the_newest_homework_comes_first_and_earlier_stays_below(client, homework, path, therapist):

@@ -43,6 +43,7 @@ from aftercare.forms import (
     VisitForm,
     WrapUpForm,
 )
+from aftercare.feedback_forms import BetweenFilterForm, FeelingForm, NudgeForm, WordForm
 from aftercare.models import HomeworkItem, ShareLink
 from clients.forms import (
     ClientForm,
@@ -449,7 +450,32 @@ REGISTRY = [
         "tick an item on the client's page", (CheckInForm,), lambda w: reverse("client-check-in", args=[w.token]),
         valid=lambda w: {"item": str(w.item.pk), "action": "done", "day": ""},
         fields=lambda w: {"item": fuzz.number(1, w.item.pk + 1), "day": fuzz.date(), "action": fuzz.choice(["done", "undo"])},
-        who="nobody", answers=frozenset({302, 403, 404}),  # a refused tick is the link page's 404
+        # A refused tick is the link page's 404; a day out of the last seven, the page with a message.
+        who="nobody", answers=frozenset({302, 400, 403, 404}),
+    ),
+    Target(
+        "say how an item felt on the client's page", (FeelingForm,), lambda w: reverse("client-feeling", args=[w.token]),
+        valid=lambda w: {"item": str(w.item.pk), "feeling": "hurt", "day": ""},
+        fields=lambda w: {"item": fuzz.number(1, w.item.pk + 1), "day": fuzz.date(),
+                          "feeling": fuzz.choice(["easier", "same", "hurt"])},
+        who="nobody", answers=frozenset({302, 400, 403, 404}), echo=False,
+    ),
+    Target(
+        "a word on the week on the client's page", (WordForm,), lambda w: reverse("client-word", args=[w.token]),
+        valid=lambda w: {"visit": str(w.visit.pk), "word": "doesnt-fit", "note": "Evenings are busy"},
+        fields=lambda w: {"visit": fuzz.number(1, w.visit.pk + 1), "word": fuzz.choice(["not-today", "doesnt-fit"]),
+                          "note": fuzz.text(300)},
+        who="nobody", answers=frozenset({302, 400, 404}),
+    ),
+    Target(
+        "send a nudge", (NudgeForm,), lambda w: reverse("aftercare:nudge", args=[w.client.pk]),
+        valid=lambda w: {"text": "Hi Maya, a gentle hello."}, fields=lambda w: {"text": fuzz.text(700)},
+    ),
+    Target(
+        "the week between visits", (BetweenFilterForm,), lambda w: reverse("aftercare:between-visits"),
+        valid=lambda w: {"who": "team", "page": "1"},
+        fields=lambda w: {"who": fuzz.choice(["mine", "team"]), "page": fuzz.number(1, 3)},
+        method="get", answers=frozenset({200}), success=200, echo=False,
     ),
     Target(
         "reminders at a time of day", (ReminderForm,), lambda w: reverse("client-reminders", args=[w.token]),

@@ -299,7 +299,7 @@ def test_retiring_takes_it_out_of_suggestions_and_search_but_history_still_shows
     homework = as_therapist.get(reverse("aftercare:visit-homework", args=[today.pk]), {"q": "towel"})
     assert own not in [exercise for exercise, *_ in homework.context["results"].rows]
     assert own not in [exercise for exercise, _ in homework.context["suggestions"]]
-    assertContains(homework, "Last time")  # …while last visit's homework still shows it
+    assertContains(homework, "Since last time")  # …while last visit's homework still shows it
     assert as_therapist.get(reverse("aftercare:item-add", args=[today.pk, own.pk])).status_code == 404
     # Still there for what was given: the past visit, the client's page, the library.
     assertContains(as_therapist.get(reverse("aftercare:visit-detail", args=[past.pk])), "Towel neck glide")

@@ -103,8 +103,9 @@ PAGES = {
                        "items with exercises and tick counts, the audit log's latest actions, "
                        "how often and when last their link was opened, all complaints (today's visit "
                        "starts here, ticked from the last one), their health flags"),
-    "clients:delete": (lambda w: f"/clients/{w['client'].pk}/delete/", True, LOGGED_IN + 5,
-                       "+ client, how many visits, homework items, check-ins and links go with them"),
+    "clients:delete": (lambda w: f"/clients/{w['client'].pk}/delete/", True, LOGGED_IN + 8,
+                       "+ client, how many visits, homework items, check-ins, links, words (feelings, "
+                       "words on the week) and nudges go with them"),
     "clients:export-ready": (lambda w: f"/clients/{w['client'].pk}/export/{w['export'].pk}/", True, LOGGED_IN + 2,
                              "+ client, the export"),
     "clients:export-download": (lambda w: f"/clients/{w['client'].pk}/export/{w['export'].pk}/download/", True,
@@ -150,7 +151,8 @@ PAGES = {
     "aftercare:visit-edit": (lambda w: f"/visits/{w['visit'].pk}/edit/", True, LOGGED_IN + 3,
                              "+ visit with client, its complaints, all complaints"),
     "aftercare:visit-homework": (lambda w: f"/visits/{w['visit'].pk}/homework/", True, LOGGED_IN + 12,
-                                 "+ visit with client, its items, last visit's items, the client's health flags, "
+                                 "+ visit with client, its items, last visit's items (with their feelings and "
+                                 "words only when there is a last visit: not here), the client's health flags, "
                                  "the visit's complaints with their red flags, the suggestions (the client's "
                                  "equipment only once asked: this client wasn't), their pictures, their equipment, "
                                  "the visit's complaints (intake ticks), all complaints for the intake ticks, all "
@@ -172,6 +174,11 @@ PAGES = {
     "aftercare:day-handouts": (lambda w: "/day/handouts.pdf?date=2026-11-23", True, LOGGED_IN + 1,
                                "+ one: nothing the day's handouts are made from has changed since the stack "
                                "ready for it was made (however many visits: tests/test_handouts.py), which is served"),
+    "aftercare:between-visits": (lambda w: "/between-visits/?who=team", True, LOGGED_IN + 2,
+                                 "+ the count of rows (pages), the page of clients with every figure a subquery "
+                                 "(however many clients: tests/test_between_visits.py)"),
+    "aftercare:nudge": (lambda w: f"/clients/{w['client'].pk}/nudge/", True, LOGGED_IN + 2,
+                        "+ client, their last nudge"),
     "aftercare:exercise-sheet": (lambda w: f"/library/{w['builtin'].pk}/sheet.pdf", True, LOGGED_IN + 2,
                                  "+ the exercise, its equipment"),
     "client-reminders": (lambda w: f"{w['link']}reminders.ics", False, 5,
@@ -204,6 +211,9 @@ POST_ONLY = {
     "aftercare:link-replace": lambda w: f"/visits/{w['visit'].pk}/link/replace/",
     "aftercare:link-revoke": lambda w: f"/visits/{w['visit'].pk}/link/revoke/",
     "client-check-in": lambda w: f"{w['link']}done/",
+    "client-feeling": lambda w: f"{w['link']}feeling/",
+    "client-word": lambda w: f"{w['link']}word/",
+    "aftercare:item-carry": lambda w: f"/visits/{w['visit'].pk}/homework/carry/{w['item'].pk}/",
     "clients:sample": lambda w: "/clients/sample/",
     "clinic:checklist-dismiss": lambda w: "/clinic/checklist/dismiss/",
     "signup-resend": lambda w: "/signup/confirm-again/",

@@ -267,13 +267,14 @@ def test_the_homework_page_takes_a_fixed_number_of_queries(as_therapist, visit, 
     visit.complaints.add(*Complaint.objects.filter(slug__in=["stiff-neck", "neck-shoulder-knots"]))
     url = reverse("aftercare:visit-homework", args=[visit.pk])
     # 1 session, 2 user, 3 therapist and clinic, 4 visit and client, 5 items, 6 last
-    # time's items, 7 their check-ins, 8 the client's health flags, 9 the visit's
-    # complaints with their red flags, 10 the suggestions (what the client has at home
-    # only once somebody asked: nobody has), 11 their pictures (the clinic's own), 12 their
-    # equipment, 13 the visit's complaints for the intake ticks, 14 every complaint for the
-    # intake ticks on the same page, 15 every complaint and 16 all equipment for the
-    # library filter
-    with django_assert_num_queries(16):
+    # time's items, 7 their check-ins, 8 how they felt, 9 the client's words on that
+    # homework, 10 the client's health flags, 11 the visit's complaints with their red
+    # flags, 12 the suggestions (what the client has at home only once somebody asked:
+    # nobody has; what hurt them, a subquery), 13 their pictures (the clinic's own), 14
+    # their equipment, 15 the visit's complaints for the intake ticks, 16 every complaint
+    # for the intake ticks on the same page, 17 every complaint and 18 all equipment for
+    # the library filter
+    with django_assert_num_queries(18):
         response = as_therapist.get(url)
     assert response.status_code == 200
     assertNotContains(response, "No suggestions")

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from aftercare.models import Visit
+from aftercare.audit import Action, AuditEvent
+from aftercare.feedback import HomeworkWord, ItemFeeling
+from aftercare.models import CheckIn, ShareLink, Visit
 from clients.models import Client, Clinic, Therapist
 from exercises.images import clean_upload
 from exercises.models import Complaint, Condition, Equipment, Exercise
@@ -38,7 +40,20 @@ CLIENTS = [
      [(0, ["rounded-desk-shoulders", "between-shoulder-blades"], ["doorway-pec-stretch", "wall-angels"])]),
     ("Aiko", "Brennan", "", [], ["pregnancy"], [(5, ["stress-sleep", "pregnancy-back-hip"], [])]),
     ("Lou", "", "", None, ["joint-replacement"], []),
+    ("Priya", "Shah", "priya@example.com", ["tennis-ball"], [],
+     [(2, ["headaches", "jaw-clenching"], ["tennis-ball-suboccipital-release"])]),
+    ("Sam", "Cole", "sam@example.com", [], [], [(1, ["lower-back-tightness"], ["cat-cow"])]),
 ]
+# A week between visits, so the week page and "since last time" have something to show:
+# for each client, the days ago they ticked their newest homework, how it felt (days ago,
+# feeling), their word on the week (days ago, word, note), and whether they opened their link.
+BETWEEN = {
+    "Maya": ([1, 2, 4, 6, 8, 9, 11], [(9, "same"), (2, "easier")], (5, "not-today", ""), True),
+    "Dev": ([0, 1, 3, 5, 9, 12], [(1, "easier"), (5, "same")], None, True),
+    "Ruth": ([3, 4], [(2, "hurt")], None, True),
+    "Priya": ([6], [(6, "same")], (3, "doesnt-fit", "Evenings are school runs and dinner; mornings before work might suit."), True),
+    "Sam": ([], [], None, False),
+}
 
 
 class Command(BaseCommand):
@@ -97,9 +112,43 @@ class Command(BaseCommand):
                 visit.complaints.set(Complaint.objects.filter(slug__in=complaint_slugs))
                 for slug in exercise_slugs:
                     visit.assign(Exercise.objects.get(clinic=None, slug=slug), note="Little and often is plenty.")
+            if first in BETWEEN:
+                week_between_visits(client, today, *BETWEEN[first])
         self.stdout.write(
             f"Demo ready: log in as '{THERAPISTS[0][0]}' with password '{DEMO_PASSWORD}' "
             f"({clinic.clients.count()} clients)."
+        )
+
+
+def week_between_visits(client, today, ticked, feelings, word, opened) -> None:
+    """Ticks, feelings and a word, each on the homework the client had that day (so the
+    newest visit's "since last time" shows the one before), none before any was given."""
+    visits = list(Visit.objects.filter(client=client).with_homework().order_by("-date").prefetch_related("items"))
+    if not visits:
+        return
+
+    def homework_on(day):
+        return next((visit for visit in visits if visit.date <= day), None)
+
+    for n, days_ago in enumerate(ticked):
+        day = today - datetime.timedelta(days=days_ago)
+        if visit := homework_on(day):
+            items = list(visit.items.all())
+            CheckIn.objects.get_or_create(item=items[n % len(items)], day=day)
+    for days_ago, feeling in feelings:
+        day = today - datetime.timedelta(days=days_ago)
+        if visit := homework_on(day):
+            ItemFeeling.say(list(visit.items.all())[0], day, feeling)
+    if word:
+        days_ago, said, note = word
+        day = today - datetime.timedelta(days=days_ago)
+        if visit := homework_on(day):
+            HomeworkWord.say(visit, day, said, note)
+    ShareLink.current(client)
+    if opened:
+        AuditEvent.objects.create(
+            clinic_id=client.clinic_id, client=client, client_number=client.pk, action=Action.LINK_OPENED,
+            at=timezone.now() - datetime.timedelta(days=max(0, (today - visits[0].date).days - 1)),
         )
 
 
