@@ -3,6 +3,7 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Layout, Row, Submit
 from django import forms
+from django.utils import translation
 
 from aftercare.models import HomeworkItem, Visit
 from clients.models import Client
@@ -235,3 +236,17 @@ class DayForm(forms.Form):
         if date and not (datetime.date(2000, 1, 1) <= date <= datetime.date(2999, 12, 31)):
             raise forms.ValidationError("Choose a date between the year 2000 and 2999.")
         return date
+
+
+class ClientLanguageForm(forms.Form):
+    """The client's choice of language on their page. Regional variants read as their
+    language ("fr-CA" is French); anything the app doesn't speak is refused."""
+
+    language = forms.CharField(max_length=100)
+
+    def clean_language(self) -> str:
+        code = self.cleaned_data["language"].strip()
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            raise forms.ValidationError("Not a language this page is written in.", code="unknown") from None

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext, ngettext_lazy, pgettext, pgettext_lazy
 
 from clients.models import Client, Clinic
 from aftercare import audit
@@ -38,12 +39,12 @@ class Referral(models.TextChoices):
 
 
 REFERRAL_PHRASES = {
-    Referral.CHIROPRACTOR: "a chiropractor",
-    Referral.OSTEOPATH: "an osteopath",
-    Referral.PODIATRIST: "a podiatrist",
-    Referral.PHYSIOTHERAPIST: "a physiotherapist",
-    Referral.GP: "your GP",
-    Referral.OTHER: "someone else",
+    Referral.CHIROPRACTOR: pgettext_lazy("see", "a chiropractor"),
+    Referral.OSTEOPATH: pgettext_lazy("see", "an osteopath"),
+    Referral.PODIATRIST: pgettext_lazy("see", "a podiatrist"),
+    Referral.PHYSIOTHERAPIST: pgettext_lazy("see", "a physiotherapist"),
+    Referral.GP: pgettext_lazy("see", "your GP"),
+    Referral.OTHER: pgettext_lazy("see", "someone else"),
 }
 
 
@@ -80,7 +81,7 @@ class Visit(models.Model):
         "rebook in",
         null=True,
         blank=True,
-        choices=[(1, "1 week"), (2, "2 weeks"), (3, "3 weeks"), (4, "4 weeks"), (6, "6 weeks"), (8, "8 weeks")],
+        choices=[(n, ngettext_lazy("%(count)d week", "%(count)d weeks", n) % {"count": n}) for n in (1, 2, 3, 4, 6, 8)],
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Part of the client page's change stamp (aftercare/link_page.py).
@@ -106,7 +107,7 @@ class Visit(models.Model):
     @property
     def referral_phrase(self) -> str:
         """Who the client might see, as a client reads it: "an osteopath", "your GP"."""
-        return REFERRAL_PHRASES.get(self.referral, "")
+        return str(REFERRAL_PHRASES.get(self.referral, ""))
 
     @property
     def referral_sentence(self) -> str:
@@ -119,15 +120,16 @@ class Visit(models.Model):
         first, _, rest = note.partition(" ")
         if first.lower() in JOINING_WORDS:
             note = f"{first.lower()} {rest}".strip()
+        # In the active language (a client's paper is printed in theirs).
         if self.referral == Referral.OTHER:
-            who, note = (note, "") if note else ("someone else", "")
-            sentence = f"It may help to see {who}"
+            who, note = (note, "") if note else (pgettext("see", "someone else"), "")
+            sentence = gettext("It may help to see %(who)s") % {"who": who}
         elif not note:
-            sentence = f"It may help to see {self.referral_phrase}"
+            sentence = gettext("It may help to see %(who)s") % {"who": self.referral_phrase}
         elif first.lower() in JOINING_WORDS:
-            sentence = f"It may help to see {self.referral_phrase} {note}"
+            sentence = gettext("It may help to see %(who)s %(note)s") % {"who": self.referral_phrase, "note": note}
         else:
-            sentence = f"It may help to see {self.referral_phrase}: {note}"
+            sentence = gettext("It may help to see %(who)s: %(note)s") % {"who": self.referral_phrase, "note": note}
         return sentence if sentence.endswith(("!", "?", "…")) else f"{sentence}."
 
     @property

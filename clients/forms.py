@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
@@ -108,7 +109,7 @@ class ClientForm(DuplicateCheck, forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = ["first_name", "last_name", "email", "phone", "equipment", "conditions", "no_floor"]
+        fields = ["first_name", "last_name", "email", "phone", "language", "equipment", "conditions", "no_floor"]
         help_texts = {"email": "For sending them their homework link."}
         error_messages = {"first_name": {"required": FIRST_NAME_NEEDED}}
 
@@ -130,11 +131,17 @@ class ClientForm(DuplicateCheck, forms.ModelForm):
         else:
             self.initial["home"] = "ticked" if self.initial.get("equipment") else "nothing"
         self.fields["first_name"].widget.attrs["autofocus"] = True
+        # A new client speaks the clinic's language until the therapist says otherwise.
+        self.fields["language"].required = True
+        self.fields["language"].choices = list(settings.LANGUAGES)
+        if not self.instance.pk or not self.instance.language:
+            self.initial["language"] = clinic.language
         self.helper = FormHelper()
         self.helper.layout = Layout(
             HTML('{% include "clients/_duplicates.html" %}'),
             Row(Column("first_name", css_class="col-sm-6"), Column("last_name", css_class="col-sm-6")),
             Row(Column("email", css_class="col-sm-6"), Column("phone", css_class="col-sm-6")),
+            Row(Column("language", css_class="col-sm-6")),
             Div(Field("home"), css_class="home-status"),
             Div(Field("equipment"), css_class="equipment-grid"),
             Div(Field("conditions"), css_class="condition-grid"),
@@ -241,7 +248,7 @@ class ClinicForm(forms.ModelForm):
 
     class Meta:
         model = Clinic
-        fields = ["name", "address", "phone", "email", "booking_url", "paper_size", "link_lifetime_days", "equipment"]
+        fields = ["name", "address", "phone", "email", "booking_url", "paper_size", "language", "link_lifetime_days", "equipment"]
         labels = {"booking_url": "Booking link", "link_lifetime_days": "How long client links last (days)"}
         help_texts = {
             "booking_url": "Where clients book their next session; shown on their page.",
@@ -277,6 +284,7 @@ class ClinicForm(forms.ModelForm):
             Fieldset(
                 "Handouts and links",
                 Row(Column("paper_size", css_class="col-md-6"), Column("link_lifetime_days", css_class="col-md-6")),
+                Row(Column("language", css_class="col-md-6")),
             ),
             Div(Field("equipment"), css_class="equipment-grid"),
         )
@@ -398,7 +406,15 @@ def _folded(name: str) -> str:
 
 class YourDetailsForm(forms.ModelForm):
     """A therapist's own name and email. The email is where a client's "Email <you> a
-    question" goes, and where replies to an emailed link go; without one, the clinic's."""
+    question" goes, and where replies to an emailed link go; without one, the clinic's.
+    And the language of their pages (on their Therapist row: the view applies it)."""
+
+    language = forms.ChoiceField(
+        choices=[("", "Your browser's language")] + list(settings.LANGUAGES),
+        required=False,
+        label="Language of your pages",
+        help_text="Clients get their page and handouts in their own language, whatever you choose here.",
+    )
 
     class Meta:
         model = get_user_model()
@@ -414,6 +430,7 @@ class YourDetailsForm(forms.ModelForm):
         self.helper.layout = Layout(
             Row(Column("first_name", css_class="col-md-6"), Column("last_name", css_class="col-md-6")),
             "email",
+            "language",
             Submit("save", "Save", css_class="btn-lg"),
         )
 
