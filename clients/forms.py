@@ -131,8 +131,9 @@ class ClientForm(DuplicateCheck, forms.ModelForm):
         else:
             self.initial["home"] = "ticked" if self.initial.get("equipment") else "nothing"
         self.fields["first_name"].widget.attrs["autofocus"] = True
-        # A new client speaks the clinic's language until the therapist says otherwise.
-        self.fields["language"].required = True
+        # A new client speaks the clinic's language until the therapist says otherwise; a
+        # form sent without the field (an older page) keeps the language they had.
+        self.clinic = clinic
         self.fields["language"].choices = list(settings.LANGUAGES)
         if not self.instance.pk or not self.instance.language:
             self.initial["language"] = clinic.language
@@ -177,6 +178,9 @@ class ClientForm(DuplicateCheck, forms.ModelForm):
             self.instance.equipment_recorded_at = timezone.now()  # asked today
         self.check_duplicates(self.duplicates_among)
         return cleaned
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or self.instance.language or self.clinic.language
 
     @staticmethod
     def _home_answer(recorded_at, equipment) -> frozenset | None:
@@ -260,6 +264,7 @@ class ClinicForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].required = False  # a form sent without it keeps the clinic's
         self.fields["link_lifetime_days"].min_value = 1
         self.fields["link_lifetime_days"].max_value = 730
         self.fields["link_lifetime_days"].widget.attrs.update({"min": 1, "max": 730})
@@ -288,6 +293,9 @@ class ClinicForm(forms.ModelForm):
             ),
             Div(Field("equipment"), css_class="equipment-grid"),
         )
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or self.instance.language
 
     def clean_booking_url(self):
         url = self.cleaned_data["booking_url"]

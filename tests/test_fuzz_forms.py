@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 
 from aftercare.forms import (
     CheckInForm,
+    ClientLanguageForm,
     DayForm,
     HomeworkItemForm,
     ItemNoteForm,
@@ -445,6 +446,13 @@ REGISTRY = [
         valid=lambda w: {"item": str(w.item.pk), "action": "done", "day": ""},
         fields=lambda w: {"item": fuzz.number(1, w.item.pk + 1), "day": fuzz.date(), "action": fuzz.choice(["done", "undo"])},
         who="nobody", answers=frozenset({302, 403, 404}),  # a refused tick is the link page's 404
+    ),
+    Target(
+        # A code the page isn't written in keeps the language it had: the page again, never a 500.
+        "the client's language", (ClientLanguageForm,), lambda w: reverse("client-language", args=[w.token]),
+        valid=lambda w: {"language": "fr"},
+        fields=lambda w: {"language": fuzz.choice(["fr", "de-AT", "es_ES", "EN", "zz", "", "fr-", "../en"]) | fuzz.text(40)},
+        who="nobody", answers=frozenset({302}), echo=False,
     ),
     Target(
         "reminders at a time of day", (ReminderForm,), lambda w: reverse("client-reminders", args=[w.token]),

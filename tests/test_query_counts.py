@@ -205,6 +205,7 @@ POST_ONLY = {
     "aftercare:link-replace": lambda w: f"/visits/{w['visit'].pk}/link/replace/",
     "aftercare:link-revoke": lambda w: f"/visits/{w['visit'].pk}/link/revoke/",
     "client-check-in": lambda w: f"{w['link']}done/",
+    "client-language": lambda w: f"{w['link']}language/",
     "clients:sample": lambda w: "/clients/sample/",
     "clinic:checklist-dismiss": lambda w: "/clinic/checklist/dismiss/",
     "signup-resend": lambda w: "/signup/confirm-again/",
