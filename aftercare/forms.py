@@ -3,12 +3,12 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Layout, Row, Submit
 from django import forms
-from django.utils import translation
 
 from aftercare.models import HomeworkItem, Visit
 from clients.models import Client
 from exercises.fields import TickedRowsField, tidy_dose_fields
 from exercises.models import Complaint, Dose
+from exercises.translations import language_for
 
 
 class VisitForm(forms.ModelForm):
@@ -245,8 +245,7 @@ class ClientLanguageForm(forms.Form):
     language = forms.CharField(max_length=100)
 
     def clean_language(self) -> str:
-        code = self.cleaned_data["language"].strip()
-        try:
-            return translation.get_supported_language_variant(code)
-        except LookupError:
-            raise forms.ValidationError("Not a language this page is written in.", code="unknown") from None
+        language = language_for(self.cleaned_data["language"])
+        if language is None:
+            raise forms.ValidationError("Not a language this page is written in.", code="unknown")
+        return language

@@ -423,7 +423,7 @@ def day_visits(clinic, date: datetime.date) -> list[Visit]:
 def exercise_pdf(exercise, clinic, language: str | None = None) -> bytes:
     """A sheet for any library exercise, no client on it, for the stack at reception: in
     `language`, the clinic's own by default."""
-    with translation.override(supported(language or clinic.language)):
+    with translation.override(supported(language, default=clinic.language)):
         return _exercise_document(exercise, clinic).write_pdf(pdf_variant=PDF_VARIANT)
 
 

@@ -24,13 +24,19 @@ from django.utils import translation
 DOMAIN = "library"
 
 
-def supported(code: str | None) -> str:
-    """The language the app speaks for `code` ("fr-CA" gives "fr"); the site's default for
-    anything it doesn't know, however it is written."""
+def language_for(code: str | None) -> str | None:
+    """The language the app speaks for `code`, however it is written ("fr-CA", "FR" and
+    "fr_FR" give "fr"); None when it speaks none that fits."""
+    code = str(code or "").strip().lower().replace("_", "-")[:32]
     try:
-        return translation.get_supported_language_variant(str(code or "")[:32])
+        return translation.get_supported_language_variant(code) if code else None
     except LookupError:
-        return translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+        return None
+
+
+def supported(code: str | None, default: str | None = None) -> str:
+    """language_for(`code`), or `default` (or the site's default) for anything else."""
+    return language_for(code) or language_for(default) or translation.get_supported_language_variant(settings.LANGUAGE_CODE)
 
 
 @functools.cache
