@@ -28,7 +28,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -38,7 +38,7 @@ from aftercare import storage
 from aftercare.models import HomeworkItem, PreparedFile, ShareLink, Visit
 from aftercare.prepared import Kind, expiry
 from aftercare.storage import PREPARED
-from exercises.translations import library_text, supported
+from exercises.translations import KEEPS_CAPITALS, library_text, supported
 from exercises.translations import stamp as translations_stamp
 
 # Tagged, accessible PDFs (PDF/UA-1): a screen reader gets headings, lists and the
@@ -56,10 +56,6 @@ DENSITIES = ("roomy", "snug", "tight", "tiny")
 # Past the densest type, paper carries a shorter version of each long text (characters for
 # a note, why it helps, each step; cautions get twice as many) and says where the rest is.
 SHORTER = (360, 220, 120, 70)
-
-
-# Languages whose nouns keep their capital letter inside a sentence ("Sie brauchen: Tennisball").
-KEEPS_CAPITALS = {"de"}
 
 
 def long_date(day: datetime.date) -> str:
@@ -360,6 +356,7 @@ def _visit_document_in_language(visit: Visit, site_url: str | None, link, by):
         "title": gettext("%(name)s's homework") % {"name": visit.client.first_name},
         "subtitle": gettext("From %(therapist)s, %(date)s") % {"therapist": therapist, "date": long_date(visit.date)},
         "rebook_by": long_date(visit.rebook_by) if visit.rebook_weeks and visit.rebook_by else "",
+        "rebook_in": ngettext("%(count)d week", "%(count)d weeks", visit.rebook_weeks or 0) % {"count": visit.rebook_weeks or 0},
         "clinic": clinic,
         "items": items,
         # "See your doctor first if…" for each of the visit's complaints that has them.

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.translation import gettext, ngettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from clients.models import Client, Clinic
 from aftercare import audit
@@ -81,7 +81,7 @@ class Visit(models.Model):
         "rebook in",
         null=True,
         blank=True,
-        choices=[(n, ngettext_lazy("%(count)d week", "%(count)d weeks", n) % {"count": n}) for n in (1, 2, 3, 4, 6, 8)],
+        choices=[(1, "1 week"), (2, "2 weeks"), (3, "3 weeks"), (4, "4 weeks"), (6, "6 weeks"), (8, "8 weeks")],
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Part of the client page's change stamp (aftercare/link_page.py).

@@ -14,9 +14,9 @@ from django.db.models.lookups import LessThanOrEqual
 from django.templatetags.static import static
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
-from exercises.translations import library_text
+from exercises.translations import KEEPS_CAPITALS, library_text
 
 
 class BodyArea(models.TextChoices):
@@ -517,7 +517,8 @@ class Exercise(Dose):
         """Starting position and side in a few words: "On the floor · each side in turn"."""
         parts = [str(self.get_position_display())]
         if self.side:
-            parts.append(str(self.get_side_display()).lower())
+            side = str(self.get_side_display())
+            parts.append(side if get_language() in KEEPS_CAPITALS else side.lower())
         return " · ".join(parts)
 
 

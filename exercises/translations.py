@@ -22,6 +22,9 @@ from django.conf import settings
 from django.utils import translation
 
 DOMAIN = "library"
+# Languages whose nouns keep their capital letter inside a sentence ("jede Seite
+# nacheinander", "Sie brauchen: Tennisball"), where English lowers it.
+KEEPS_CAPITALS = {"de"}
 
 
 def language_for(code: str | None) -> str | None:
