@@ -12,11 +12,12 @@ from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 
-from exercises.translations import KEEPS_CAPITALS, library_text
+from exercises.translations import KEEPS_CAPITALS, library_text, supported
 
 
 class BodyArea(models.TextChoices):
@@ -129,6 +130,9 @@ class Complaint(models.Model):
         blank=True,
         help_text="One sign per line, short, in a client's words: when to see a doctor before any homework.",
     )
+    # A clinic's own complaint in other languages, {"fr": {"name": ..., "red_flags": ...}}:
+    # what a client reading that language sees (in_language()).
+    translations = models.JSONField(default=dict, blank=True)
     # Part of the client page's change stamp (aftercare/link_page.py): the page prints red flags.
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -153,14 +157,16 @@ class Complaint(models.Model):
     def red_flag_list(self) -> list[str]:
         return [line.strip() for line in self.red_flags.splitlines() if line.strip()]
 
+    TRANSLATED_FIELDS = ("name", "description", "red_flags")
+
     def in_language(self, language: str | None = None) -> Complaint:
         """This complaint as a client reading `language` (the active one by default) sees
-        it: a copy, never to be saved, with the library's translation of its texts; a
-        clinic's own text stays as the clinic wrote it."""
-        shown = copy.copy(self)
-        for field in ("name", "description", "red_flags"):
-            setattr(shown, field, library_text(getattr(self, field), language))
-        return shown
+        it: a copy, never to be saved, with the clinic's own text in that language where it
+        wrote one, else the library's translation; else the text as the clinic wrote it."""
+        return _in_language(self, language)
+
+    def set_texts(self, language: str, texts: dict) -> None:
+        _set_texts(self, language, texts)
 
     def make_slug(self) -> str:
         """A slug from the name that no other complaint of the clinic has (runs a query)."""
@@ -388,6 +394,10 @@ class Exercise(Dose):
     retired = models.BooleanField(
         default=False, help_text="Retired exercises are no longer suggested or found for new homework."
     )
+    # A clinic's own exercise in other languages, {"fr": {"name": ..., "steps": ...}}: what a
+    # client reading that language sees (in_language()). One row, so the client page and
+    # handouts read it with the exercise and its updated_at stamps it.
+    translations = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -420,13 +430,14 @@ class Exercise(Dose):
 
     def in_language(self, language: str | None = None) -> Exercise:
         """This exercise as a client reading `language` (the active one by default) sees it:
-        a copy, never to be saved, with the library's translation of each text (a built-in,
-        or a clinic's copy of one where the clinic kept the library's words); the clinic's
-        own words stay as it wrote them."""
-        shown = copy.copy(self)
-        for field in self.TRANSLATED_FIELDS:
-            setattr(shown, field, library_text(getattr(self, field), language))
-        return shown
+        a copy, never to be saved, with the clinic's own text in that language where it
+        wrote one (`translations`), else the library's translation (a built-in, or a
+        clinic's copy of one that kept the library's words), else the text as the clinic
+        wrote it, in the clinic's language."""
+        return _in_language(self, language)
+
+    def set_texts(self, language: str, texts: dict) -> None:
+        _set_texts(self, language, texts)
 
     def first_picture(self) -> ExercisePicture | None:
         """The clinic's own first picture. Built-ins never have one, so they never query;
@@ -520,6 +531,29 @@ class Exercise(Dose):
             side = str(self.get_side_display())
             parts.append(side if get_language() in KEEPS_CAPITALS else side.lower())
         return " · ".join(parts)
+
+
+def _in_language(original, language: str | None):
+    language = supported(language or get_language())
+    own = (original.translations or {}).get(language) or {}
+    shown = copy.copy(original)
+    for field in original.TRANSLATED_FIELDS:
+        setattr(shown, field, own.get(field) or library_text(getattr(original, field), language))
+    return shown
+
+
+def _set_texts(instance, language: str, texts: dict) -> None:
+    """Keep `texts` as the instance's text in `language` (none: forget it). Locks the row
+    first, so two people writing two languages at once both keep theirs."""
+    with transaction.atomic():
+        row = type(instance).objects.select_for_update().get(pk=instance.pk)
+        translations = dict(row.translations or {})
+        if texts:
+            translations[language] = texts
+        else:
+            translations.pop(language, None)
+        type(instance).objects.filter(pk=instance.pk).update(translations=translations, updated_at=timezone.now())
+    instance.translations = translations
 
 
 class ExerciseComplaint(models.Model):

@@ -60,6 +60,9 @@ from clients.models import Invite
 from exercises.forms import (
     BaseComplaintLinkFormSet,
     ComplaintForm,
+    ComplaintTextsForm,
+    ExerciseTextsForm,
+    TextsInLanguageForm,
     ComplaintLinkForm,
     ExerciseForm,
     LibraryBrowseForm,
@@ -429,6 +432,20 @@ REGISTRY = [
         "edit a complaint of our own", (ComplaintForm,),
         lambda w: reverse("exercises:complaint-edit", args=[w.own_complaint.pk]),
         valid=complaint_answer, fields=complaint_fields,
+    ),
+    Target(
+        # All empty forgets the language; otherwise name, steps and why are needed.
+        "our exercise in another language", (ExerciseTextsForm, TextsInLanguageForm),
+        lambda w: reverse("exercises:language", args=[w.own_exercise.pk, "fr"]),
+        valid=lambda w: {"name": "Tissu chaud", "steps": "Chauffez un linge.\nPosez-le sur la mâchoire.",
+                         "why": "La chaleur détend."},
+        fields=lambda w: {name: fuzz.text(400) for name in ExerciseTextsForm.base_fields},
+    ),
+    Target(
+        "our complaint in another language", (ComplaintTextsForm,),
+        lambda w: reverse("exercises:complaint-language", args=[w.own_complaint.pk, "de"]),
+        valid=lambda w: {"name": "Schulter-Reha", "red_flags": "ein heißes, geschwollenes Gelenk"},
+        fields=lambda w: {name: fuzz.text(300) for name in ComplaintTextsForm.base_fields},
     ),
     Target(
         "the day's visits", (DayForm,), lambda w: reverse("aftercare:day"),

@@ -164,6 +164,7 @@ def ids(a: dict) -> dict:
             "password_reset_confirm": default_token_generator.make_token(a["owner"].user),
         },
         "path": {"media/": a["picture"]},
+        "language": "fr",
     }
 
 

@@ -363,3 +363,99 @@ def test_a_german_handout_looks_right(homework, clinic):
     pdf = handouts.visit_pdf(homework)
     pngs = save_pngs(pdf, "handout-de-look", dpi=100)
     assert pngs and _one_page(pdf)
+
+
+# ----------------------------------------------------------------------------- a clinic's own texts per language
+
+
+@pytest.fixture
+def own(clinic):
+    return Exercise.objects.create(
+        clinic=clinic, slug="warm-cloth", name="Warm cloth jaw release", kind="relaxation", body_area="head_neck",
+        minutes=5, steps="Warm a cloth.\nHold it along the jaw.", why="Warmth lets a clenched jaw let go.",
+    )
+
+
+def test_a_therapist_writes_their_exercise_in_french_and_a_french_client_gets_it(as_therapist, own, homework):
+    url = reverse("exercises:language", args=[own.pk, "fr"])
+    page = as_therapist.get(url)
+    assertContains(page, "Warm cloth jaw release in Français")
+    assertContains(page, 'lang="fr"')
+    response = as_therapist.post(url, {"name": "Linge chaud pour la mâchoire", "steps": "Chauffez un linge.\nTenez-le le long de la mâchoire.",
+                                       "why": "La chaleur aide la mâchoire à se relâcher."})
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.translations["fr"]["name"] == "Linge chaud pour la mâchoire"
+    homework.items.get(slot=2).delete()
+    homework.assign(own)
+    speaking(homework.client, "fr")
+    text = " ".join(pdf_text(handouts.visit_pdf(homework)).split())
+    assert "Linge chaud pour la mâchoire" in text and "Tenez-le le long de la mâchoire." in text
+    # A Spanish client: no Spanish text was written, so the clinic's own words, and nothing odd.
+    speaking(homework.client, "es")
+    text = " ".join(pdf_text(handouts.visit_pdf(homework)).split())
+    assert "Warm cloth jaw release" in text and "Hold it along the jaw." in text
+    assert "Ejercicios de Maya" in text
+
+
+def test_half_a_translation_is_refused_and_loses_nothing_typed(as_therapist, own):
+    url = reverse("exercises:language", args=[own.pk, "de"])
+    response = as_therapist.post(url, {"name": "Warmes Tuch für den Kiefer", "cautions": "Nicht zu heiß."})
+    assert response.status_code == 400
+    assertContains(response, "Write this in Deutsch too", status_code=400)
+    assertContains(response, "Warmes Tuch für den Kiefer", status_code=400)
+    assertContains(response, "Nicht zu heiß.", status_code=400)
+    own.refresh_from_db()
+    assert own.translations == {}
+
+
+def test_emptying_every_box_forgets_the_language(as_therapist, own):
+    own.set_texts("fr", {"name": "Linge chaud", "steps": "Chauffez.", "why": "Ça aide."})
+    response = as_therapist.post(reverse("exercises:language", args=[own.pk, "fr"]), {"name": "", "steps": "", "why": ""})
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.translations == {}
+
+
+def test_two_languages_written_from_two_stale_pages_are_both_kept(own):
+    first, second = Exercise.objects.get(pk=own.pk), Exercise.objects.get(pk=own.pk)
+    first.set_texts("fr", {"name": "Linge chaud", "steps": "Chauffez.", "why": "Ça aide."})
+    second.set_texts("de", {"name": "Warmes Tuch", "steps": "Wärmen.", "why": "Es hilft."})
+    own.refresh_from_db()
+    assert set(own.translations) == {"fr", "de"}
+
+
+def test_texts_in_another_language_are_for_the_clinics_own_exercises_only(as_therapist, as_colleague, own, clinic):
+    assert as_therapist.get(reverse("exercises:language", args=[builtin("chin-tucks").pk, "fr"])).status_code == 404
+    assert as_therapist.get(reverse("exercises:language", args=[own.pk, "en"])).status_code == 404  # the clinic's own
+    assert as_therapist.get(reverse("exercises:language", args=[own.pk, "zz"])).status_code == 404
+    assert as_colleague.get(reverse("exercises:language", args=[own.pk, "es"])).status_code == 200
+
+
+def test_an_outsider_gets_404_for_another_clinics_texts(client, outsider, own, clinic):
+    from exercises.models import Complaint
+
+    complaint = Complaint.objects.create(clinic=clinic, slug="rehab", name="Shoulder rehab", body_area="shoulders")
+    client.force_login(outsider.user)
+    for url in (reverse("exercises:language", args=[own.pk, "fr"]),
+                reverse("exercises:complaint-language", args=[complaint.pk, "fr"])):
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"name": "Volé"}).status_code == 404
+    own.refresh_from_db()
+    complaint.refresh_from_db()
+    assert own.translations == {} and complaint.translations == {}
+
+
+def test_a_clinics_complaint_prints_its_red_flags_in_the_clients_language(as_therapist, clinic, homework):
+    from exercises.models import Complaint
+
+    complaint = Complaint.objects.create(clinic=clinic, slug="rehab", name="Shoulder rehab", body_area="shoulders",
+                                         red_flags="a hot, swollen shoulder")
+    response = as_therapist.post(reverse("exercises:complaint-language", args=[complaint.pk, "fr"]),
+                                 {"name": "Rééducation de l'épaule", "red_flags": "une épaule chaude et gonflée"})
+    assert response.status_code == 302
+    homework.complaints.add(complaint)
+    speaking(homework.client, "fr")
+    text = " ".join(pdf_text(handouts.visit_pdf(homework)).split())
+    assert "une épaule chaude et gonflée" in text
+    assert "a hot, swollen shoulder" not in text
