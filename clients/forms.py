@@ -192,9 +192,12 @@ class ClientForm(DuplicateCheck, forms.ModelForm):
     def changed_data(self) -> list[str]:
         """What changed, as the audit log names it: the answer about home equipment counts
         when it changed (asked, unasked, other things ticked), never the radio itself."""
-        changed = [name for name in super().changed_data if name not in ("home", "equipment")]
+        changed = [name for name in super().changed_data if name not in ("home", "equipment", "language")]
         if getattr(self, "_home_changed", False):
             changed.append("equipment")
+        # A form sent without the language keeps it (clean_language): that is no change.
+        if getattr(self, "cleaned_data", {}).get("language", self.initial.get("language")) != self.initial.get("language"):
+            changed.append("language")
         return changed
 
 
