@@ -464,3 +464,11 @@ def test_a_clinics_complaint_prints_its_red_flags_in_the_clients_language(as_the
     text = " ".join(pdf_text(handouts.visit_pdf(homework)).split())
     assert "une épaule chaude et gonflée" in text
     assert "a hot, swollen shoulder" not in text
+
+
+def test_the_library_filter_gives_a_text_in_the_active_language():
+    from django.template import Context, Template
+
+    template = Template("{% load library %}{{ name|library }} · {{ own|library }}")
+    with translation.override("es"):
+        assert template.render(Context({"name": "Stiff neck", "own": "Our own rehab"})) == "Cuello rígido · Our own rehab"
