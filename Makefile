@@ -4,8 +4,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # What the app needs from the operating system to run: Pango for WeasyPrint, and fonts that
-# print every name a clinic types (Latin, CJK, emoji).
-APP_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji
+# print every name a clinic types (Latin, CJK, emoji); GNU gettext (msgfmt) to compile the
+# translations (locale/, see docs/translating.md).
+APP_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji gettext
 # ...and what its tests need on top: Chromium for the browser tests, poppler (pdftoppm,
 # pdftotext) to look at handouts, zbar-tools (zbarimg) to decode the printed QR code, wrk
 # for bench/load.py (tests/test_load.py runs it briefly), redis-server for the tests that
@@ -17,7 +18,7 @@ PYTEST_ARGS ?=
 # long instead of failing.
 APT := apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3
 
-.PHONY: install install-dev system system-test run test bench clean
+.PHONY: install install-dev system system-test messages run test bench clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -55,10 +56,15 @@ system:
 system-test:
 	$(call ensure_packages,$(TEST_PACKAGES))
 
+# The translations, compiled from the .po files the repository keeps (the .mo files are
+# build output, never committed: a merge of two branches' translations is a merge of text).
+messages: install system
+	$(PY) manage.py compilemessages --ignore '.*' --ignore '$(VENV)' --ignore bench
+
 # The web server and one worker (jobs and the schedule) together: Ctrl-C stops both, and
 # if either stops, so does the other.
 run: SHELL := /bin/bash
-run: install system
+run: install system messages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT) and log in as demo / aftercare-demo"
@@ -67,7 +73,7 @@ run: install system
 	$(PY) manage.py runserver $(HOST):$(PORT) & web=$$!; \
 	wait -n $$web $$worker
 
-test: install-dev system-test
+test: install-dev system-test messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Every benchmark in bench/ and a summary with PASS/MISS against the budgets (docs/performance.md).

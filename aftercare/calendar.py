@@ -6,10 +6,13 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 from icalendar import Alarm, Calendar, Event, vRecur
 
 from exercises.models import HowOften
+from exercises.translations import supported
 
 # Spread-out days for "N times a week", so there is a rest day between where possible.
 WEEKDAYS_FOR = {
@@ -53,11 +56,20 @@ def first_day(rule: vRecur, starting: datetime.date) -> datetime.date:
 
 
 def reminders(
-    items, *, at: datetime.time, starting: datetime.date, until: datetime.date | None, link_url: str
+    items, *, at: datetime.time, starting: datetime.date, until: datetime.date | None, link_url: str,
+    language: str | None = None,
 ) -> bytes:
     """An RFC 5545 calendar with a repeating event for each item. A UID depends only on its
     item, so a second download (another time of day, a replaced link) updates the events
-    rather than adding more."""
+    rather than adding more. In `language`, by default the client's (the items' visit and
+    client come loaded with them, as handouts.visits_with_items() loads them)."""
+    if language is None and items:
+        language = items[0].visit.client.speaks
+    with translation.override(supported(language)):
+        return _calendar(items, at=at, starting=starting, until=until, link_url=link_url)
+
+
+def _calendar(items, *, at: datetime.time, starting: datetime.date, until: datetime.date | None, link_url: str) -> bytes:
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     until = until or starting + datetime.timedelta(weeks=DEFAULT_WEEKS)
     calendar = Calendar()
@@ -65,7 +77,7 @@ def reminders(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", "Aftercare homework")
+    calendar.add("x-wr-calname", gettext("Aftercare homework"))
     stamp = datetime.datetime.now(tz=datetime.timezone.utc)
     for item in items:
         rule = repeat_rule(item)
@@ -79,14 +91,15 @@ def reminders(
         event.add("dtstart", start)
         event.add("duration", datetime.timedelta(minutes=REMINDER_MINUTES))
         event.add("rrule", rule)
-        event.add("summary", f"{item.exercise.name} (your homework)")
-        details = [item.how_often_text(), item.dose_text(), item.note, "Some times is better than no times.", link_url]
+        name = item.exercise.in_language().name
+        event.add("summary", gettext("%(exercise)s (your homework)") % {"exercise": name})
+        details = [item.how_often_text(), item.dose_text(), item.note, gettext("Some times is better than no times."), link_url]
         event.add("description", "\n".join(part for part in details if part))
         event.add("url", link_url)
         event.add("transp", "TRANSPARENT")
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", f"Time for {item.exercise.name}")
+        alarm.add("description", gettext("Time for %(exercise)s") % {"exercise": name})
         alarm.add("trigger", datetime.timedelta(0))
         event.add_component(alarm)
         calendar.add_component(event)

@@ -9,6 +9,7 @@ from aftercare.models import HomeworkItem, Visit
 from clients.models import Client
 from exercises.fields import TickedRowsField, tidy_dose_fields
 from exercises.models import Complaint, Dose
+from exercises.translations import language_for
 
 
 class VisitForm(forms.ModelForm):
@@ -243,3 +244,16 @@ class DayForm(forms.Form):
         if date and not (datetime.date(2000, 1, 1) <= date <= datetime.date(2999, 12, 31)):
             raise forms.ValidationError("Choose a date between the year 2000 and 2999.")
         return date
+
+
+class ClientLanguageForm(forms.Form):
+    """The client's choice of language on their page. Regional variants read as their
+    language ("fr-CA" is French); anything the app doesn't speak is refused."""
+
+    language = forms.CharField(max_length=100)
+
+    def clean_language(self) -> str:
+        language = language_for(self.cleaned_data["language"])
+        if language is None:
+            raise forms.ValidationError("Not a language this page is written in.", code="unknown")
+        return language

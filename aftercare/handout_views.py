@@ -99,5 +99,7 @@ def day_handouts(request):
 @therapist_required
 def exercise_sheet(request, pk: int):
     # Any exercise the clinic can see, retired or copied ones too (the sheet is for reading).
+    # In the clinic's language, or ?language=fr for a client who reads another.
     exercise = get_exercise(request, pk)
-    return pdf_response(handouts.exercise_pdf(exercise, request.clinic), handouts.filename(exercise.name))
+    pdf = handouts.exercise_pdf(exercise, request.clinic, language=request.GET.get("language"))
+    return pdf_response(pdf, handouts.filename(exercise.name))

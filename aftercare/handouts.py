@@ -28,8 +28,9 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, pgettext
 from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -39,6 +40,8 @@ from aftercare import storage
 from aftercare.models import HomeworkItem, PreparedFile, ShareLink, Visit
 from aftercare.prepared import Kind, expiry
 from aftercare.storage import PREPARED
+from exercises.translations import KEEPS_CAPITALS, library_text, supported
+from exercises.translations import stamp as translations_stamp
 
 # Tagged, accessible PDFs (PDF/UA-1): a screen reader gets headings, lists and the
 # reading order; the language and title come from the print templates' <html lang> and <title>.
@@ -55,6 +58,19 @@ DENSITIES = ("roomy", "snug", "tight", "tiny")
 # Past the densest type, paper carries a shorter version of each long text (characters for
 # a note, why it helps, each step; cautions get twice as many) and says where the rest is.
 SHORTER = (360, 220, 120, 70)
+
+
+def long_date(day: datetime.date) -> str:
+    """A date with its weekday, as the active language writes it ("Wednesday 2 December 2026",
+    "mercredi 2 décembre 2026", "Mittwoch, 2. Dezember 2026")."""
+    # Translators: a date format (Django's date filter letters) for a date with its weekday:
+    # l = weekday, j = day, F = month, Y = year; a backslash before a letter keeps it as it is.
+    return date_format(day, pgettext("date with weekday", "l j F Y"))
+
+
+def client_language(client) -> str:
+    """The language a client's paper, calendar and emails are in."""
+    return supported(client.speaks)
 
 
 def _shorten(text: str, limit: int | None) -> str:
@@ -308,11 +324,9 @@ def items_for_paper():
 
 def _density(items) -> int:
     """Where to start, so that one render is usually enough: the more there is to read, the
-    denser the type. (A wrong guess costs a second render, never a second page.)"""
-    length = sum(
-        len(item.note) + len(item.exercise.steps) + len(item.exercise.why) + len(item.exercise.cautions)
-        for item in items
-    )
+    denser the type. (A wrong guess costs a second render, never a second page.) Measured on
+    the texts in the client's language (`item.text`)."""
+    length = sum(len(item.note) + len(item.text.steps) + len(item.text.why) + len(item.text.cautions) for item in items)
     if len(items) < 2:
         return 0 if length < 1800 else 1 if length < 2800 else 2
     return 1 if length < 2400 else 2 if length < 3400 else 3
@@ -321,36 +335,48 @@ def _density(items) -> int:
 def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None | bool = False, by=None):
     """One visit, one page: rendered again in denser type, then with shorter texts (the
     whole of them is on the client's link), if the first try spills over."""
+    with translation.override(client_language(visit.client)):
+        return _visit_document_in_language(visit, site_url, link, by)
+
+
+def _visit_document_in_language(visit: Visit, site_url: str | None, link, by):
     fetcher = StaticFetcher(site_url)
     clinic = visit.client.clinic
+    language = translation.get_language()
     # Already fetched by visits_with_items() in the views; fetched here otherwise.
     prefetch_related_objects([visit], Prefetch("items", queryset=items_for_paper()), "complaints")
     items = list(visit.items.all())
+    for item in items:
+        item.text = item.exercise.in_language(language)
     if link is False:
         link = live_link(visit.client, by=by)
     url = f"{fetcher.site_url}{link.path}" if link else None
     weeks = min(max(visit.rebook_weeks or TICK_WEEKS_DEFAULT, 2), TICK_WEEKS_MAX)
+    therapist = visit.therapist.display_name if visit.therapist else gettext("your therapist")
     context = {
+        "language": language,
         "visit": visit,
         "client_first_name": visit.client.first_name,
-        "title": f"{visit.client.first_name}'s homework",
-        "subtitle": f"From {visit.therapist.display_name if visit.therapist else 'your therapist'}, "
-        f"{date_format(visit.date, 'l j F Y')}",
+        "title": gettext("%(name)s's homework") % {"name": visit.client.first_name},
+        "subtitle": gettext("From %(therapist)s, %(date)s") % {"therapist": therapist, "date": long_date(visit.date)},
+        "rebook_by": long_date(visit.rebook_by) if visit.rebook_weeks and visit.rebook_by else "",
+        "rebook_in": ngettext("%(count)d week", "%(count)d weeks", visit.rebook_weeks or 0) % {"count": visit.rebook_weeks or 0},
         "clinic": clinic,
         "items": items,
         # "See your doctor first if…" for each of the visit's complaints that has them.
-        "red_flags": [c for c in visit.complaints.all() if c.red_flags.strip()],
+        "red_flags": [c.in_language(language) for c in visit.complaints.all() if c.red_flags.strip()],
         "link_url": url,
         "short_link": url.split("://", 1)[-1] if url else None,
         "qr": qr_data_uri(url) if url else None,
         "tick_rows": tick_days(visit.date, weeks),
-        "note_by": (visit.therapist.user.first_name or visit.therapist.display_name) if visit.therapist else "Your therapist",
+        "note_by": (visit.therapist.user.first_name or visit.therapist.display_name) if visit.therapist
+        else gettext("Your therapist"),
     }
 
     def render(density, limit):
         for item in items:
             # In the densest type, the extras make way for the therapist's note.
-            item.on_paper = OnPaper(item.exercise, item.note, limit, extras=density in ("roomy", "snug"))
+            item.on_paper = OnPaper(item.text, item.note, limit, extras=density in ("roomy", "snug"))
         html = render_to_string("handouts/visit.html", {**context, "density": density})
         return _render(html, clinic.paper_size, fetcher)
 
@@ -373,14 +399,15 @@ def day_pdf(clinic, date: datetime.date, *, site_url: str | None = None, by=None
         fetcher = StaticFetcher(site_url)
         html = render_to_string(
             "handouts/empty_day.html",
-            {"clinic": clinic, "date": date, "day": date_format(date, "l j F Y"), "any_visits": bool(every_visit)},
+            {"clinic": clinic, "date": date, "day": long_date(date), "any_visits": bool(every_visit),
+             "language": translation.get_language()},
         )
         return _render(html, clinic.paper_size, fetcher).write_pdf(pdf_variant=PDF_VARIANT)
     links = day_links(visits, by=by) if links is None else links
     documents = [_visit_document(visit, site_url, _unless_off(links[visit.client_id])) for visit in visits]
     pages = [page for document in documents for page in document.pages]
     stack = documents[0].copy(pages)
-    stack.metadata.title = f"Handouts, {date_format(date, 'l j F Y')} · {clinic.name}"
+    stack.metadata.title = gettext("Handouts, %(date)s · %(clinic)s") % {"date": long_date(date), "clinic": clinic.name}
     return stack.write_pdf(pdf_variant=PDF_VARIANT)
 
 
@@ -394,15 +421,28 @@ def day_visits(clinic, date: datetime.date) -> list[Visit]:
     return list(visits_with_items(Visit.objects.for_clinic(clinic).on(date)).order_by("created_at", "pk"))
 
 
-def exercise_pdf(exercise, clinic) -> bytes:
-    """A sheet for any library exercise, no client on it, for the stack at reception."""
+def exercise_pdf(exercise, clinic, language: str | None = None) -> bytes:
+    """A sheet for any library exercise, no client on it, for the stack at reception: in
+    `language`, the clinic's own by default."""
+    with translation.override(supported(language, default=clinic.language)):
+        return _exercise_document(exercise, clinic).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def _exercise_document(exercise, clinic):
     fetcher = StaticFetcher()
+    language = translation.get_language()
+    needs = [library_text(e.name, language) for e in exercise.equipment.all() if not e.everyday]
+    if language not in KEEPS_CAPITALS:
+        needs = [name.lower() for name in needs]
+    exercise = exercise.in_language(language)
     context = {
+        "language": language,
         "exercise": exercise,
         "clinic": clinic,
         "kicker": f"{exercise.get_kind_display()} · {exercise.get_body_area_display()}",
-        "equipment": [e for e in exercise.equipment.all() if not e.everyday],
-        "tick_rows": [["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]] * TICK_WEEKS_DEFAULT,
+        "needs": ", ".join(needs),
+        # Seven short weekday names from Monday (2 December 2024 was a Monday).
+        "tick_rows": [[date_format(datetime.date(2024, 12, 2 + n), "D") for n in range(7)]] * TICK_WEEKS_DEFAULT,
     }
 
     def render(density, limit):
@@ -410,7 +450,7 @@ def exercise_pdf(exercise, clinic) -> bytes:
         html = render_to_string("handouts/exercise.html", {**context, "density": density, "on_paper": on_paper})
         return _render(html, clinic.paper_size, fetcher)
 
-    return _one_page(render).write_pdf(pdf_variant=PDF_VARIANT)
+    return _one_page(render)
 
 
 def filename(*parts: str) -> str:
@@ -439,7 +479,8 @@ PREPARED_DAYS = 14
 def content_stamp(visits, links: dict, site_url: str) -> str:
     """A digest of everything the handouts of `visits` print (loaded with visits_with_items),
     with the links their QR codes open and the address those point to."""
-    parts = [site_url]
+    # The compiled translations: a release with new ones prints afresh.
+    parts = [site_url, translations_stamp()]
     for visit in visits:
         client = visit.client
         link = links.get(visit.client_id)

@@ -33,7 +33,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from aftercare import audit, feedback
 from aftercare.addresses import client_address
@@ -43,6 +44,8 @@ from clients.models import Client
 from exercises import library
 from exercises.images import THUMB_LONG_SIDE
 from exercises.models import Complaint, ExercisePicture
+from exercises.translations import stamp as translations_stamp
+from exercises.translations import supported
 
 logger = logging.getLogger(__name__)
 
@@ -204,9 +207,9 @@ def find(token: str) -> PageLink | None:
 
 @lru_cache(maxsize=1)
 def _release() -> str:
-    """Changes when the page's templates, stylesheet or built-in pictures change, so a
-    deploy never serves a page cached by the previous release."""
-    digest = hashlib.sha256(static("css/client.css").encode())
+    """Changes when the page's templates, stylesheet, translations or built-in pictures
+    change, so a deploy never serves a page cached by the previous release."""
+    digest = hashlib.sha256(static("css/client.css").encode() + translations_stamp().encode())
     for name in PAGE_TEMPLATES:
         digest.update(Path(get_template(name).origin.name).read_bytes())
     # A redrawn built-in picture gets a new address (its hash in the static manifest) that
@@ -270,7 +273,9 @@ def open_page(request, token: str) -> str:
             remember[opened_key] = (True, OPENING_GAP_SECONDS)
     html = cached.get(html_key)
     if html is None:
-        html = render_to_string("link/homework.html", page_context(link.client_id, link.token, today))
+        context = page_context(link.client_id, link.token, today)
+        with translation.override(context["language"]):
+            html = render_to_string("link/homework.html", context)
         if html_key:
             remember[html_key] = (html, PAGE_CACHE_SECONDS)
     for key, (value, seconds) in remember.items():
@@ -347,11 +352,18 @@ def page_context(
     client = latest.client if latest else Client.objects.select_related("clinic").filter(pk=client_id).first()
     if client is None:
         raise Http404  # deleted a moment ago
+    # Everything on the page in the client's language: the library's texts too.
+    language = supported(client.speaks)
+    for visit in visits:
+        for item in visit.homework:
+            item.exercise = item.exercise.in_language(language)
     # "See your doctor first if…" for the newest visit's complaints: one query.
     red_flags = list(Complaint.objects.filter(visits=latest.pk).exclude(red_flags="")) if latest else []
     return {
         "token": token,
-        "red_flags": red_flags,
+        "language": language,
+        "language_switch": {"action": reverse("client-language", args=[token]), "choices": settings.LANGUAGES},
+        "red_flags": [complaint.in_language(language) for complaint in red_flags],
         "client": client,
         "clinic": client.clinic,
         "latest": latest,

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from clients.models import Client, Clinic
 from aftercare import audit
@@ -41,12 +42,12 @@ class Referral(models.TextChoices):
 
 
 REFERRAL_PHRASES = {
-    Referral.CHIROPRACTOR: "a chiropractor",
-    Referral.OSTEOPATH: "an osteopath",
-    Referral.PODIATRIST: "a podiatrist",
-    Referral.PHYSIOTHERAPIST: "a physiotherapist",
-    Referral.GP: "your GP",
-    Referral.OTHER: "someone else",
+    Referral.CHIROPRACTOR: pgettext_lazy("see", "a chiropractor"),
+    Referral.OSTEOPATH: pgettext_lazy("see", "an osteopath"),
+    Referral.PODIATRIST: pgettext_lazy("see", "a podiatrist"),
+    Referral.PHYSIOTHERAPIST: pgettext_lazy("see", "a physiotherapist"),
+    Referral.GP: pgettext_lazy("see", "your GP"),
+    Referral.OTHER: pgettext_lazy("see", "someone else"),
 }
 
 
@@ -109,7 +110,7 @@ class Visit(models.Model):
     @property
     def referral_phrase(self) -> str:
         """Who the client might see, as a client reads it: "an osteopath", "your GP"."""
-        return REFERRAL_PHRASES.get(self.referral, "")
+        return str(REFERRAL_PHRASES.get(self.referral, ""))
 
     @property
     def referral_sentence(self) -> str:
@@ -122,15 +123,16 @@ class Visit(models.Model):
         first, _, rest = note.partition(" ")
         if first.lower() in JOINING_WORDS:
             note = f"{first.lower()} {rest}".strip()
+        # In the active language (a client's paper is printed in theirs).
         if self.referral == Referral.OTHER:
-            who, note = (note, "") if note else ("someone else", "")
-            sentence = f"It may help to see {who}"
+            who, note = (note, "") if note else (pgettext("see", "someone else"), "")
+            sentence = gettext("It may help to see %(who)s") % {"who": who}
         elif not note:
-            sentence = f"It may help to see {self.referral_phrase}"
+            sentence = gettext("It may help to see %(who)s") % {"who": self.referral_phrase}
         elif first.lower() in JOINING_WORDS:
-            sentence = f"It may help to see {self.referral_phrase} {note}"
+            sentence = gettext("It may help to see %(who)s %(note)s") % {"who": self.referral_phrase, "note": note}
         else:
-            sentence = f"It may help to see {self.referral_phrase}: {note}"
+            sentence = gettext("It may help to see %(who)s: %(note)s") % {"who": self.referral_phrase, "note": note}
         return sentence if sentence.endswith(("!", "?", "…")) else f"{sentence}."
 
     @property

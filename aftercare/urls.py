@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from aftercare import between_views, feedback_views, handout_views, healthz, link_views, storage, views
+from aftercare import between_views, feedback_views, handout_views, healthz, link_language_views, link_views, storage, views
 from clients import account_views, login_views, signup_views
 
 
@@ -66,6 +66,7 @@ urlpatterns = [
     path("h/<str:token>/word/", feedback_views.homework_word, name="client-word"),
     path("h/<str:token>/reminders.ics", link_views.reminders, name="client-reminders"),
     path("h/<str:token>/handout.pdf", link_views.handout, name="client-handout"),
+    path("h/<str:token>/language/", link_language_views.client_language, name="client-language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 
 from clients.models import Client, Therapist
 from exercises.models import Complaint, Exercise
@@ -31,6 +32,9 @@ def therapist_required(view):
         therapist.user = request.user
         request.therapist = therapist
         request.clinic = therapist.clinic
+        if therapist.language:  # their own choice over their browser's (LocaleMiddleware)
+            translation.activate(therapist.language)
+            request.LANGUAGE_CODE = therapist.language
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import translation
 
 from clients.access import therapist_required
 from clients.forms import YourDetailsForm
@@ -9,9 +10,13 @@ from clients.forms import YourDetailsForm
 
 @therapist_required
 def your_details(request):
-    form = YourDetailsForm(request.POST or None, instance=request.user)
+    form = YourDetailsForm(request.POST or None, instance=request.user, initial={"language": request.therapist.language})
     if form.is_valid():
         form.save()
+        if form.cleaned_data["language"] != request.therapist.language:
+            request.therapist.language = form.cleaned_data["language"]
+            request.therapist.save(update_fields=["language"])
+            translation.activate(request.therapist.language or translation.get_language_from_request(request))
         messages.success(request, "Saved. Clients' questions now go to this address." if form.cleaned_data["email"]
                          else "Saved. Clients' questions go to the clinic's address.")
         return redirect("your-details")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.core.exceptions import ValidationError
@@ -110,7 +111,7 @@ class ClientForm(DuplicateCheck, forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = ["first_name", "last_name", "email", "phone", "equipment", "conditions", "no_floor"]
+        fields = ["first_name", "last_name", "email", "phone", "language", "equipment", "conditions", "no_floor"]
         help_texts = {"email": "For sending them their homework link."}
         error_messages = {"first_name": {"required": FIRST_NAME_NEEDED}}
 
@@ -132,11 +133,18 @@ class ClientForm(DuplicateCheck, forms.ModelForm):
         else:
             self.initial["home"] = "ticked" if self.initial.get("equipment") else "nothing"
         self.fields["first_name"].widget.attrs["autofocus"] = True
+        # A new client speaks the clinic's language until the therapist says otherwise; a
+        # form sent without the field (an older page) keeps the language they had.
+        self.clinic = clinic
+        self.fields["language"].choices = list(settings.LANGUAGES)
+        if not self.instance.pk or not self.instance.language:
+            self.initial["language"] = clinic.language
         self.helper = FormHelper()
         self.helper.layout = Layout(
             HTML('{% include "clients/_duplicates.html" %}'),
             Row(Column("first_name", css_class="col-sm-6"), Column("last_name", css_class="col-sm-6")),
             Row(Column("email", css_class="col-sm-6"), Column("phone", css_class="col-sm-6")),
+            Row(Column("language", css_class="col-sm-6")),
             Div(Field("home"), css_class="home-status"),
             Div(Field("equipment"), css_class="equipment-grid"),
             Div(Field("conditions"), css_class="condition-grid"),
@@ -173,6 +181,9 @@ class ClientForm(DuplicateCheck, forms.ModelForm):
         self.check_duplicates(self.duplicates_among)
         return cleaned
 
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or self.instance.language or self.clinic.language
+
     @staticmethod
     def _home_answer(recorded_at, equipment) -> frozenset | None:
         if recorded_at is None:
@@ -183,9 +194,12 @@ class ClientForm(DuplicateCheck, forms.ModelForm):
     def changed_data(self) -> list[str]:
         """What changed, as the audit log names it: the answer about home equipment counts
         when it changed (asked, unasked, other things ticked), never the radio itself."""
-        changed = [name for name in super().changed_data if name not in ("home", "equipment")]
+        changed = [name for name in super().changed_data if name not in ("home", "equipment", "language")]
         if getattr(self, "_home_changed", False):
             changed.append("equipment")
+        # A form sent without the language keeps it (clean_language): that is no change.
+        if getattr(self, "cleaned_data", {}).get("language", self.initial.get("language")) != self.initial.get("language"):
+            changed.append("language")
         return changed
 
 
@@ -243,7 +257,7 @@ class ClinicForm(forms.ModelForm):
 
     class Meta:
         model = Clinic
-        fields = ["name", "address", "phone", "email", "booking_url", "paper_size", "link_lifetime_days", "equipment"]
+        fields = ["name", "address", "phone", "email", "booking_url", "paper_size", "language", "link_lifetime_days", "equipment"]
         labels = {"booking_url": "Booking link", "link_lifetime_days": "How long client links last (days)"}
         help_texts = {
             "booking_url": "Where clients book their next session; shown on their page.",
@@ -255,6 +269,7 @@ class ClinicForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].required = False  # a form sent without it keeps the clinic's
         self.fields["link_lifetime_days"].min_value = 1
         self.fields["link_lifetime_days"].max_value = 730
         self.fields["link_lifetime_days"].widget.attrs.update({"min": 1, "max": 730})
@@ -279,9 +294,13 @@ class ClinicForm(forms.ModelForm):
             Fieldset(
                 "Handouts and links",
                 Row(Column("paper_size", css_class="col-md-6"), Column("link_lifetime_days", css_class="col-md-6")),
+                Row(Column("language", css_class="col-md-6")),
             ),
             Div(Field("equipment"), css_class="equipment-grid"),
         )
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or self.instance.language
 
     def clean_booking_url(self):
         url = self.cleaned_data["booking_url"]
@@ -400,7 +419,15 @@ def _folded(name: str) -> str:
 
 class YourDetailsForm(forms.ModelForm):
     """A therapist's own name and email. The email is where a client's "Email <you> a
-    question" goes, and where replies to an emailed link go; without one, the clinic's."""
+    question" goes, and where replies to an emailed link go; without one, the clinic's.
+    And the language of their pages (on their Therapist row: the view applies it)."""
+
+    language = forms.ChoiceField(
+        choices=[("", "Your browser's language")] + list(settings.LANGUAGES),
+        required=False,
+        label="Language of your pages",
+        help_text="Clients get their page and handouts in their own language, whatever you choose here.",
+    )
 
     class Meta:
         model = get_user_model()
@@ -416,6 +443,7 @@ class YourDetailsForm(forms.ModelForm):
         self.helper.layout = Layout(
             Row(Column("first_name", css_class="col-md-6"), Column("last_name", css_class="col-md-6")),
             "email",
+            "language",
             Submit("save", "Save", css_class="btn-lg"),
         )
 

@@ -35,6 +35,14 @@ class Clinic(models.Model):
     email = models.EmailField(blank=True)
     booking_url = models.URLField("booking link", blank=True)
     paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
+    language = models.CharField(
+        "the clinic's language",
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="New clients get their page and handouts in this language, and your own exercises are "
+        "written in it. Each client's can be changed on their record.",
+    )
     link_lifetime_days = models.PositiveSmallIntegerField(
         "how long client links last (days)", default=180
     )
@@ -153,6 +161,8 @@ class Therapist(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="therapist")
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="therapists")
     is_owner = models.BooleanField(default=False)
+    # Their pages' language; empty: the browser's. Set on "Your details".
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True)
     removed_at = models.DateTimeField(
         null=True, blank=True, help_text="Removed from the team: can't log in; their past visits stay."
     )
@@ -327,6 +337,15 @@ class Client(models.Model):
     no_floor = models.BooleanField(
         "can't get down to the floor", default=False, help_text="Floor exercises go to the end of their suggestions."
     )
+    # Everything the client receives is in it: their page, handouts, calendar and emails.
+    # A new client gets the clinic's (save() fills it in).
+    language = models.CharField(
+        "their language",
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text="Their page, handouts and reminders are in this language.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -345,6 +364,19 @@ class Client(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def save(self, *args, **kwargs):
+        if not self.language:
+            self.language = self.clinic.language
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "language"}
+        super().save(*args, **kwargs)
+
+    @property
+    def speaks(self) -> str:
+        """The language everything they receive is in: theirs, or the clinic's for a row
+        written without save() (bulk_create)."""
+        return self.language or self.clinic.language
 
     @cached_property
     def at_home(self) -> list[int] | None:

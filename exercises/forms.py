@@ -376,3 +376,60 @@ class ComplaintForm(forms.ModelForm):
         ExerciseComplaint.objects.bulk_create(
             ExerciseComplaint(exercise_id=pk, complaint=complaint, rank=5) for pk in sorted(chosen - have)
         )
+
+
+class TextsInLanguageForm(forms.Form):
+    """A clinic's own exercise or complaint in one more language: each text beside the one
+    the clinic wrote. All empty forgets the language (clients reading it get the clinic's
+    words); otherwise the texts a client can't do without are needed."""
+
+    NEEDED: tuple[str, ...] = ()
+    BOX = {"rows": 3}
+
+    def __init__(self, *args, original, language: str, language_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language_name = language_name
+        for name, field in self.fields.items():
+            field.widget.attrs["lang"] = language  # spelling and screen readers in that language
+            text = getattr(original, name, "")
+            if text:
+                field.help_text = f"Yours now: {text[:300]}{'…' if len(text) > 300 else ''}"
+        self.helper = FormHelper()
+        self.helper.layout = Layout(*self.fields, Submit("save", "Save", css_class="btn-lg"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(cleaned.get(name) for name in self.fields):
+            for name in self.NEEDED:
+                if not cleaned.get(name):
+                    self.add_error(name, f"Write this in {self.language_name} too, or leave every box empty to "
+                                         "give clients your own words.")
+        return cleaned
+
+    def texts(self) -> dict:
+        return {name: value.strip() for name, value in self.cleaned_data.items() if value and value.strip()}
+
+
+class ExerciseTextsForm(TextsInLanguageForm):
+    NEEDED = ("name", "steps", "why")
+
+    # The same limits as the exercise's own fields.
+    name = forms.CharField(max_length=120, required=False)
+    steps = forms.CharField(max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 6}),
+                            label="Steps, one per line")
+    why = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs=TextsInLanguageForm.BOX),
+                          label="Why it helps")
+    cautions = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs=TextsInLanguageForm.BOX))
+    feel = forms.CharField(max_length=240, required=False, label="What you should feel")
+    mistake = forms.CharField(max_length=240, required=False, label="A common mistake")
+    quick = forms.CharField(max_length=300, required=False, label="If you only have a moment")
+    off_floor = forms.CharField(max_length=300, required=False, label="Without getting down to the floor")
+
+
+class ComplaintTextsForm(TextsInLanguageForm):
+    NEEDED = ("name",)
+
+    name = forms.CharField(max_length=80, required=False)
+    description = forms.CharField(max_length=240, required=False, label="In a sentence")
+    red_flags = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs=TextsInLanguageForm.BOX),
+                                label="See a doctor first if…", help_text="One sign per line.")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -11,28 +12,33 @@ from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext, ngettext, pgettext
+
+from exercises.translations import KEEPS_CAPITALS, library_text, supported
 
 
 class BodyArea(models.TextChoices):
-    HEAD_NECK = "head_neck", "Head and neck"
-    SHOULDERS = "shoulders", "Shoulders"
-    CHEST = "chest", "Chest"
-    UPPER_BACK = "upper_back", "Upper back"
-    LOWER_BACK = "lower_back", "Lower back"
-    HIPS_GLUTES = "hips_glutes", "Hips and glutes"
-    THIGHS = "thighs", "Thighs"
-    LOWER_LEGS = "lower_legs", "Calves and shins"
-    FEET = "feet", "Feet"
-    ARMS_HANDS = "arms_hands", "Arms and hands"
-    WHOLE_BODY = "whole_body", "Whole body"
+    HEAD_NECK = "head_neck", _("Head and neck")
+    SHOULDERS = "shoulders", _("Shoulders")
+    CHEST = "chest", _("Chest")
+    UPPER_BACK = "upper_back", _("Upper back")
+    LOWER_BACK = "lower_back", _("Lower back")
+    HIPS_GLUTES = "hips_glutes", _("Hips and glutes")
+    THIGHS = "thighs", _("Thighs")
+    LOWER_LEGS = "lower_legs", _("Calves and shins")
+    FEET = "feet", _("Feet")
+    ARMS_HANDS = "arms_hands", _("Arms and hands")
+    WHOLE_BODY = "whole_body", _("Whole body")
 
 
 class HowOften(models.TextChoices):
-    SEVERAL = "several", "Several times a day"
-    DAILY = "daily", "Every day"
-    WEEKLY = "weekly", "Some days a week"
-    AS_NEEDED = "as_needed", "When symptoms appear"
+    SEVERAL = "several", _("Several times a day")
+    DAILY = "daily", _("Every day")
+    WEEKLY = "weekly", _("Some days a week")
+    AS_NEEDED = "as_needed", _("When symptoms appear")
 
 
 class Dose(models.Model):
@@ -65,25 +71,33 @@ class Dose(models.Model):
             raise ValidationError("Give a dose: sets and reps, a hold in seconds, or minutes.", code="no_dose")
 
     def how_often_text(self) -> str:
+        """In the active language, as are the dose and the other words for people here."""
         if self.how_often == HowOften.WEEKLY and self.times_per_week:
-            return {1: "Once a week", 2: "Twice a week"}.get(
-                self.times_per_week, f"{self.times_per_week} times a week"
-            )
-        return self.get_how_often_display()
+            if self.times_per_week == 2:
+                return gettext("Twice a week")
+            return ngettext("Once a week", "%(count)d times a week", self.times_per_week) % {
+                "count": self.times_per_week
+            }
+        return str(self.get_how_often_display())
 
     def dose_text(self) -> str:
         parts = []
+        reps = ngettext("%(count)d rep", "%(count)d reps", self.reps or 0) % {"count": self.reps or 0}
         if self.sets and self.reps:
-            parts.append(f"{self.sets} sets of {self.reps} reps" if self.sets > 1 else f"{self.reps} reps")
+            parts.append(ngettext("%(sets)d set of %(reps)s", "%(sets)d sets of %(reps)s", self.sets)
+                         % {"sets": self.sets, "reps": reps} if self.sets > 1 else reps)
         elif self.reps:
-            parts.append(f"{self.reps} reps")
+            parts.append(reps)
         elif self.sets:
-            parts.append(f"{self.sets} rounds" if self.sets > 1 else "once")
+            parts.append(ngettext("%(count)d round", "%(count)d rounds", self.sets) % {"count": self.sets}
+                         if self.sets > 1 else gettext("once"))
         if self.hold_seconds:
-            parts.append(f"hold {self.hold_seconds} seconds")
+            parts.append(ngettext("hold %(count)d second", "hold %(count)d seconds", self.hold_seconds)
+                         % {"count": self.hold_seconds})
         if self.minutes:
-            parts.append(f"{self.minutes} minute{'s' if self.minutes != 1 else ''}")
-        return ", ".join(parts)
+            parts.append(ngettext("%(count)d minute", "%(count)d minutes", self.minutes) % {"count": self.minutes})
+        # Translators: between the parts of a dose, "2 sets of 10 reps, hold 3 seconds".
+        return pgettext("dose", ", ").join(parts)
 
     def dose(self) -> dict:
         return {name: getattr(self, name) for name in self.DOSE_FIELDS}
@@ -116,6 +130,9 @@ class Complaint(models.Model):
         blank=True,
         help_text="One sign per line, short, in a client's words: when to see a doctor before any homework.",
     )
+    # A clinic's own complaint in other languages, {"fr": {"name": ..., "red_flags": ...}}:
+    # what a client reading that language sees (in_language()).
+    translations = models.JSONField(default=dict, blank=True)
     # Part of the client page's change stamp (aftercare/link_page.py): the page prints red flags.
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -139,6 +156,17 @@ class Complaint(models.Model):
 
     def red_flag_list(self) -> list[str]:
         return [line.strip() for line in self.red_flags.splitlines() if line.strip()]
+
+    TRANSLATED_FIELDS = ("name", "description", "red_flags")
+
+    def in_language(self, language: str | None = None) -> Complaint:
+        """This complaint as a client reading `language` (the active one by default) sees
+        it: a copy, never to be saved, with the clinic's own text in that language where it
+        wrote one, else the library's translation; else the text as the clinic wrote it."""
+        return _in_language(self, language)
+
+    def set_texts(self, language: str, texts: dict) -> None:
+        _set_texts(self, language, texts)
 
     def make_slug(self) -> str:
         """A slug from the name that no other complaint of the clinic has (runs a query)."""
@@ -269,27 +297,27 @@ class ExerciseQuerySet(models.QuerySet):
 
 
 class Side(models.TextChoices):
-    NONE = "", "No side"
-    BOTH = "both", "Both sides at once"
-    EACH = "each", "Each side in turn"
-    LEFT = "left", "Left side"
-    RIGHT = "right", "Right side"
+    NONE = "", _("No side")
+    BOTH = "both", _("Both sides at once")
+    EACH = "each", _("Each side in turn")
+    LEFT = "left", _("Left side")
+    RIGHT = "right", _("Right side")
 
 
 class Position(models.TextChoices):
-    STANDING = "standing", "Standing"
-    CHAIR = "chair", "Sitting on a chair"
-    BED = "bed", "Lying on a bed"
-    FLOOR = "floor", "On the floor"
+    STANDING = "standing", _("Standing")
+    CHAIR = "chair", _("Sitting on a chair")
+    BED = "bed", _("Lying on a bed")
+    FLOOR = "floor", _("On the floor")
 
 
 class Exercise(Dose):
     class Kind(models.TextChoices):
-        STRETCH = "stretch", "Stretch"
-        SELF_MASSAGE = "self_massage", "Self-massage"
-        STRENGTHENING = "strengthening", "Strengthening"
-        MOBILITY = "mobility", "Mobility"
-        RELAXATION = "relaxation", "Relaxation"
+        STRETCH = "stretch", _("Stretch")
+        SELF_MASSAGE = "self_massage", _("Self-massage")
+        STRENGTHENING = "strengthening", _("Strengthening")
+        MOBILITY = "mobility", _("Mobility")
+        RELAXATION = "relaxation", _("Relaxation")
 
     clinic = models.ForeignKey(
         "clients.Clinic",
@@ -366,6 +394,10 @@ class Exercise(Dose):
     retired = models.BooleanField(
         default=False, help_text="Retired exercises are no longer suggested or found for new homework."
     )
+    # A clinic's own exercise in other languages, {"fr": {"name": ..., "steps": ...}}: what a
+    # client reading that language sees (in_language()). One row, so the client page and
+    # handouts read it with the exercise and its updated_at stamps it.
+    translations = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -393,6 +425,19 @@ class Exercise(Dose):
 
     def step_list(self) -> list[str]:
         return [line.strip() for line in self.steps.splitlines() if line.strip()]
+
+    TRANSLATED_FIELDS = ("name", "steps", "why", "cautions", "off_floor", "feel", "mistake", "quick")
+
+    def in_language(self, language: str | None = None) -> Exercise:
+        """This exercise as a client reading `language` (the active one by default) sees it:
+        a copy, never to be saved, with the clinic's own text in that language where it
+        wrote one (`translations`), else the library's translation (a built-in, or a
+        clinic's copy of one that kept the library's words), else the text as the clinic
+        wrote it, in the clinic's language."""
+        return _in_language(self, language)
+
+    def set_texts(self, language: str, texts: dict) -> None:
+        _set_texts(self, language, texts)
 
     def first_picture(self) -> ExercisePicture | None:
         """The clinic's own first picture. Built-ins never have one, so they never query;
@@ -481,10 +526,34 @@ class Exercise(Dose):
 
     def where_text(self) -> str:
         """Starting position and side in a few words: "On the floor · each side in turn"."""
-        parts = [self.get_position_display()]
+        parts = [str(self.get_position_display())]
         if self.side:
-            parts.append(self.get_side_display().lower())
+            side = str(self.get_side_display())
+            parts.append(side if get_language() in KEEPS_CAPITALS else side.lower())
         return " · ".join(parts)
+
+
+def _in_language(original, language: str | None):
+    language = supported(language or get_language())
+    own = (original.translations or {}).get(language) or {}
+    shown = copy.copy(original)
+    for field in original.TRANSLATED_FIELDS:
+        setattr(shown, field, own.get(field) or library_text(getattr(original, field), language))
+    return shown
+
+
+def _set_texts(instance, language: str, texts: dict) -> None:
+    """Keep `texts` as the instance's text in `language` (none: forget it). Locks the row
+    first, so two people writing two languages at once both keep theirs."""
+    with transaction.atomic():
+        row = type(instance).objects.select_for_update().get(pk=instance.pk)
+        translations = dict(row.translations or {})
+        if texts:
+            translations[language] = texts
+        else:
+            translations.pop(language, None)
+        type(instance).objects.filter(pk=instance.pk).update(translations=translations, updated_at=timezone.now())
+    instance.translations = translations
 
 
 class ExerciseComplaint(models.Model):

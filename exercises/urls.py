@@ -12,7 +12,9 @@ urlpatterns = [
     path("<int:pk>/copy/", views.exercise_copy, name="copy"),
     path("<int:pk>/retire/", views.exercise_retire, name="retire"),
     path("<int:pk>/bring-back/", views.exercise_unretire, name="unretire"),
+    path("<int:pk>/in/<str:language>/", views.exercise_language, name="language"),
     path("complaints/", views.complaints, name="complaints"),
     path("complaints/add/", views.complaint_add, name="complaint-add"),
     path("complaints/<int:pk>/edit/", views.complaint_edit, name="complaint-edit"),
+    path("complaints/<int:pk>/in/<str:language>/", views.complaint_language, name="complaint-language"),
 ]

@@ -1,11 +1,16 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clients.access import ExerciseUse, get_complaint, get_exercise, therapist_required
-from exercises.forms import ComplaintForm, ComplaintLinkFormSet, ExerciseForm, LibraryBrowseForm
+from exercises.forms import (
+    ComplaintForm, ComplaintLinkFormSet, ComplaintTextsForm, ExerciseForm, ExerciseTextsForm, LibraryBrowseForm,
+)
 from exercises.images import STORAGE_DOWN, STORAGE_ERRORS
 from exercises.models import Complaint, Exercise
 
@@ -47,6 +52,7 @@ def exercise_detail(request, pk: int):
             .order_by("rank", "complaint__name"),
             "pictures": exercise.pictures.all(),
             "own_version": own_version,
+            "other_languages": _other_languages(request),
         },
     )
 
@@ -196,6 +202,48 @@ def complaint_edit(request, pk: int):
         messages.success(request, "Saved.")
         return redirect("exercises:complaints")
     return render(
-        request, "exercises/complaint_form.html", {"form": form, "complaint": complaint},
+        request, "exercises/complaint_form.html",
+        {"form": form, "complaint": complaint, "other_languages": _other_languages(request)},
         status=400 if form.errors else 200,
     )
+
+
+def _other_languages(request) -> list[tuple[str, str]]:
+    return [(code, name) for code, name in settings.LANGUAGES if code != request.clinic.language]
+
+
+def _other_language(request, language: str) -> str:
+    """A language of the app other than the clinic's own (its exercises are written in
+    that); anything else is a 404."""
+    if language not in dict(settings.LANGUAGES) or language == request.clinic.language:
+        raise Http404
+    return language
+
+
+def _texts_page(request, instance, form_class, language: str, back: str, template: str):
+    language = _other_language(request, language)
+    name = dict(settings.LANGUAGES)[language]
+    form = form_class(request.POST or None, initial=(instance.translations or {}).get(language, {}),
+                      original=instance, language=language, language_name=name)
+    if form.is_valid():
+        texts = form.texts()
+        instance.set_texts(language, texts)
+        messages.success(request, f"Saved: clients who read {name} get these words." if texts
+                         else f"Clients who read {name} get your own words.")
+        return redirect(back)
+    return render(request, template, {"form": form, "object": instance, "language_name": name},
+                  status=400 if form.errors else 200)
+
+
+@therapist_required
+def exercise_language(request, pk: int, language: str):
+    exercise = get_exercise(request, pk, to=ExerciseUse.CHANGE)
+    return _texts_page(request, exercise, ExerciseTextsForm, language, reverse("exercises:detail", args=[exercise.pk]),
+                       "exercises/texts_in_language.html")
+
+
+@therapist_required
+def complaint_language(request, pk: int, language: str):
+    complaint = get_complaint(request, pk)
+    return _texts_page(request, complaint, ComplaintTextsForm, language,
+                       reverse("exercises:complaint-edit", args=[complaint.pk]), "exercises/texts_in_language.html")

@@ -18,6 +18,19 @@ from exercises.models import Complaint, Condition, Equipment, Exercise, Exercise
 from exercises.seeding import load_library
 
 
+def pytest_sessionstart(session):
+    """The compiled translations, made here when a .po file is newer than its .mo (`make
+    test` makes them first; this is for running pytest on its own after changing one)."""
+    import subprocess
+
+    from django.conf import settings
+
+    for po in Path(settings.LOCALE_PATHS[0]).glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+
+
 def make_therapist(clinic: Clinic, username: str, *, owner: bool = False) -> Therapist:
     user = get_user_model().objects.create_user(
         username=username, password="password", first_name=username.title(), last_name="Tester"

@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 
 from aftercare.forms import (
     CheckInForm,
+    ClientLanguageForm,
     DayForm,
     HomeworkItemForm,
     ItemNoteForm,
@@ -61,6 +62,9 @@ from clients.models import Invite
 from exercises.forms import (
     BaseComplaintLinkFormSet,
     ComplaintForm,
+    ComplaintTextsForm,
+    ExerciseTextsForm,
+    TextsInLanguageForm,
     ComplaintLinkForm,
     ExerciseForm,
     LibraryBrowseForm,
@@ -436,6 +440,20 @@ REGISTRY = [
         valid=complaint_answer, fields=complaint_fields,
     ),
     Target(
+        # All empty forgets the language; otherwise name, steps and why are needed.
+        "our exercise in another language", (ExerciseTextsForm, TextsInLanguageForm),
+        lambda w: reverse("exercises:language", args=[w.own_exercise.pk, "fr"]),
+        valid=lambda w: {"name": "Tissu chaud", "steps": "Chauffez un linge.\nPosez-le sur la mâchoire.",
+                         "why": "La chaleur détend."},
+        fields=lambda w: {name: fuzz.text(400) for name in ExerciseTextsForm.base_fields},
+    ),
+    Target(
+        "our complaint in another language", (ComplaintTextsForm,),
+        lambda w: reverse("exercises:complaint-language", args=[w.own_complaint.pk, "de"]),
+        valid=lambda w: {"name": "Schulter-Reha", "red_flags": "ein heißes, geschwollenes Gelenk"},
+        fields=lambda w: {name: fuzz.text(300) for name in ComplaintTextsForm.base_fields},
+    ),
+    Target(
         "the day's visits", (DayForm,), lambda w: reverse("aftercare:day"),
         valid=lambda w: {"date": "2026-03-04"}, fields=lambda w: {"date": fuzz.date()},
         method="get", answers=frozenset({200, 400}), success=200, echo=False,
@@ -476,6 +494,13 @@ REGISTRY = [
         valid=lambda w: {"who": "team", "page": "1"},
         fields=lambda w: {"who": fuzz.choice(["mine", "team"]), "page": fuzz.number(1, 3)},
         method="get", answers=frozenset({200}), success=200, echo=False,
+    ),
+    Target(
+        # A code the page isn't written in keeps the language it had: the page again, never a 500.
+        "the client's language", (ClientLanguageForm,), lambda w: reverse("client-language", args=[w.token]),
+        valid=lambda w: {"language": "fr"},
+        fields=lambda w: {"language": fuzz.choice(["fr", "de-AT", "es_ES", "EN", "zz", "", "fr-", "../en"]) | fuzz.text(40)},
+        who="nobody", answers=frozenset({302}), echo=False,
     ),
     Target(
         "reminders at a time of day", (ReminderForm,), lambda w: reverse("client-reminders", args=[w.token]),

@@ -53,7 +53,7 @@ CLINIC_A_WORDS = ("Maya", "Lindqvist", "maya@example.com", "Harbour Lane", OWN_E
 
 # Routes whose token is the secret; see the docstring.
 PUBLIC_BY_DESIGN = (
-    "client-page", "client-check-in", "client-reminders", "client-handout", "clinic:join", "media/",
+    "client-page", "client-check-in", "client-reminders", "client-handout", "client-language", "clinic:join", "media/",
     "signup-confirm", "password_reset_confirm",
 )
 
@@ -164,6 +164,7 @@ def ids(a: dict) -> dict:
             "password_reset_confirm": default_token_generator.make_token(a["owner"].user),
         },
         "path": {"media/": a["picture"]},
+        "language": "fr",
     }
 
 

@@ -27,3 +27,12 @@ def test_make_test_brings_the_test_tools_and_their_system_packages(tmp_path):
     plan = planned("test", tmp_path)
     assert "-e '.[dev]'" in plan
     assert "chromium" in plan and "zbar-tools" in plan and "redis-server" in plan
+
+
+def test_make_run_and_make_test_both_compile_the_translations(tmp_path):
+    # The .mo files are build output (never committed): both journeys compile them, with
+    # GNU gettext from the app's own system packages.
+    for target in ("run", "test"):
+        plan = planned(target, tmp_path)
+        assert "manage.py compilemessages" in plan
+        assert " gettext" in plan

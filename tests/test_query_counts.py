@@ -137,6 +137,10 @@ PAGES = {
                        "pictures (formset), complaints once for each of the five 'helps with' rows "
                        "(its two complaints, runners' calves and post-event soreness, and the three blank "
                        "ones: one query a row, a known N+1 of the formset)"),
+    "exercises:language": (lambda w: f"/library/{w['own'].pk}/in/fr/", True, LOGGED_IN + 1,
+                           "+ the exercise (its texts in other languages are on its row)"),
+    "exercises:complaint-language": (lambda w: f"/library/complaints/{w['complaint'].pk}/in/de/", True, LOGGED_IN + 1,
+                                     "+ the complaint (its texts in other languages are on its row)"),
     "clinic:settings": (lambda w: "/clinic/", True, LOGGED_IN + 2, "+ the clinic's equipment, all equipment"),
     "clinic:team": (lambda w: "/clinic/team/", True, LOGGED_IN + 2, "+ open invites, the team with their logins"),
     "clinic:team-add": (lambda w: "/clinic/team/add/", True, LOGGED_IN, "nothing more: GET redirects to the team"),
@@ -214,6 +218,7 @@ POST_ONLY = {
     "client-feeling": lambda w: f"{w['link']}feeling/",
     "client-word": lambda w: f"{w['link']}word/",
     "aftercare:item-carry": lambda w: f"/visits/{w['visit'].pk}/homework/carry/{w['item'].pk}/",
+    "client-language": lambda w: f"{w['link']}language/",
     "clients:sample": lambda w: "/clients/sample/",
     "clinic:checklist-dismiss": lambda w: "/clinic/checklist/dismiss/",
     "signup-resend": lambda w: "/signup/confirm-again/",
