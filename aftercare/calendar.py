@@ -53,12 +53,14 @@ def first_day(rule: vRecur, starting: datetime.date) -> datetime.date:
 
 
 def reminders(
-    items, *, at: datetime.time, starting: datetime.date, until: datetime.date | None, link_url: str
+    items, *, at: datetime.time, starting: datetime.date, until: datetime.date | None, link_url: str,
+    zone: str = "", byday: list[str] | None = None, feed: bool = False,
 ) -> bytes:
     """An RFC 5545 calendar with a repeating event for each item. A UID depends only on its
     item, so a second download (another time of day, a replaced link) updates the events
-    rather than adding more."""
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    rather than adding more. `byday` (the client's own days) overrides how often; `feed`
+    marks a calendar subscription, asking calendar apps to look again every hour."""
+    zone = zoneinfo.ZoneInfo(zone or settings.TIME_ZONE)
     until = until or starting + datetime.timedelta(weeks=DEFAULT_WEEKS)
     calendar = Calendar()
     calendar.add("prodid", "-//Aftercare//Homework reminders//EN")
@@ -66,11 +68,16 @@ def reminders(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "Aftercare homework")
+    if feed:
+        calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", "PT1H")
     stamp = datetime.datetime.now(tz=datetime.timezone.utc)
     for item in items:
         rule = repeat_rule(item)
         if rule is None:
             continue
+        if byday:
+            rule = vRecur(freq="WEEKLY", byday=byday)
         rule["until"] = datetime.datetime.combine(until, at, tzinfo=zone).astimezone(datetime.timezone.utc)
         start = datetime.datetime.combine(first_day(rule, starting), at, tzinfo=zone)
         event = Event()

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from aftercare import handout_views, healthz, link_views, storage, views
+from aftercare import handout_views, healthz, link_views, reminder_urls, storage, views
 from clients import account_views, login_views, signup_views
 
 
@@ -61,6 +61,8 @@ urlpatterns = [
     path("h/<str:token>/done/", link_views.check_in, name="client-check-in"),
     path("h/<str:token>/reminders.ics", link_views.reminders, name="client-reminders"),
     path("h/<str:token>/handout.pdf", link_views.handout, name="client-handout"),
+    path("h/<str:token>/", include(reminder_urls.link_patterns)),
+    path("reminders/", include(reminder_urls.email_patterns)),
     path("admin/", admin.site.urls),
 ]
 
