@@ -114,10 +114,10 @@ def test_asked_for_confirmed_then_sent_with_unsubscribe_headers(client, path, in
     [reminder] = inbox.take()
     assert reminder["To"] == "maya@example.com"
     stop_url = first_link(text_of(reminder), "/reminders/stop/")
-    assert reminder["List-Unsubscribe"] == f"<http://testserver{stop_url}>"
+    assert str(reminder["List-Unsubscribe"]).strip() == f"<http://testserver{stop_url}>"
     assert reminder["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text, html = text_of(reminder), html_of(reminder)
-    assert "Suboccipital" in text or "suboccipital" in text.lower()
+    assert "Tennis ball release" in text and "Tennis ball release" in html
     assert "Some times is better than no times." in text and "Some times is better than no times." in html
     assert f"http://testserver{path}" in text and f'href="http://testserver{path}"' in html
     assert "Stop these reminders" in html
@@ -143,7 +143,7 @@ def test_one_click_unsubscribe_needs_no_csrf_token_and_stops_everything_until_co
         confirm_from(inbox, browser)
     run_minute(datetime.datetime(2026, 4, 6, 7, 30, tzinfo=LONDON))
     [reminder] = inbox.take()
-    stop_url = reminder["List-Unsubscribe"].strip("<>").replace("http://testserver", "")
+    stop_url = re.search(r"<http://testserver(/[^>]+)>", str(reminder["List-Unsubscribe"])).group(1)
 
     response = browser.post(stop_url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200 and b"No more reminder emails" in response.content
@@ -246,7 +246,7 @@ def test_confirmation_emails_a_client_can_ask_for_are_limited(client, path, inbo
     settings.REMINDER_CONFIRMATIONS_PER_DAY = 2
     for n in range(4):
         ask(client, path, email=f"maya{n}@example.com")
-    run_queued_jobs()
+        run_queued_jobs()
     assert len(inbox.take()) == 2
 
 
