@@ -16,7 +16,7 @@ class ReminderSettingsForm(forms.Form):
     script fills it in); one it doesn't know is left out, and the clinic's is used."""
 
     at = forms.TimeField(
-        label="What time suits you?", error_messages=TIME_MESSAGES,
+        label="Remind me at", error_messages=TIME_MESSAGES,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     days = forms.TypedMultipleChoiceField(

@@ -68,7 +68,7 @@ def test_a_client_turns_on_reminders_on_this_phone_and_by_email(page, path, live
     page.goto(f"{path}#reminders")
 
     expect(page.get_by_text("Suggested by Robin: 08:45, after the school run.")).to_be_visible()
-    expect(page.get_by_label("What time suits you?")).to_have_value("08:45")
+    expect(page.get_by_label("Remind me at")).to_have_value("08:45")
     scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
     assert scope == f"{live_server.url}{path}", "the service worker is scoped to this client's page"
     page.screenshots("reminders-offered")
@@ -83,7 +83,7 @@ def test_a_client_turns_on_reminders_on_this_phone_and_by_email(page, path, live
     expect(page.get_by_role("button", name="Stop reminders on this phone")).to_be_visible()
     page.screenshots("phone-on")
 
-    page.get_by_label("What time suits you?").fill("07:45")
+    page.get_by_label("Remind me at").fill("07:45")
     page.get_by_label("Sun").uncheck()
     page.get_by_label("Email me a reminder").check()
     page.get_by_role("button", name="Save my reminders").click()
