@@ -523,10 +523,10 @@ def page_part(client, latest, items, token: str, form=None) -> dict:
     }
 
 
-def share_text(client, visit, url: str) -> str:
+def share_text(client, clinic_name: str, visit, url: str) -> str:
     """What the therapist sends through their own phone's apps (no SMS provider is set up):
     the link, and the suggested reminder time when there is one."""
-    text = f"Hi {client.first_name}, here's your homework from {client.clinic.name}: {url}"
+    text = f"Hi {client.first_name}, here's your homework from {clinic_name}: {url}"
     if visit.reminder_time:
         when = f"{visit.reminder_time:%H:%M}" + (f", {visit.reminder_words}" if visit.reminder_words else "")
         text += f" You can set a reminder there; we thought {when} might suit you."

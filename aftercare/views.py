@@ -382,7 +382,7 @@ def _render_visit_detail(request, visit: Visit, email_form=None, status=200):
             "link_url": url,
             "qr": qr,
             "email_form": email_form or LinkEmailForm(instance=client),
-            "share_text": reminders.share_text(client, visit, url) if url else "",
+            "share_text": reminders.share_text(client, request.clinic.name, visit, url) if url else "",
         },
         status=status,
     )
