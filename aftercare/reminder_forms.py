@@ -30,21 +30,24 @@ class ReminderSettingsForm(forms.Form):
         label="Your email", required=False, max_length=254,
         error_messages={"invalid": "That email address doesn't look complete: something like name@example.com."},
     )
-    time_zone = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, known_email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.known_email = known_email
 
-    def clean_time_zone(self) -> str:
-        name = self.cleaned_data.get("time_zone") or ""
-        return name if name in zone_names() else ""
+    @property
+    def time_zone(self) -> str:
+        """The phone's zone, filled in by the page's script: not a field the client sees,
+        so one we don't know is left out quietly (the clinic's zone is used)."""
+        name = self.data.get("time_zone", "") if self.is_bound else ""
+        return name if isinstance(name, str) and name in zone_names() else ""
 
     def clean_days(self) -> str:
         return "".join(str(day) for day in sorted(set(self.cleaned_data["days"])))
 
     def clean(self):
         cleaned = super().clean()
+        cleaned["time_zone"] = self.time_zone
         if cleaned.get("by_email") and not cleaned.get("email") and "email" not in self.errors:
             if self.known_email:
                 cleaned["email"] = self.known_email
