@@ -128,12 +128,15 @@ def push_subscribe(request, token: str):
         if isinstance(zone, str) and zone in reminders.zone_names() and zone != plan.time_zone:
             plan.time_zone = zone
             changed.append("time_zone")
-        if plan.at is None:
-            plan.at = reminders.DEFAULT_TIME
-            changed.append("at")
-        if not plan.days:
-            plan.days = "0123456"
-            changed.append("days")
+        if plan.at is None or not plan.days:
+            # Nothing chosen yet: the therapist's suggestion and the homework's own days.
+            latest = handouts.visits_with_items(Visit.objects.filter(client=client).with_homework()).first()
+            if plan.at is None:
+                plan.at = (latest and latest.reminder_time) or reminders.DEFAULT_TIME
+                changed.append("at")
+            if not plan.days:
+                plan.days = reminders.default_days(latest.items.all() if latest else []) or "0123456"
+                changed.append("days")
         plan.save(update_fields=changed)
     if created:
         audit.client_event(client.pk, client.clinic_id, audit.Action.REMINDER_OPT_IN, "phone notifications").save()

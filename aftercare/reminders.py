@@ -372,8 +372,9 @@ def reminders_due(channel: str, client_ids, minute: datetime.datetime) -> list[R
     return found
 
 
-def claim(channel: str, reminders: list[Reminder]) -> list[Reminder]:
-    """Insert each reminder's row; keep those this batch inserted. Two queries."""
+def claim(channel: str, reminders: list[Reminder]) -> tuple[list[Reminder], str]:
+    """Insert each reminder's row; keep those this batch inserted (and the batch's name).
+    Two queries."""
     batch = uuid.uuid4().hex
     ReminderSent.objects.bulk_create(
         [ReminderSent(client_id=r.plan.client_id, channel=channel, day=r.day, batch=batch) for r in reminders],

@@ -74,7 +74,7 @@ def test_a_client_turns_on_reminders_on_this_phone_and_by_email(page, path, live
     page.screenshots("reminders-offered")
 
     page.get_by_role("button", name="Remind me on this phone").click()
-    expect(page.get_by_text("Done: this phone will remind you at 19:00 on your days.")).to_be_visible()
+    expect(page.get_by_text("Done: this phone will remind you at 08:45 on your days.")).to_be_visible()
     assert page.evaluate("window.__subscribedWith") == 65, "subscribed with our VAPID public key"
     subscription = PushSubscription.objects.get()
     assert subscription.endpoint == FAKE_ENDPOINT
