@@ -360,15 +360,21 @@ def reminders_due(channel: str, client_ids, minute: datetime.datetime) -> list[R
     if channel == Channel.EMAIL:
         hashes = {address_hash(plan.email) for plan in plans if plan.email}
         stopped = set(EmailStop.objects.filter(address_hash__in=hashes).values_list("address_hash", flat=True))
-    found = []
+    found, ended = [], []
     for plan in plans:
         day = due_day(plan, minute)
         visit, items = homework.get(plan.client_id, (None, []))
-        if day is None or plan.client_id not in links or not items or day > homework_end(visit):
+        if day is None or plan.client_id not in links:
+            continue
+        if not items or day > homework_end(visit):
+            ended.append(ReminderSent(client_id=plan.client_id, channel=channel, day=day, batch="homework-ended"))
             continue
         if channel == Channel.EMAIL and (not plan.emails_on or address_hash(plan.email) in stopped):
             continue
         found.append(Reminder(plan, plan.client, day, links[plan.client_id], visit, repeating(items) or items))
+    # The day is settled for these too (nothing to send), so the next minutes' jobs don't
+    # look at them again; their rows never get a sent_at.
+    ReminderSent.objects.bulk_create(ended, ignore_conflicts=True)
     return found
 
 

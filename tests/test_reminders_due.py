@@ -219,3 +219,12 @@ def test_when_symptoms_appear_homework_sets_no_days(client_, therapist):
     assert reminders.default_days([item]) == ""
     item.how_often, item.times_per_week = HowOften.WEEKLY, 3
     assert reminders.default_days([item]) == "024"
+
+
+def test_a_client_whose_homework_ended_is_settled_for_the_day_once(homework, client_):
+    plan_for(client_)
+    minute = datetime.datetime(2026, 6, 1, 7, 30, tzinfo=LONDON)  # long after the homework ended
+    assert run_minute(minute) == []
+    later = (minute + datetime.timedelta(minutes=1)).astimezone(datetime.timezone.utc)
+    assert reminders.due_clients(later) == {}, "the next minutes don't look at them again"
+    assert ReminderSent.objects.get().sent_at is None
