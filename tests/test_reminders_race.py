@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import transaction
 from django.utils import timezone
 
 from aftercare import reminders
@@ -18,6 +19,7 @@ from tests.services import app_env, free_port, start_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CLIENTS = 40
+SIZES = (3, 5)
 
 
 class Inbox:
@@ -45,14 +47,20 @@ def test_two_workers_send_each_due_reminder_exactly_once(clinic, tmp_path):
         ReminderPlan.objects.create(client=client, at=at, days="0123456", email=client.email, email_confirmed_at=now)
         ids.append(client.pk)
     assert reminders.due_clients(now) == {Channel.EMAIL: sorted(ids)}
-    # Every client in two batches, cut differently, each batch queued twice.
-    for size in (7, 11):
-        for start in range(0, CLIENTS, size):
-            for _ in range(2):
-                reminders.send_reminders.enqueue(Channel.EMAIL, ids[start:start + size], now.isoformat())
     env = app_env(EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}", AFTERCARE_SCHEDULE="tests.test_reminders_race.NO_SCHEDULE")
     workers = [start_worker(name, env, tmp_path, "--interval", "0.1") for name in ("one", "two")]
     try:
+        from aftercare.worker import WorkerBeat
+
+        # Both polling before any job is there, then every batch queued in one commit: each
+        # client in batches cut two ways, each batch queued twice.
+        wait_for(lambda: WorkerBeat.objects.filter(worker_id__in=["one", "two"]).count() == 2,
+                 timeout=60, what="both workers up", processes=workers)
+        with transaction.atomic():
+            for size in SIZES:
+                for start in range(0, CLIENTS, size):
+                    for _ in range(2):
+                        reminders.send_reminders.enqueue(Channel.EMAIL, ids[start:start + size], now.isoformat())
         wait_for(lambda: sum(inbox.to.values()) >= CLIENTS and ReminderSent.objects.filter(sent_at__isnull=False).count() == CLIENTS,
                  timeout=90, what="every reminder sent", processes=workers)
         from django_tasks_db.models import DBTaskResult
@@ -66,7 +74,7 @@ def test_two_workers_send_each_due_reminder_exactly_once(clinic, tmp_path):
     assert ReminderSent.objects.count() == CLIENTS
     from django_tasks_db.models import DBTaskResult
     results = list(DBTaskResult.objects.successful().values_list("worker_ids", "return_value"))
-    assert len(results) == 2 * (len(range(0, CLIENTS, 7)) + len(range(0, CLIENTS, 11)))
+    assert len(results) == 2 * sum(len(range(0, CLIENTS, size)) for size in SIZES)
     assert sum(result["sent"] for _, result in results) == CLIENTS
     # Both workers took batches, and most batches found their reminders claimed already.
     assert {worker_ids[-1] for worker_ids, _ in results} == {"one", "two"}
