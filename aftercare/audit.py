@@ -49,6 +49,16 @@ class Action(models.TextChoices):
     MERGED = "client-merged", "merged in another record of the client"
     LINK_OPENED = "link-opened", "opened their link"
     NUDGED = "client-nudged", "sent the client a nudge"
+    # The client's own choices about reminders (aftercare/reminders.py), and each one sent:
+    # the channel and time, never the address or the phone's subscription.
+    REMINDERS_SET = "reminders-set", "set their reminders"
+    REMINDER_OPT_IN = "reminder-opt-in", "turned on reminders"
+    REMINDERS_STOPPED = "reminders-stopped", "stopped reminders"
+    REMINDER_SENT = "reminder-sent", "was sent a reminder"
+
+
+# Done by the client (or the worker, for a reminder sent), not by someone on the team.
+CLIENT_ACTIONS = {Action.REMINDERS_SET, Action.REMINDER_OPT_IN, Action.REMINDERS_STOPPED, Action.REMINDER_SENT}
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -65,8 +75,9 @@ class AuditEventQuerySet(models.QuerySet):
         return self.filter(action=Action.LINK_OPENED)
 
     def actions(self) -> AuditEventQuerySet:
-        """What the clinic's team did (everything but the client opening their link)."""
-        return self.exclude(action=Action.LINK_OPENED)
+        """What the clinic's team did (everything but the client opening their link and the
+        reminders sent to them, which the client's page sums up beside it)."""
+        return self.exclude(action__in=[Action.LINK_OPENED, Action.REMINDER_SENT])
 
     def scrub_client(self, clinic_id: int, client_pk: int) -> int:
         """One of the two changes the log allows, made when a client is deleted: their events stay
@@ -128,6 +139,8 @@ class AuditEvent(models.Model):
         """How a person reads it: "Sam assigned 'Doorway pec stretch'"."""
         if self.action == Action.LINK_OPENED:
             return "The client opened their link" if self.client_id else f"Client #{self.client_number} opened their link"
+        if self.action in CLIENT_ACTIONS:
+            return f"The client {self.get_action_display()}" + (f" ({self.detail})" if self.detail else "")
         if self.action == Action.LINK_ISSUED and not self.actor_name:
             return "A new link was made for the client"
         if self.action == Action.DELETED:
@@ -188,6 +201,13 @@ def link_opened(link, request) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def client_event(client_id: int, clinic_id: int, action: str, detail: str = "") -> AuditEvent:
+    """An event the client made (or a reminder sent to them): nobody on the team did it."""
+    return AuditEvent(
+        clinic_id=clinic_id, client_id=client_id, client_number=client_id, action=action, detail=detail[:DETAIL_LENGTH]
+    )
 
 
 def client_deleted(client, *, by) -> AuditEvent:

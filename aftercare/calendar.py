@@ -57,20 +57,25 @@ def first_day(rule: vRecur, starting: datetime.date) -> datetime.date:
 
 def reminders(
     items, *, at: datetime.time, starting: datetime.date, until: datetime.date | None, link_url: str,
-    language: str | None = None,
+    language: str | None = None, zone: str = "", byday: list[str] | None = None, feed: bool = False,
 ) -> bytes:
     """An RFC 5545 calendar with a repeating event for each item. A UID depends only on its
     item, so a second download (another time of day, a replaced link) updates the events
-    rather than adding more. In `language`, by default the client's (the items' visit and
-    client come loaded with them, as handouts.visits_with_items() loads them)."""
+    rather than adding more. `byday` (the client's own days) overrides how often; `feed`
+    marks a calendar subscription, asking calendar apps to look again every hour. In
+    `language`, by default the client's (the items' visit and client come loaded with
+    them, as handouts.visits_with_items() loads them)."""
     if language is None and items:
         language = items[0].visit.client.speaks
     with translation.override(supported(language)):
-        return _calendar(items, at=at, starting=starting, until=until, link_url=link_url)
+        return _calendar(items, at=at, starting=starting, until=until, link_url=link_url, zone=zone, byday=byday, feed=feed)
 
 
-def _calendar(items, *, at: datetime.time, starting: datetime.date, until: datetime.date | None, link_url: str) -> bytes:
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+def _calendar(
+    items, *, at: datetime.time, starting: datetime.date, until: datetime.date | None, link_url: str,
+    zone: str, byday: list[str] | None, feed: bool,
+) -> bytes:
+    zone = zoneinfo.ZoneInfo(zone or settings.TIME_ZONE)
     until = until or starting + datetime.timedelta(weeks=DEFAULT_WEEKS)
     calendar = Calendar()
     calendar.add("prodid", "-//Aftercare//Homework reminders//EN")
@@ -78,11 +83,16 @@ def _calendar(items, *, at: datetime.time, starting: datetime.date, until: datet
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", gettext("Aftercare homework"))
+    if feed:
+        calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", "PT1H")
     stamp = datetime.datetime.now(tz=datetime.timezone.utc)
     for item in items:
         rule = repeat_rule(item)
         if rule is None:
             continue
+        if byday:
+            rule = vRecur(freq="WEEKLY", byday=byday)
         rule["until"] = datetime.datetime.combine(until, at, tzinfo=zone).astimezone(datetime.timezone.utc)
         start = datetime.datetime.combine(first_day(rule, starting), at, tzinfo=zone)
         event = Event()

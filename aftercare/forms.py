@@ -136,8 +136,10 @@ class ItemNoteForm(forms.ModelForm):
 class WrapUpForm(forms.ModelForm):
     class Meta:
         model = Visit
-        fields = ["referral", "referral_note", "next_goal", "rebook_weeks"]
+        fields = ["referral", "referral_note", "next_goal", "rebook_weeks", "reminder_time", "reminder_words"]
         widgets = {
+            "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "reminder_words": forms.TextInput(attrs={"placeholder": "e.g. after the school run"}),
             "rebook_weeks": forms.RadioSelect(attrs={"class": "rebook-choice"}),
             "next_goal": forms.TextInput(attrs={"placeholder": "e.g. Looser pecs, fewer headaches at work"}),
             "referral_note": forms.TextInput(attrs={"placeholder": "e.g. for the heel pain that keeps coming back"}),
@@ -154,7 +156,10 @@ class WrapUpForm(forms.ModelForm):
             Row(Column("referral", css_class="col-md-5"), Column("referral_note", css_class="col-md-7")),
             "next_goal",
             Div(Field("rebook_weeks"), css_class="rebook-grid"),
+            Row(Column("reminder_time", css_class="col-md-4"), Column("reminder_words", css_class="col-md-8")),
         )
+        self.fields["reminder_time"].help_text = "Offered first on their page when they set reminders."
+        self.fields["reminder_time"].error_messages["invalid"] = "Choose a time like 07:30 or 19:00."
 
     def clean(self):
         cleaned = super().clean()

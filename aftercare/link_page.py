@@ -36,7 +36,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from aftercare import audit, feedback
+from aftercare import audit, feedback, reminders
 from aftercare.addresses import client_address
 from aftercare.forms import ReminderForm
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
@@ -53,7 +53,10 @@ EARLIER_VISITS_SHOWN = 10
 # The stamp changes with everything on the page but a therapist's own name and email on
 # their login; this is how late those can show.
 PAGE_CACHE_SECONDS = 10 * 60
-PAGE_TEMPLATES = ("link/homework.html", "link/_card.html", "link/_feedback.html", "link/_word.html", "base_client.html")
+PAGE_TEMPLATES = (
+    "link/homework.html", "link/_card.html", "link/_feedback.html", "link/_word.html", "link/_reminders.html",
+    "base_client.html",
+)
 # Tables the page reads that the stamp leaves out on purpose, and why. The stamp test
 # fails on any other table the page reads that the stamp doesn't.
 NOT_STAMPED = {
@@ -138,7 +141,7 @@ class PageLink:
 # check-ins, a count and the newest created_at; the client's feelings and words (aftercare/
 # feedback.py), a count and the newest updated_at; the complaints of the client's visits (their
 # red flags are printed), a count, a sum of ids (a complaint swapped for another) and the
-# newest updated_at. Plain SQL that SQLite and PostgreSQL read
+# newest updated_at; the client's reminder plan, its updated_at. Plain SQL that SQLite and PostgreSQL read
 # alike.
 LOOKUP_SQL = """
     SELECT share_link.id, share_link.salt, share_link.client_id, client.clinic_id,
@@ -164,6 +167,9 @@ LOOKUP_SQL = """
               JOIN exercises_complaint complaint ON complaint.id = visit_complaint.complaint_id
               JOIN aftercare_visit visit ON visit.id = visit_complaint.visit_id
              WHERE visit.client_id = share_link.client_id)
+           || ' ' ||
+           COALESCE((SELECT CAST(plan.updated_at AS TEXT) FROM aftercare_reminderplan plan
+                      WHERE plan.client_id = share_link.client_id), '')
            || ' ' ||
            (SELECT CAST(COUNT(*) AS TEXT) || ' ' || COALESCE(CAST(MAX(check_in.created_at) AS TEXT), '')
               FROM aftercare_checkin check_in
@@ -321,7 +327,7 @@ def _page_visits(client_id: int, today: datetime.date) -> list[Visit]:
     )
     items = (
         HomeworkItem.objects.filter(visit__in=Subquery(with_homework))
-        .select_related("visit__client__clinic", "visit__therapist__user", "exercise")
+        .select_related("visit__client__clinic", "visit__client__reminder_plan", "visit__therapist__user", "exercise")
         .annotate(
             picture_image=Subquery(first_picture.values("image")[:1]),
             picture_thumbnail=Subquery(first_picture.values("thumbnail")[:1]),
@@ -343,7 +349,8 @@ def _page_visits(client_id: int, today: datetime.date) -> list[Visit]:
 
 
 def page_context(
-    client_id: int, token: str, today: datetime.date, reminder_form: ReminderForm | None = None, **refused
+    client_id: int, token: str, today: datetime.date, reminder_form: ReminderForm | None = None,
+    reminder_settings=None, **refused
 ) -> dict:
     """What the page shows; `refused`: a form sent back with what was wrong (a 400, never cached)."""
     visits = _page_visits(client_id, today)
@@ -372,6 +379,7 @@ def page_context(
         "today": today,
         "reminder_form": reminder_form or ReminderForm(),
         "ask_email": _ask_email(latest, client.clinic),
+        **reminders.page_part(client, latest, latest.homework if latest else [], token, form=reminder_settings),
         **refused,
     }
 

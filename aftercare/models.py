@@ -25,6 +25,7 @@ from aftercare.worker import ScheduleTick, WorkerBeat  # noqa: F401  (the job en
 from aftercare.prepared import PreparedFile  # noqa: F401  (files made ahead by jobs)
 from aftercare.feedback import HomeworkWord, ItemFeeling, hurt_exercises  # noqa: F401  (the client's word between visits)
 from aftercare.nudges import Nudge  # noqa: F401  (the therapist's nudge)
+from aftercare.reminder_models import EmailStop, PushSubscription, ReminderPlan, ReminderSent  # noqa: F401  (reminders)
 from exercises.models import Dose, Exercise
 from outbox.models import SentEmail  # noqa: F401  (moved to outbox; named here where the jobs found it)
 
@@ -86,6 +87,9 @@ class Visit(models.Model):
         blank=True,
         choices=[(1, "1 week"), (2, "2 weeks"), (3, "3 weeks"), (4, "4 weeks"), (6, "6 weeks"), (8, "8 weeks")],
     )
+    # The therapist's suggestion for reminders, offered first on the client's page.
+    reminder_time = models.TimeField("remind them at", null=True, blank=True)
+    reminder_words = models.CharField("when that is, in their words", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Part of the client page's change stamp (aftercare/link_page.py).
     updated_at = models.DateTimeField(auto_now=True)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aftercare import audit, export, merge, tasks
+from aftercare import audit, export, merge, reminders, tasks
 from aftercare.access import get_export
 from aftercare.feedback import HomeworkWord, ItemFeeling
 from aftercare.forms import VisitForm
@@ -164,6 +164,7 @@ def client_detail(request, pk: int):
             "history_all": "history" in request.GET,
             "history_more": more,
             "openings": events.openings().aggregate(count=Count("pk"), last=Max("at")),
+            "reminders": reminders.summary(client),
         },
     )
 

@@ -245,6 +245,24 @@ EMAIL_RETRIES = env.int("EMAIL_RETRIES", default=5)
 EMAIL_RETRY_SECONDS = env.float("EMAIL_RETRY_SECONDS", default=60)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
+# Reminders (aftercare/reminders.py, README "Reminders"). Web Push signs with a VAPID key:
+# the private key as base64url (the raw 32 bytes, as `vapid --gen` or web-push's
+# generate-vapid-keys prints) or PEM; the public key is derived from it. Without one the
+# client's page offers email and the calendar, not this phone's notifications.
+WEBPUSH_VAPID_PRIVATE_KEY = env("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env("WEBPUSH_VAPID_SUBJECT", default="mailto:aftercare@localhost")
+# The push services the server will POST to: https only, these hosts only ("*." for any
+# subdomain). Never a private or loopback address.
+WEBPUSH_SERVICE_HOSTS = env.list("WEBPUSH_SERVICE_HOSTS", default=[
+    "fcm.googleapis.com", "updates.push.services.mozilla.com", "*.push.apple.com", "*.notify.windows.com",
+])
+# Only the test settings turn this on: a local receiver stands in for a push service.
+WEBPUSH_ALLOW_LOOPBACK = False
+# Reminders in batches of this many clients a job, so several workers share a busy minute.
+REMINDER_BATCH = env.int("REMINDER_BATCH", default=250)
+# Confirmation emails one client may ask for in a day (a page can't be used to mail bomb).
+REMINDER_CONFIRMATIONS_PER_DAY = env.int("REMINDER_CONFIRMATIONS_PER_DAY", default=5)
+
 # Behind a TLS-terminating proxy that says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

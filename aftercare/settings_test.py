@@ -23,3 +23,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not SQLite's shared in-memory database, so the threads of the concurrency
     # tests meet real locking, as two requests to a running app would.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+
+# A local receiver (tests/test_reminders_push.py) stands in for a push service, and a VAPID
+# key made for this run lets the page offer phone notifications.
+WEBPUSH_ALLOW_LOOPBACK = True
+WEBPUSH_VAPID_PRIVATE_KEY = "P8Qf6Zz3Y1n0oWkq9c2bVxH4aJ7tLmRs5eUyDgKwNiA"

@@ -141,4 +141,5 @@ def forget_expired_files(minute: str) -> int:
 SCHEDULE = [
     Every("prune-finished-jobs", "aftercare.tasks.prune_finished_jobs", at="04:10"),
     Every("forget-expired-files", "aftercare.tasks.forget_expired_files", minutes=5),
+    Every("send-due-reminders", "aftercare.reminders.send_due_reminders", minutes=1),
 ]

@@ -4,7 +4,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from aftercare import between_views, feedback_views, handout_views, healthz, link_language_views, link_views, storage, views
+from aftercare import (
+    between_views, feedback_views, handout_views, healthz, link_language_views, link_views, reminder_urls, storage, views,
+)
 from clients import account_views, login_views, signup_views
 
 
@@ -67,6 +69,8 @@ urlpatterns = [
     path("h/<str:token>/reminders.ics", link_views.reminders, name="client-reminders"),
     path("h/<str:token>/handout.pdf", link_views.handout, name="client-handout"),
     path("h/<str:token>/language/", link_language_views.client_language, name="client-language"),
+    path("h/<str:token>/", include(reminder_urls.link_patterns)),
+    path("reminders/", include(reminder_urls.email_patterns)),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,3 +1,4 @@
+import datetime
 import time
 
 import segno
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from aftercare import audit, feedback, tasks
+from aftercare import audit, feedback, reminders, tasks
 from aftercare.access import get_earlier_item, get_item, get_visit
 from aftercare.forms import HomeworkItemForm, ItemNoteForm, LinkEmailForm, LinkReplaceForm, VisitForm, WrapUpForm
 from aftercare.models import MAX_ITEMS, HomeworkItem, ShareLink, Visit, attach_tick_history
@@ -27,7 +28,7 @@ LIBRARY_PER_PAGE = 10
 WITH_VERSIONS = Exercise.objects.select_related("easier", "harder")  # named on the exercise's details
 # How long a removed homework item, or a finished visit's wrap-up, can be taken back.
 UNDO_SECONDS = 10 * 60
-WRAP_UP_FIELDS = ("referral", "referral_note", "next_goal", "rebook_weeks")
+WRAP_UP_FIELDS = ("referral", "referral_note", "next_goal", "rebook_weeks", "reminder_time", "reminder_words")
 
 
 @therapist_required
@@ -184,7 +185,9 @@ def visit_teach(request, pk: int):
 @therapist_required
 def visit_wrap_up(request, pk: int):
     visit = get_visit(request, pk)
-    before = {name: getattr(visit, name) for name in WRAP_UP_FIELDS}
+    # Kept in the session (JSON) for "undo": a time of day as "HH:MM:SS".
+    before = {name: (value.isoformat() if isinstance(value, datetime.time) else value)
+              for name in WRAP_UP_FIELDS for value in [getattr(visit, name)]}
     form = WrapUpForm(request.POST, instance=visit)
     if form.is_valid():
         form.save()
@@ -208,7 +211,8 @@ def visit_unfinish(request, pk: int):
         messages.error(request, "It's too late to undo finishing: change the wrap-up on the visit page instead.")
         return redirect("aftercare:visit-detail", pk=visit.pk)
     for name in WRAP_UP_FIELDS:
-        setattr(visit, name, before[name])
+        value = before.get(name)
+        setattr(visit, name, datetime.time.fromisoformat(value) if name == "reminder_time" and value else value)
     visit.save(update_fields=[*WRAP_UP_FIELDS, "updated_at"])
     messages.success(request, "Not finished after all: everything is as it was before.")
     return redirect("aftercare:visit-homework", pk=visit.pk)
@@ -398,6 +402,7 @@ def _render_visit_detail(request, visit: Visit, email_form=None, status=200):
             "link_url": url,
             "qr": qr,
             "email_form": email_form or LinkEmailForm(instance=client),
+            "share_text": reminders.share_text(client, request.clinic.name, visit, url) if url else "",
         },
         status=status,
     )

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser]
 
 # Not pages: files, and what a GET would do nothing useful on.
 SKIPPED_ROUTES = {"logout", "aftercare:visit-handout", "aftercare:day-handouts", "aftercare:exercise-sheet",
-                  "client-reminders", "client-handout", "healthz"}
+                  "client-reminders", "client-handout", "client-calendar", "healthz"}
 AXE = "/static/vendor/axe-core/axe.min.js"
 
 

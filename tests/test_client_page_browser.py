@@ -46,6 +46,7 @@ def test_a_client_ticks_off_homework_and_adds_reminders(phone, visit, live_serve
     expect(first.get_by_text("Not yet this week")).to_be_visible()
     assert CheckIn.objects.count() == 0
 
+    phone.get_by_text("Or download a one-off calendar file").click()  # beside the living calendar
     phone.get_by_label("What time suits you?").fill("07:30")
     with phone.expect_download() as download_info:
         phone.get_by_role("button", name="Add reminders to my calendar").click()

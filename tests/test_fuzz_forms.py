@@ -46,6 +46,7 @@ from aftercare.forms import (
 )
 from aftercare.feedback_forms import BetweenFilterForm, FeelingForm, NudgeForm, WordForm
 from aftercare.models import HomeworkItem, ShareLink
+from aftercare.reminder_forms import ReminderSettingsForm
 from clients.forms import (
     ClientForm,
     ClinicForm,
@@ -506,6 +507,17 @@ REGISTRY = [
         "reminders at a time of day", (ReminderForm,), lambda w: reverse("client-reminders", args=[w.token]),
         valid=lambda w: {"time": "07:30"}, fields=lambda w: {"time": fuzz.time()},
         method="get", who="nobody", answers=frozenset({200, 400}), success=200,
+    ),
+    Target(
+        "reminders chosen on the client's page", (ReminderSettingsForm,),
+        lambda w: reverse("client-reminder-settings", args=[w.token]),
+        valid=lambda w: {"at": "07:30", "days": ["0", "2", "4"], "by_email": "on", "email": "maya@example.com",
+                         "time_zone": "Europe/London"},
+        fields=lambda w: {
+            "at": fuzz.time(), "days": fuzz.many([str(n) for n in range(8)]), "by_email": fuzz.choice(["on", ""]),
+            "email": fuzz.email(), "time_zone": fuzz.choice(["Europe/London", "America/New_York", "Mars/Olympus", ""]),
+        },
+        who="nobody",
     ),
 ]
 

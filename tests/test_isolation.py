@@ -38,9 +38,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from pypdf import PdfReader
 
-from aftercare import audit
+from aftercare import audit, reminders
 from aftercare.models import CheckIn, ShareLink
 from aftercare.prepared import Kind, PreparedFile, export_expiry
+from aftercare.reminder_models import ReminderPlan
 from clients.models import Invite
 from exercises.images import clean_upload
 from exercises.models import Complaint, Exercise
@@ -54,7 +55,8 @@ CLINIC_A_WORDS = ("Maya", "Lindqvist", "maya@example.com", "Harbour Lane", OWN_E
 # Routes whose token is the secret; see the docstring.
 PUBLIC_BY_DESIGN = (
     "client-page", "client-check-in", "client-reminders", "client-handout", "client-language", "clinic:join", "media/",
-    "signup-confirm", "password_reset_confirm",
+    "signup-confirm", "password_reset_confirm", "client-reminder-", "client-push-", "client-calendar",
+    "client-manifest", "client-service-worker", "reminder-confirm", "reminder-stop",
 )
 
 
@@ -162,6 +164,10 @@ def ids(a: dict) -> dict:
             "clinic:join": a["invite"].token,
             "signup-confirm": a["owner"].clinic.confirmation_token(a["owner"].user.email),
             "password_reset_confirm": default_token_generator.make_token(a["owner"].user),
+            "reminder-confirm": reminders.confirm_token(
+                ReminderPlan(client=a["client"], email="maya@example.com", email_nonce="isolation")
+            ),
+            "reminder-stop": reminders.stop_token(a["client"].pk, "maya@example.com"),
         },
         "path": {"media/": a["picture"]},
         "language": "fr",

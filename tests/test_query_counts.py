@@ -19,7 +19,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from aftercare import reminders
 from aftercare.models import ShareLink
+from aftercare.reminder_models import ReminderPlan
 from aftercare.prepared import Kind, PreparedFile, export_expiry
 from clients.models import Clinic, Invite
 from exercises.models import Complaint
@@ -61,6 +63,8 @@ def world(client_, therapist, colleague, clinic):
         ),
         "duplicate": make_client(clinic, "Maya", last_name="L.", email="maya@example.com"),
         "confirm_token": signed_up.confirmation_token("nova@example.com"),
+        "reminder_confirm": reminders.confirm_token(ReminderPlan(client=client_, email="maya@example.com", email_nonce="pin")),
+        "reminder_stop": reminders.stop_token(client_.pk, "maya@example.com"),
         "reset": (urlsafe_base64_encode(force_bytes(therapist.user.pk)), default_token_generator.make_token(therapist.user)),
     }
 
@@ -97,12 +101,13 @@ PAGES = {
     "clients:create": (lambda w: "/clients/new/", True, LOGGED_IN + 4,
                        "+ does the clinic list its own equipment, the everyday equipment ticked to start, "
                        "the equipment to offer, the health flags to offer"),
-    "clients:detail": (lambda w: f"/clients/{w['client'].pk}/", True, LOGGED_IN + 8,
+    "clients:detail": (lambda w: f"/clients/{w['client'].pk}/", True, LOGGED_IN + 9,
                        "+ client, their equipment (only once asked: this client wasn't), visits with "
                        "therapists, the visits' complaints, "
                        "items with exercises and tick counts, the audit log's latest actions, "
                        "how often and when last their link was opened, all complaints (today's visit "
-                       "starts here, ticked from the last one), their health flags"),
+                       "starts here, ticked from the last one), their health flags, their reminders "
+                       "(the ways chosen and the last one sent)"),
     "clients:delete": (lambda w: f"/clients/{w['client'].pk}/delete/", True, LOGGED_IN + 8,
                        "+ client, how many visits, homework items, check-ins, links, words (feelings, "
                        "words on the week) and nudges go with them"),
@@ -188,6 +193,16 @@ PAGES = {
     "client-reminders": (lambda w: f"{w['link']}reminders.ics", False, 5,
                          "the link, the client's visits with homework, their items with exercises, "
                          "the exercises' pictures, the visit's complaints (the handout's read, red flags)"),
+    "client-calendar": (lambda w: f"{w['link']}calendar.ics", False, 6,
+                        "the link, the client's newest visit with homework, its items with exercises, the "
+                        "exercises' pictures, the visit's complaints (the handout's read), the client's "
+                        "reminder plan (seen within the hour: no write)"),
+    "client-manifest": (lambda w: f"{w['link']}manifest.webmanifest", False, 1, "the link with its client"),
+    "client-service-worker": (lambda w: f"{w['link']}sw.js", False, 1, "the link with its client"),
+    "reminder-confirm": (lambda w: f"/reminders/confirm/{w['reminder_confirm']}/", False, 0,
+                         "none: the signed token is read; the button's POST confirms"),
+    "reminder-stop": (lambda w: f"/reminders/stop/{w['reminder_stop']}/", False, 0,
+                      "none: the signed token is read; the button's POST (or one-click) stops"),
     "client-handout": (lambda w: f"{w['link']}handout.pdf", False, 5,
                        "the link, the client's visits with homework, their items with exercises, "
                        "the exercises' pictures, the visit's complaints (red flags)"),
@@ -219,6 +234,10 @@ POST_ONLY = {
     "client-word": lambda w: f"{w['link']}word/",
     "aftercare:item-carry": lambda w: f"/visits/{w['visit'].pk}/homework/carry/{w['item'].pk}/",
     "client-language": lambda w: f"{w['link']}language/",
+    "client-reminder-settings": lambda w: f"{w['link']}reminders/",
+    "client-reminder-stop-all": lambda w: f"{w['link']}reminders/stop/",
+    "client-push-subscribe": lambda w: f"{w['link']}reminders/phone/",
+    "client-push-unsubscribe": lambda w: f"{w['link']}reminders/phone/stop/",
     "clients:sample": lambda w: "/clients/sample/",
     "clinic:checklist-dismiss": lambda w: "/clinic/checklist/dismiss/",
     "signup-resend": lambda w: "/signup/confirm-again/",

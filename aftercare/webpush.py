@@ -1,0 +1,148 @@
+"""Web Push for reminders: which subscriptions we accept, the VAPID key, and one send.
+
+The server POSTs to whatever endpoint a browser hands it, so an endpoint is accepted only
+as an `https` URL on a known push service (settings.WEBPUSH_SERVICE_HOSTS), never an
+address, a private or loopback host or another port. The payload is encrypted by pywebpush
+as RFC 8291 says (aes128gcm), signed with our VAPID key (RFC 8292)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import json
+import logging
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+logger = logging.getLogger("aftercare.reminders")
+
+MAX_ENDPOINT = 1000
+# A phone, a tablet, a laptop or two: more than this and the oldest goes.
+PHONES_PER_CLIENT = 5
+SEND_TIMEOUT = 10
+NOT_A_PUSH_SERVICE = "This browser's notification service isn't one we can send to. Email or the calendar will work instead."
+
+
+def b64decode(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def b64encode(value: bytes) -> str:
+    return base64.urlsafe_b64encode(value).rstrip(b"=").decode()
+
+
+def host_allowed(host: str) -> bool:
+    for allowed in settings.WEBPUSH_SERVICE_HOSTS:
+        allowed = allowed.lower()
+        if allowed.startswith("*.") and host.endswith(allowed[1:]) and len(host) > len(allowed) - 1:
+            return True
+        if host == allowed:
+            return True
+    return False
+
+
+def check_endpoint(endpoint: str) -> str:
+    """The endpoint if we may POST to it; ValidationError otherwise."""
+    if not isinstance(endpoint, str) or not endpoint or len(endpoint) > MAX_ENDPOINT:
+        raise ValidationError(NOT_A_PUSH_SERVICE, code="endpoint")
+    try:
+        parts = urlsplit(endpoint)
+        port = parts.port
+    except ValueError:
+        raise ValidationError(NOT_A_PUSH_SERVICE, code="endpoint") from None
+    host = (parts.hostname or "").lower()
+    if parts.username or parts.password or not host:
+        raise ValidationError(NOT_A_PUSH_SERVICE, code="endpoint")
+    if settings.WEBPUSH_ALLOW_LOOPBACK and host == "127.0.0.1" and parts.scheme in ("http", "https"):
+        return endpoint  # the test settings' local receiver only
+    try:
+        ipaddress.ip_address(host)
+        raise ValidationError(NOT_A_PUSH_SERVICE, code="endpoint")  # an address, never a service's name
+    except ValueError:
+        pass
+    if parts.scheme != "https" or port not in (None, 443) or not host_allowed(host):
+        raise ValidationError(NOT_A_PUSH_SERVICE, code="endpoint")
+    return endpoint
+
+
+def check_subscription(data) -> dict:
+    """A browser's PushSubscription.toJSON(), checked: {endpoint, p256dh, auth}."""
+    if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
+        raise ValidationError("That isn't a notification subscription.", code="shape")
+    endpoint = check_endpoint(data.get("endpoint"))
+    p256dh, auth = data["keys"].get("p256dh"), data["keys"].get("auth")
+    if not isinstance(p256dh, str) or not isinstance(auth, str) or len(p256dh) > 100 or len(auth) > 40:
+        raise ValidationError("That isn't a notification subscription.", code="keys")
+    try:
+        point, secret = b64decode(p256dh), b64decode(auth)
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    except (binascii.Error, ValueError):
+        raise ValidationError("That isn't a notification subscription.", code="keys") from None
+    if len(point) != 65 or len(secret) != 16:
+        raise ValidationError("That isn't a notification subscription.", code="keys")
+    return {"endpoint": endpoint, "p256dh": p256dh, "auth": auth}
+
+
+@lru_cache(maxsize=4)
+def _vapid(private_key: str):
+    from py_vapid import Vapid
+
+    if not private_key:
+        return None
+    if "PRIVATE KEY" in private_key:
+        return Vapid.from_pem(private_key.encode())
+    return Vapid.from_raw(private_key.encode())
+
+
+def vapid():
+    return _vapid(settings.WEBPUSH_VAPID_PRIVATE_KEY)
+
+
+def public_key() -> str:
+    """The applicationServerKey the page subscribes with; empty without a VAPID key."""
+    key = vapid()
+    if key is None:
+        return ""
+    return b64encode(key.public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint))
+
+
+def send(subscription, payload: dict) -> bool:
+    """One push to one phone. A subscription the push service says is gone (404, 410) is
+    deleted; any other failure is logged and left for tomorrow."""
+    from pywebpush import WebPushException, webpush
+
+    key = vapid()
+    if key is None:
+        return False
+    try:
+        check_endpoint(subscription.endpoint)  # the allow-list may have changed since
+    except ValidationError:
+        subscription.delete()
+        return False
+    try:
+        webpush(
+            subscription_info={"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
+            data=json.dumps(payload),
+            vapid_private_key=key,
+            vapid_claims={"sub": settings.WEBPUSH_VAPID_SUBJECT},
+            ttl=60 * 60,
+            timeout=SEND_TIMEOUT,
+        )
+    except WebPushException as error:
+        status = getattr(error.response, "status_code", None)
+        if status in (404, 410):
+            subscription.delete()
+            logger.info("A phone of client #%s unsubscribed (push service said %s): forgotten", subscription.client_id, status)
+        else:
+            logger.warning("A push to client #%s failed: %s", subscription.client_id, status or error)
+        return False
+    except Exception as error:  # a push service that doesn't answer
+        logger.warning("A push to client #%s failed: %s", subscription.client_id, error)
+        return False
+    return True
