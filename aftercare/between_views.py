@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from aftercare import feedback
 from aftercare.feedback_forms import BetweenFilterForm, NudgeForm
-from aftercare.nudges import NO_WAY, Nudge, default_text
+from aftercare.nudges import NO_WAY, Nudge, Way, default_text, reach
 from clients.access import get_client, therapist_required
 
 CLIENTS_PER_PAGE = 25
@@ -43,7 +43,7 @@ def nudge(request, client_pk: int):
     be reached (aftercare/nudges.py), once a week at most."""
     client = get_client(request, client_pk)
     last = client.nudges.values_list("created_at", flat=True).first()
-    way = Nudge.way_for(client)
+    way, address = reach(client)
     form = NudgeForm(request.POST or None, initial={"text": default_text(client, request.therapist, request.clinic)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,7 +54,7 @@ def nudge(request, client_pk: int):
         except ValidationError as e:
             form.add_error(None, e)
         else:
-            messages.success(request, f"Sending {client.first_name} a gentle nudge by email.")
+            messages.success(request, f"Sending {client.first_name} a gentle nudge {Way(way).label}.")
             return redirect("aftercare:between-visits")
     return render(
         request,
@@ -63,6 +63,7 @@ def nudge(request, client_pk: int):
             "client": client,
             "form": form,
             "way": way,
+            "address": address,
             "no_way": NO_WAY.format(name=client.first_name) if way is None else "",
             "last": last,
             "too_soon": Nudge.too_soon(client, last) if Nudge.next_allowed(last) else "",

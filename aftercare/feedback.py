@@ -214,6 +214,7 @@ def between_rows(clinic, today: datetime.date, *, therapist=None):
     from aftercare.audit import Action, AuditEvent
     from aftercare.models import CheckIn, Visit
     from aftercare.nudges import Nudge
+    from aftercare.reminder_models import PushSubscription, ReminderPlan
     from clients.models import Client
 
     since = today - datetime.timedelta(weeks=BETWEEN_WEEKS)
@@ -271,6 +272,11 @@ def between_rows(clinic, today: datetime.date, *, therapist=None):
         word_at=Subquery(words.values("updated_at")[:1]),
         word_note=Subquery(words.values("note")[:1]),
         last_nudge=Subquery(Nudge.objects.filter(client=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]),
+        # A nudge can reach them: an address on their record or confirmed for reminders, or
+        # a phone that takes notifications (aftercare/nudges.py decides, row by row, on send).
+        reachable=Q(email__gt="") | Exists(PushSubscription.objects.filter(client=OuterRef("pk"))) | Exists(
+            ReminderPlan.objects.filter(client=OuterRef("pk"), email__gt="", email_confirmed_at__isnull=False)
+        ),
     ).annotate(
         flag=Case(
             When(hurt=True, then=Value(Flag.HURT)),

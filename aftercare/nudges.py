@@ -5,11 +5,12 @@ who has gone quiet, at most once a week per client, never sent by the app on its
 client's row is locked so the last seven days are checked without a race) with its audit
 entry (who, when, which way), and the job `send_nudge` delivers it.
 
-Delivery: for now by email, to the client record's address, through the engine's send-once
-path (a SentEmail key per nudge, a "not now" from the mail server tried again later). When
-the client's own reminder ways arrive (issue 14: a confirmed email address, a phone's push
-subscription), the lead routes `send_nudge` through whichever way the client chose there;
-`Nudge.way` records which one it went by."""
+Delivery goes the way the client chose for their reminders (aftercare/reminders.py): their
+confirmed reminder address, else this phone's notifications when they subscribed one;
+when they chose neither, the address on their record, as "Email the link" uses it. An
+address that said stop (`EmailStop`) gets nothing, whichever way it came. Email goes
+through the engine's send-once path (outbox.mail.send_once: one key per nudge, a "not now"
+from the mail server tried again later); `Nudge.way` records which way it went."""
 
 from __future__ import annotations
 
@@ -30,11 +31,15 @@ logger = logging.getLogger("aftercare.nudges")
 
 NUDGE_LENGTH = 600
 NUDGE_GAP = datetime.timedelta(days=7)
-NO_WAY = "{name} has no way to be reached yet: add their email address on their record, then nudge."
+NO_WAY = (
+    "{name} has no way to be reached yet: they haven't turned on reminders on their page, and "
+    "there is no email address on their record (or it asked us to stop). Add one, then nudge."
+)
 
 
 class Way(models.TextChoices):
     EMAIL = "email", "by email"
+    PUSH = "push", "on their phone"
 
 
 class Nudge(models.Model):
@@ -63,8 +68,8 @@ class Nudge(models.Model):
 
     @staticmethod
     def way_for(client) -> str | None:
-        """How a nudge can reach `client`, or None: nobody can be nudged without a way."""
-        return Way.EMAIL if client.email else None
+        """How a nudge can reach `client`, or None (see reach())."""
+        return reach(client)[0]
 
     @staticmethod
     def next_allowed(last: datetime.datetime | None) -> datetime.datetime | None:
@@ -131,44 +136,81 @@ def email_key(nudge_id: int) -> str:
     return f"nudge-{nudge_id}"
 
 
+def reach(client) -> tuple[str | None, str]:
+    """How a nudge reaches `client` and, by email, at which address: the way they chose for
+    reminders (their confirmed address, else their phone), else the address on their
+    record; (None, "") when there is none. An address that said stop is no way. Three
+    queries at most."""
+    from aftercare.reminder_models import EmailStop, PushSubscription, ReminderPlan, address_hash
+
+    plan = ReminderPlan.objects.filter(client=client).first()
+    confirmed = plan.email if plan is not None and plan.email and plan.email_confirmed_at else ""
+    addresses = [a for a in (confirmed, client.email) if a]
+    stopped = set(
+        EmailStop.objects.filter(address_hash__in=[address_hash(a) for a in addresses]).values_list("address_hash", flat=True)
+    ) if addresses else set()
+    open_addresses = [a for a in addresses if address_hash(a) not in stopped]
+    if confirmed and confirmed in open_addresses:
+        return Way.EMAIL, confirmed
+    if PushSubscription.objects.filter(client=client).exists():
+        return Way.PUSH, ""
+    if open_addresses:
+        return Way.EMAIL, open_addresses[0]
+    return None, ""
+
+
+def address_for(client) -> str:
+    """The address a nudge by email goes to now; blank when none may have it."""
+    from aftercare.reminder_models import EmailStop, ReminderPlan, address_hash
+
+    plan = ReminderPlan.objects.filter(client=client).first()
+    for address in (plan.email if plan and plan.email_confirmed_at else "", client.email):
+        if address and not EmailStop.objects.filter(address_hash=address_hash(address)).exists():
+            return address
+    return ""
+
+
 @task
 def send_nudge(nudge_id: int, site_url: str, attempt: int = 1) -> str:
-    """Deliver one nudge, once however often the job runs. By email for now (see the
-    module's docstring: the client's chosen reminder ways take over when they arrive).
-    The client's link goes with it when they have a live one; it is made here, never
-    stored with the job."""
-    from aftercare import tasks
-    from aftercare.models import SentEmail, ShareLink
+    """Deliver one nudge the way it was recorded, once however often the job runs. The
+    client's link goes with it when they have a live one; it is made here, never stored
+    with the job."""
+    from aftercare import webpush
+    from aftercare.models import ShareLink
+    from aftercare.reminder_models import PushSubscription
+    from outbox.mail import send_once
 
     nudge = Nudge.objects.select_related("client__clinic", "therapist__user").filter(pk=nudge_id).first()
     if nudge is None:
         return "client gone"  # deleted since, and the nudge with them
     client = nudge.client
-    if not client.email:
-        return "no way to reach them"
-    key = email_key(nudge.pk)
-    if SentEmail.objects.filter(key=key).exists():
-        return "already sent"
     link = ShareLink.objects.filter(client=client, revoked_at__isnull=True).first()
-    body = nudge.text
-    if link is not None and link.is_live():
-        body += f"\n\nYour homework: {site_url}{link.path}"
-    therapist = nudge.therapist
-    reply_to = [a for a in [therapist and therapist.user.email, client.clinic.email] if a]
-    try:
-        EmailMessage(
-            subject=f"A gentle hello from {client.clinic.name}", body=body, to=[client.email], reply_to=reply_to[:1]
-        ).send()
-    except Exception as error:
-        if not tasks.is_temporary(error) or attempt >= settings.EMAIL_RETRIES:
-            raise
-        delay = settings.EMAIL_RETRY_SECONDS * 2 ** (attempt - 1)
-        logger.warning("Nudge %s: %s; trying again in %s s (try %s)", nudge.pk, error, delay, attempt + 1)
-        send_nudge.using(run_after=timezone.now() + datetime.timedelta(seconds=delay)).enqueue(nudge.pk, site_url, attempt + 1)
-        return f"not now: {error}"
-    try:
-        SentEmail.objects.create(key=key, attempts=attempt)
-    except IntegrityError:
-        pass
-    Nudge.objects.filter(pk=nudge.pk).update(sent_at=timezone.now())
-    return "sent"
+    page = f"{site_url}{link.path}" if link is not None and link.is_live() else ""
+    if nudge.way == Way.PUSH:
+        if nudge.sent_at is not None:
+            return "already sent"
+        payload = {"title": f"A gentle hello from {client.clinic.name}"[:120], "body": nudge.text[:240], "url": page or site_url}
+        delivered = [webpush.send(phone, payload) for phone in PushSubscription.objects.filter(client=client)]
+        if not any(delivered):
+            return "no phone took it"
+        Nudge.objects.filter(pk=nudge.pk).update(sent_at=timezone.now())
+        return "sent"
+
+    def make():
+        address = address_for(client)
+        if not address:
+            return "no way to reach them"
+        body = nudge.text + (f"\n\nYour homework: {page}" if page else "")
+        therapist = nudge.therapist
+        reply_to = [a for a in [therapist and therapist.user.email, client.clinic.email] if a]
+        return EmailMessage(
+            subject=f"A gentle hello from {client.clinic.name}", body=body, to=[address], reply_to=reply_to[:1]
+        )
+
+    def again(when):
+        send_nudge.using(run_after=when).enqueue(nudge.pk, site_url, attempt + 1)
+
+    outcome = send_once(email_key(nudge.pk), make, attempt=attempt, again=again)
+    if outcome in ("sent", "sent again"):
+        Nudge.objects.filter(pk=nudge.pk).update(sent_at=timezone.now())
+    return outcome

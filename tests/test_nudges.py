@@ -199,3 +199,72 @@ def test_merging_two_records_keeps_their_nudges_one_a_week(maya, therapist, clin
     Nudge.objects.create(client=third, therapist=therapist, way="email", text="Same week", week=Nudge.objects.get(text="Hello from before").week)
     merge.merge(maya, third, by=therapist)
     assert Nudge.objects.filter(client=maya).count() == 2
+
+
+# --- the way the client chose for their reminders (aftercare/reminders.py) ----------------
+
+
+def test_a_nudge_goes_to_the_address_the_client_confirmed_for_reminders(as_therapist, maya, mail_server):  # noqa: F811
+    from aftercare.reminder_models import ReminderPlan
+
+    ReminderPlan.objects.create(
+        client=maya, at=datetime.time(19, 0), days="0123456", email="maya.own@example.com",
+        email_confirmed_at=timezone.now(),
+    )
+    assertContains(as_therapist.get(nudge_url(maya)), "maya.own@example.com")
+    as_therapist.post(nudge_url(maya), {"text": "Hello Maya"})
+    run_queued_jobs()
+    [message] = mail_server.received
+    assert message.rcpt_tos == ["maya.own@example.com"]
+
+
+def test_an_unconfirmed_reminder_address_is_never_used(as_therapist, maya, mail_server):  # noqa: F811
+    from aftercare.reminder_models import ReminderPlan
+
+    ReminderPlan.objects.create(client=maya, email="maya.new@example.com", email_nonce="waiting")
+    as_therapist.post(nudge_url(maya), {"text": "Hello Maya"})
+    run_queued_jobs()
+    [message] = mail_server.received
+    assert message.rcpt_tos == ["maya@example.com"]  # the record's, as "Email the link" uses it
+
+
+def test_an_address_that_said_stop_gets_no_nudge(as_therapist, maya, mail_server):  # noqa: F811
+    from aftercare.reminder_models import EmailStop, address_hash
+
+    EmailStop.objects.create(address_hash=address_hash("Maya@Example.com"))
+    response = as_therapist.get(nudge_url(maya))
+    assertContains(response, "has no way to be reached yet")
+    response = as_therapist.post(nudge_url(maya), {"text": "Hello Maya"})
+    assertContains(response, "has no way to be reached yet", status_code=400)
+    run_queued_jobs()
+    assert Nudge.objects.count() == 0 and mail_server.received == []
+
+
+def test_a_client_reached_only_on_their_phone_gets_the_nudge_there(as_therapist, maya, settings):
+    from aftercare.reminder_models import PushSubscription
+    from tests.test_reminders_push import Phone, PushService
+
+    settings.AFTERCARE_SITE_URL = "https://aftercare.example"
+    service = PushService()
+    try:
+        Client.objects.filter(pk=maya.pk).update(email="")
+        phone = Phone(f"{service.url}/push/maya")
+        keys = phone.subscription()["keys"]
+        PushSubscription.objects.create(
+            client=maya, endpoint=phone.endpoint, endpoint_digest=PushSubscription.digest_of(phone.endpoint),
+            p256dh=keys["p256dh"], auth=keys["auth"],
+        )
+        ShareLink.issue(maya)
+        assertContains(as_therapist.get(nudge_url(maya)), "as a notification on their phone")
+        response = as_therapist.post(nudge_url(maya), {"text": "Hi Maya, a gentle hello."})
+        assert response.status_code == 302
+        assert Nudge.objects.get().way == "push"
+        run_queued_jobs()
+        run_queued_jobs()
+        [(where, headers, body)] = service.received  # once, however often the job ran
+        assert where == "/push/maya"
+        message = phone.decrypt(body)
+        assert message["body"] == "Hi Maya, a gentle hello." and "/h/" in message["url"]
+        assert Nudge.objects.get().sent_at is not None
+    finally:
+        service.stop()

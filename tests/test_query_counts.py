@@ -186,8 +186,9 @@ PAGES = {
     "aftercare:between-visits": (lambda w: "/between-visits/?who=team", True, LOGGED_IN + 2,
                                  "+ the count of rows (pages), the page of clients with every figure a subquery "
                                  "(however many clients: tests/test_between_visits.py)"),
-    "aftercare:nudge": (lambda w: f"/clients/{w['client'].pk}/nudge/", True, LOGGED_IN + 2,
-                        "+ client, their last nudge"),
+    "aftercare:nudge": (lambda w: f"/clients/{w['client'].pk}/nudge/", True, LOGGED_IN + 5,
+                        "+ client, their last nudge, how a nudge reaches them: their reminder plan, "
+                        "whether an address said stop, whether a phone takes notifications"),
     "aftercare:exercise-sheet": (lambda w: f"/library/{w['builtin'].pk}/sheet.pdf", True, LOGGED_IN + 2,
                                  "+ the exercise, its equipment"),
     "client-reminders": (lambda w: f"{w['link']}reminders.ics", False, 5,
