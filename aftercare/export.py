@@ -19,6 +19,7 @@ from aftercare import handouts
 from aftercare.audit import AuditEvent
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
 from aftercare.nudges import Nudge
+from aftercare.reminder_models import PushSubscription, ReminderPlan, ReminderSent
 from clients.models import Client
 
 FORMAT = "aftercare-client-export/1"
@@ -107,7 +108,26 @@ def client_data(client: Client, visits: list[Visit]) -> dict:
              "by": n.therapist.display_name if n.therapist else None}
             for n in Nudge.objects.filter(client=client).select_related("therapist__user").order_by("created_at")
         ],
+        "reminders": _reminders(client),
         "audit": [_event(event) for event in AuditEvent.objects.for_client(client).order_by("at", "pk")],
+    }
+
+
+def _reminders(client: Client) -> dict | None:
+    """What the client chose for reminders and each one sent; their phones as a count (a
+    subscription's address and keys are the push service's, not the client's words)."""
+    plan = ReminderPlan.objects.filter(client=client).first()
+    sent = ReminderSent.objects.filter(client=client, sent_at__isnull=False).order_by("day", "channel")
+    if plan is None and not sent.exists():
+        return None
+    return {
+        "time": plan.at.strftime("%H:%M") if plan and plan.at else None,
+        "days": [["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][d] for d in plan.weekdays] if plan else [],
+        "time_zone": plan.time_zone if plan else "",
+        "email": plan.email if plan else "",
+        "email_confirmed_at": _when(plan.email_confirmed_at) if plan else None,
+        "phones": PushSubscription.objects.filter(client=client).count(),
+        "sent": [{"day": r.day.isoformat(), "way": r.get_channel_display(), "at": _when(r.sent_at)} for r in sent],
     }
 
 

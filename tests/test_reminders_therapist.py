@@ -76,3 +76,23 @@ def test_the_clients_page_says_which_ways_and_when_the_last_went(as_colleague, c
 def test_an_outsider_sees_none_of_it(as_outsider, client_, visit):
     assert as_outsider.get(reverse("clients:detail", args=[client_.pk])).status_code == 404
     assert wrap_up(as_outsider, visit, reminder_time="08:45").status_code == 404
+
+
+def test_the_clients_reminders_are_in_their_export(client_, visit, item):
+    import json
+    import zipfile
+    from io import BytesIO
+
+    from aftercare import export
+
+    assert json.loads(zipfile.ZipFile(BytesIO(export.client_zip(client_))).read("client.json"))["reminders"] is None
+    ReminderPlan.objects.create(
+        client=client_, at=datetime.time(8, 45), days="024", time_zone="Europe/London",
+        email="maya.own@example.com", email_confirmed_at=timezone.now(),
+    )
+    ReminderSent.objects.create(client=client_, channel=Channel.EMAIL, day=datetime.date(2026, 11, 30), batch="b",
+                                sent_at=timezone.now())
+    ReminderSent.objects.create(client=client_, channel=Channel.PUSH, day=datetime.date(2026, 11, 30), batch="c")
+    data = json.loads(zipfile.ZipFile(BytesIO(export.client_zip(client_))).read("client.json"))["reminders"]
+    assert (data["time"], data["days"], data["email"], data["phones"]) == ("08:45", ["Mon", "Wed", "Fri"], "maya.own@example.com", 0)
+    assert [(r["day"], r["way"]) for r in data["sent"]] == [("2026-11-30", "email")]  # claimed but never sent: not listed
