@@ -25,9 +25,10 @@ def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def file_response(file, filename: str) -> HttpResponse:
-    """A ready file from the storage, as pdf_response. (Read whole rather than streamed:
-    a handout is tens of kilobytes, a day's stack a few hundred.)"""
+def file_response(ready, filename: str) -> HttpResponse:
+    """A ready file from the storage (handouts.open_ready), as pdf_response. (Read whole
+    rather than streamed: a handout is tens of kilobytes, a day's stack a few hundred.)"""
+    file, _size = ready
     with file:
         return pdf_response(file.read(), filename)
 
@@ -37,8 +38,8 @@ def site_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def _day(request) -> datetime.date:
-    form = DayForm(request.GET)
+def _day(data) -> datetime.date:
+    form = DayForm(data)
     if not form.is_valid():
         raise Http404
     return form.cleaned_data["date"] or timezone.localdate()
@@ -90,7 +91,7 @@ def day(request):
 @require_GET
 @therapist_required
 def day_handouts(request):
-    return _day_handouts(request, _day(request))
+    return _day_handouts(request, _day(request.GET))
 
 
 def _day_handouts(request, date: datetime.date):
@@ -114,7 +115,7 @@ def print_handout(request, address: str):
         raise Http404
     if wanted.visit_id is not None:
         return _visit_handout(request, wanted.visit_id)
-    return _day_handouts(request, wanted.date)
+    return _day_handouts(request, _day({"date": wanted.date}))  # the day page's rule for dates
 
 
 @require_GET

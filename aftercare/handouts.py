@@ -619,12 +619,13 @@ def day_sources(clinic_id: int, date: datetime.date, *, site_url: str, therapist
 
 
 def open_ready(sources: Sources):
-    """The ready file, opened, or None when the storage can't give it (then it is made)."""
+    """The ready file, opened to stream, and its size (aftercare.storage.open_streamed); None
+    when the storage can't give it (then it is made)."""
     name = sources.ready_file
     if name is None:
         return None
     try:
-        return default_storage.open(name, "rb")
+        return storage.open_streamed(name)
     except storage.ERRORS:
         return None
 

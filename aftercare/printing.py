@@ -140,9 +140,12 @@ def ready_response(request: HttpRequest) -> FileResponse | None:
     ready = handouts.open_ready(sources)
     if ready is None:
         return None
+    file, size = ready
     # Streamed from the storage (MEDIA_ROOT, or the bucket); inline, as the authenticated
     # addresses answer, so it opens in the browser's viewer with its print button.
-    return FileResponse(ready, content_type="application/pdf", filename=name)
+    response = FileResponse(file, content_type="application/pdf", filename=name)
+    response["Content-Length"] = size
+    return response
 
 
 class PrintMiddleware:

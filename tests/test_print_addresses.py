@@ -157,6 +157,7 @@ def test_an_expired_address_takes_the_long_way_and_never_fails(as_therapist, pre
 @pytest.mark.parametrize("address", [
     "visit.x.1.1:1abc:forged",
     "day.2026-13-45.1.1:1abc:forged",  # a date that doesn't exist
+    "day.1999-12-31.1.1:1abc:forged",  # nor one the day page takes
     "week.2026-11-23.1.1:1abc:forged",
     "nothing",
 ])
@@ -277,3 +278,16 @@ def test_clicking_print_on_the_visit_page_gets_the_ready_pdf(page, live_server, 
     count, words = read_pdf(pdf, "print-address-visit-handout")
     assert count == 1 and "Maya's homework" in words and "Two minutes before bed" in words
     assert list(PreparedFile.objects.values_list("pk", flat=True)) == [ready.pk]  # served, not made again
+
+
+def test_a_file_gone_from_the_bucket_is_made_on_the_spot(as_therapist, visit, bucket, seaweedfs):  # noqa: F811
+    visit.assign(builtin("tennis-ball-suboccipital-release"), note="Two minutes before bed")
+    ShareLink.issue(visit.client)
+    as_therapist.post(reverse("aftercare:visit-wrap-up", args=[visit.pk]), {"rebook_weeks": "3", "next_goal": ""})
+    run_queued_jobs()
+    address = print_link(as_therapist, visit)
+    default_storage.delete(PreparedFile.objects.get(kind=Kind.VISIT_HANDOUT, visit=visit).file)
+
+    response = as_therapist.get(address)
+
+    assert response.status_code == 200 and "Two minutes before bed" in text(body(response))
