@@ -371,7 +371,7 @@ def test_the_day_page_lists_the_clinics_visits_with_the_days_pdf(as_colleague, f
     html = page.content.decode()
     assert page.status_code == 200
     assert "Maya Lindqvist" in html and "Outsiderclient" not in html
-    assert f'{reverse("aftercare:day-handouts")}?date=2026-11-23' in html
+    assert "/print/day.2026-11-23." in html  # the day's PDF, by an address signed for this browser (test_print_addresses.py)
     assert "?date=2026-11-22" in html and "?date=2026-11-24" in html
     pdf = as_colleague.get(reverse("aftercare:day-handouts"), {"date": "2026-11-23"})
     assert pdf.status_code == 200 and len(pages(pdf.content)) == 1
