@@ -49,6 +49,9 @@ MIDDLEWARE = [
     # After WhiteNoise, so static files keep their long caching; before everything else,
     # so every other answer (a 403, a CSRF failure, a redirect) goes through it.
     "aftercare.no_store.NoStoreMiddleware",
+    # "Print" by a signed address, from a ready file: before sessions and logins, which it
+    # does without (aftercare/printing.py); after NoStore, so the PDF is kept by no cache.
+    "aftercare.printing.PrintMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The browser's language (Accept-Language) until a page knows better: a therapist's

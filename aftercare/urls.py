@@ -37,6 +37,8 @@ aftercare_patterns = [
     path("between-visits/", between_views.week, name="between-visits"),
     path("clients/<int:client_pk>/nudge/", between_views.nudge, name="nudge"),
     path("day/handouts.pdf", handout_views.day_handouts, name="day-handouts"),
+    # Answered by aftercare.printing.PrintMiddleware while the file is ready; this view otherwise.
+    path("print/<str:address>.pdf", handout_views.print_handout, name="print-handout"),
     path("library/<int:pk>/sheet.pdf", handout_views.exercise_sheet, name="exercise-sheet"),
 ]
 
