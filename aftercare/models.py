@@ -28,6 +28,7 @@ from aftercare.nudges import Nudge  # noqa: F401  (the therapist's nudge)
 from aftercare.reminder_models import EmailStop, PushSubscription, ReminderPlan, ReminderSent  # noqa: F401  (reminders)
 from exercises.models import Dose, Exercise
 from outbox.models import SentEmail  # noqa: F401  (moved to outbox; named here where the jobs found it)
+from outbox.mail import one_line
 
 MAX_ITEMS = 2
 VISIT_DELETED = "This visit was deleted a moment ago (in another tab, or by a colleague), so nothing was added."
@@ -423,7 +424,7 @@ class ShareLink(models.Model):
         context = {"client": client, "clinic": client.clinic, "therapist": therapist, "url": url}
         reply_to = [address for address in [therapist and therapist.user.email, client.clinic.email] if address]
         return EmailMessage(
-            subject=f"Your homework from {client.clinic.name}",
+            subject=one_line(f"Your homework from {client.clinic.name}"),
             body=render_to_string("emails/homework_link.txt", context),
             to=[client.email],
             reply_to=reply_to[:1],

@@ -178,7 +178,7 @@ def send_nudge(nudge_id: int, site_url: str, attempt: int = 1) -> str:
     from aftercare import webpush
     from aftercare.models import ShareLink
     from aftercare.reminder_models import PushSubscription
-    from outbox.mail import send_once
+    from outbox.mail import one_line, send_once
 
     nudge = Nudge.objects.select_related("client__clinic", "therapist__user").filter(pk=nudge_id).first()
     if nudge is None:
@@ -204,7 +204,7 @@ def send_nudge(nudge_id: int, site_url: str, attempt: int = 1) -> str:
         therapist = nudge.therapist
         reply_to = [a for a in [therapist and therapist.user.email, client.clinic.email] if a]
         return EmailMessage(
-            subject=f"A gentle hello from {client.clinic.name}", body=body, to=[address], reply_to=reply_to[:1]
+            subject=one_line(f"A gentle hello from {client.clinic.name}"), body=body, to=[address], reply_to=reply_to[:1]
         )
 
     def again(when):
