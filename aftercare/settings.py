@@ -94,6 +94,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Statements are prepared only by cursors that bind on the server, which Django doesn't
+    # use: this reaches the one query that asks for it ("Print", aftercare/handouts.py),
+    # prepared the second time a connection runs it. Behind PgBouncer in transaction mode
+    # (1.21 or newer with max_prepared_statements, and libpq 17) it still works; older: 0.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "prepare_threshold", env.int("DJANGO_PREPARE_THRESHOLD", default=2) or None
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
