@@ -32,9 +32,11 @@ ALLOWED = {
     "Aftercare",  # the product's name
     "PDF",  # a file format's name, the same in every language
     "QR",  # the code's name, the same in every language
+    "WhatsApp",  # an app's name
 }
-# Attributes whose value a person reads (or hears, from a screen reader).
-HUMAN_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label"}
+# Attributes whose value a person reads (or hears, from a screen reader; data-confirm is
+# the question static/js/confirm.js asks, data-copied what a Copy button says after).
+HUMAN_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "data-confirm", "data-copied"}
 # ...and `value`, where it is a button's words.
 BUTTON_INPUTS = {"submit", "button", "reset"}
 
