@@ -48,6 +48,8 @@ TAG_OR_VARIABLE = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
 # lowercase word without spaces passed to an include is a key (`here="team"`), not text.
 DEFAULT_LITERAL = re.compile(r"""\|default(?:_if_none)?:(["'])(.*?)\1""")
 INCLUDE_LITERAL = re.compile(r"""\b\w+=(["'])(.*?)\1""")
+# Literals that are names for code, not words: `alert-{{ level|default:'info' }}` is a class.
+LITERAL_KEYS = {"info"}
 LETTERS = re.compile(r"[^\W\d_]{2,}|[^\W\d_](?=\s|$)")
 
 
@@ -97,7 +99,7 @@ def untranslated(source: str) -> list[tuple[int, str]]:
         literals = DEFAULT_LITERAL.findall(tag.group(0))
         if tag.group(0).lstrip("{% ").startswith("include"):
             literals += [(q, v) for q, v in INCLUDE_LITERAL.findall(tag.group(0)) if " " in v or v != v.lower()]
-        found += [(line, f"literal {value!r}") for _, value in literals if words(value)]
+        found += [(line, f"literal {value!r}") for _, value in literals if words(value) and value not in LITERAL_KEYS]
     source = BLOCK_TRANSLATE.sub(blank, source)
     source = TAG_OR_VARIABLE.sub(blank, source)
     parser = VisibleText()
