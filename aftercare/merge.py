@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from aftercare import audit
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
 from aftercare.nudges import Nudge
 from clients.models import Client
 
-SAME_CLIENT = "That's the same record twice. Choose the other record of this client to merge into this one."
+SAME_CLIENT = gettext_noop("That's the same record twice. Choose the other record of this client to merge into this one.")
 
 
 def _fill_in_blanks(kept: Client, other: Client) -> None:

@@ -332,10 +332,10 @@ class Exercise(Dose):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     body_area = models.CharField(max_length=20, choices=BodyArea.choices)
     complaints = models.ManyToManyField(
-        Complaint, through="ExerciseComplaint", related_name="exercises", verbose_name="what it helps"
+        Complaint, through="ExerciseComplaint", related_name="exercises", verbose_name=_("what it helps")
     )
     equipment = models.ManyToManyField(
-        Equipment, blank=True, related_name="exercises", verbose_name="what it needs"
+        Equipment, blank=True, related_name="exercises", verbose_name=_("what it needs")
     )
     # Limits nobody writing for a client reaches (the built-in library's longest steps are
     # under 500 characters) that keep a handout under a second; the database holds them too.
@@ -349,7 +349,7 @@ class Exercise(Dose):
         Condition,
         blank=True,
         related_name="exercises_to_avoid",
-        verbose_name="not for",
+        verbose_name=_("not for"),
         help_text="Health flags this is not for: never suggested to those clients, and a warning when found.",
     )
     side = models.CharField(max_length=5, choices=Side.choices, blank=True, default=Side.NONE)
@@ -373,7 +373,7 @@ class Exercise(Dose):
         null=True,
         blank=True,
         related_name="harder_versions",
-        verbose_name="easier version",
+        verbose_name=_("easier version"),
     )
     harder = models.ForeignKey(
         "self",
@@ -381,7 +381,7 @@ class Exercise(Dose):
         null=True,
         blank=True,
         related_name="easier_versions",
-        verbose_name="harder version",
+        verbose_name=_("harder version"),
     )
     based_on = models.ForeignKey(
         "self",
