@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 from aftercare import audit, export, merge, reminders, tasks
 from aftercare.access import get_export
@@ -30,7 +31,8 @@ CLIENTS_PER_PAGE = 25
 HISTORY_SHOWN = 10  # on the client's page; "Show all" pages through the rest
 HISTORY_PER_PAGE = 50
 MERGE_CANDIDATES = 10
-OWNERS_MERGE = "Only the clinic's owners can merge two records of a client. Ask one of them."
+# In English here, as the 403 page's key: the page translates it (templates/403.html).
+OWNERS_MERGE = gettext_noop("Only the clinic's owners can merge two records of a client. Ask one of them.")
 
 
 def _known_clients(request):
