@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from aftercare import audit, export, merge, reminders, tasks
 from aftercare.access import get_export
@@ -80,7 +81,7 @@ def client_quick_add(request):
 @therapist_required
 def client_create(request):
     form = ClientForm(
-        request.POST or None, clinic=request.clinic, submit_label="Add client", duplicates_among=_known_clients(request)
+        request.POST or None, clinic=request.clinic, submit_label=_("Add client"), duplicates_among=_known_clients(request)
     )
     if form.is_valid():
         client = form.save(commit=False)
@@ -149,7 +150,7 @@ def client_detail(request, pk: int):
     start_form = VisitForm(
         initial={"complaints": list(last.complaints.all())} if last else None,
         clinic=request.clinic,
-        submit_label="Start today's visit",
+        submit_label=_("Start today's visit"),
         form_tag=False,
     )
     return render(

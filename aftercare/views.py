@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django.utils.translation import gettext
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from aftercare import audit, feedback, reminders, tasks
 from aftercare.access import get_earlier_item, get_item, get_visit
@@ -38,7 +39,7 @@ def visit_start(request, client_pk: int):
     client = get_client(request, client_pk)
     last = client.visits.first()
     initial = {"complaints": list(last.complaints.all())} if last else None
-    form = VisitForm(request.POST or None, initial=initial, clinic=request.clinic, submit_label="Start visit")
+    form = VisitForm(request.POST or None, initial=initial, clinic=request.clinic, submit_label=_("Start visit"))
     if form.is_valid():
         visit = form.save(commit=False)
         visit.client = client
@@ -131,7 +132,7 @@ def _render_homework(
         {
             "visit": visit,
             "intake_form": intake_form
-            or VisitForm(instance=visit, clinic=request.clinic, submit_label="Save intake", form_tag=False),
+            or VisitForm(instance=visit, clinic=request.clinic, submit_label=_("Save intake"), form_tag=False),
             # A note sent without JavaScript and refused (too long): shown in its item's place.
             "refused_note": next(iter((note_forms or {}).values()), None),
             "client": client,
@@ -318,7 +319,7 @@ def item_note(request, pk: int, item_pk: int):
 def item_edit(request, pk: int, item_pk: int):
     visit = get_visit(request, pk)
     item = get_item(visit, item_pk)
-    form = HomeworkItemForm(request.POST or None, instance=item, submit_label="Save")
+    form = HomeworkItemForm(request.POST or None, instance=item, submit_label=_("Save"))
     if form.is_valid():
         form.save()
         if form.has_changed():  # saving unchanged isn't an edit worth logging

@@ -21,14 +21,15 @@ from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 from django_ratelimit.core import get_usage
 
 from clients.forms import QueuedPasswordResetForm
 
-FROM_HERE = "Too many attempts from here; wait a few minutes and try again."
-RESETS_FROM_HERE = "Too many password resets asked for from here; wait a while and try again."
-RESETS_FOR_EMAIL = "We've sent several reset links to that address lately. Look in your spam folder, or wait an hour and try again."
-FOR_USERNAME = "Too many attempts for this username; wait a while and try again, or ask your clinic's owner for help."
+FROM_HERE = gettext_lazy("Too many attempts from here; wait a few minutes and try again.")
+RESETS_FROM_HERE = gettext_lazy("Too many password resets asked for from here; wait a while and try again.")
+RESETS_FOR_EMAIL = gettext_lazy("We've sent several reset links to that address lately. Look in your spam folder, or wait an hour and try again.")
+FOR_USERNAME = gettext_lazy("Too many attempts for this username; wait a while and try again, or ask your clinic's owner for help.")
 
 
 def identity(username: str) -> str:

@@ -26,7 +26,7 @@ from clients.forms import USERNAME_TAKEN, SignUpForm
 from clients.models import CONFIRM_DAYS, Clinic, Therapist
 from outbox.mail import new_email_key
 
-TOO_MANY_SIGNUPS = "Several clinics have just signed up from here. Wait an hour and try again, or write to us."
+TOO_MANY_SIGNUPS = gettext_lazy("Several clinics have just signed up from here. Wait an hour and try again, or write to us.")
 TOO_MANY_RESENDS = gettext_lazy("We've sent that link several times in the last hour. Look in your spam folder, or wait a while.")
 
 
