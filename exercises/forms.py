@@ -130,6 +130,15 @@ class ExerciseForm(forms.ModelForm):
             "side", "position", "off_floor", "feel", "mistake", "quick", "not_for", "easier", "harder",
         ]
         labels = {
+            "name": _("Name"),
+            "kind": _("Kind"),
+            "body_area": _("Body area"),
+            "sets": _("Sets"),
+            "reps": _("Reps"),
+            "minutes": _("Minutes"),
+            "steps": _("Steps"),
+            "side": _("Side"),
+            "not_for": _("Not for"),
             "easier": _("An easier version"),
             "harder": _("A harder version"),
             "equipment": _("What it needs"),
@@ -337,7 +346,12 @@ class ComplaintForm(forms.ModelForm):
     class Meta:
         model = Complaint
         fields = ["name", "body_area", "description", "red_flags"]
-        labels = {"description": _("In a sentence"), "red_flags": _("See a doctor first if…")}
+        labels = {
+            "name": _("Name"),
+            "body_area": _("Body area"),
+            "description": _("In a sentence"),
+            "red_flags": _("See a doctor first if…"),
+        }
         help_texts = {
             "red_flags": _(
                 "One sign per line, short, in a client's words. Shown when it is ticked, "
