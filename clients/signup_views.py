@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import get_usage
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from clients import tasks
 from clients.access import owner_required
@@ -26,8 +26,9 @@ from clients.forms import USERNAME_TAKEN, SignUpForm
 from clients.models import CONFIRM_DAYS, Clinic, Therapist
 from outbox.mail import new_email_key
 
-TOO_MANY_SIGNUPS = gettext_lazy("Several clinics have just signed up from here. Wait an hour and try again, or write to us.")
-TOO_MANY_RESENDS = gettext_lazy("We've sent that link several times in the last hour. Look in your spam folder, or wait a while.")
+# In English here; the page and the message say them in the reader's language.
+TOO_MANY_SIGNUPS = gettext_noop("Several clinics have just signed up from here. Wait an hour and try again, or write to us.")
+TOO_MANY_RESENDS = gettext_noop("We've sent that link several times in the last hour. Look in your spam folder, or wait a while.")
 
 
 def _signups(request, *, count: bool) -> dict | None:
@@ -99,7 +100,7 @@ def signup_resend(request):
     user = request.user
     usage = get_usage(request, group="signup-resend", key="user", rate=settings.CONFIRMATION_RESENDS_PER_LOGIN, increment=True)
     if usage and usage["should_limit"]:
-        messages.error(request, TOO_MANY_RESENDS)
+        messages.error(request, gettext(TOO_MANY_RESENDS))
     elif not user.email:
         messages.error(request, gettext("Your login has no email address, so there is nowhere to send the link."))
     else:
