@@ -66,6 +66,8 @@ class HomeworkItemForm(forms.ModelForm):
         labels = {
             "how_often": _("How often"),
             "times_per_week": _("Days a week"),
+            "sets": _("Sets"),
+            "reps": _("Reps"),
             "hold_seconds": _("Hold (seconds)"),
             "minutes": _("Minutes"),
             "note": _("Personal note"),

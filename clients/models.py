@@ -135,10 +135,10 @@ class Clinic(models.Model):
         teammates, invites, clients = found or (False, False, False)
         team = teammates or invites
         return [
-            FirstRunStep("logo", "Add your logo: it heads every handout and client page", bool(self.logo)),
-            FirstRunStep("booking", "Add your booking link, so clients can rebook from their page", bool(self.booking_url)),
-            FirstRunStep("team", "Invite the rest of your team", bool(team)),
-            FirstRunStep("client", "Add a first client (a sample one will do) and try a visit, to see what clients get", bool(clients)),
+            FirstRunStep("logo", _("Add your logo: it heads every handout and client page"), bool(self.logo)),
+            FirstRunStep("booking", _("Add your booking link, so clients can rebook from their page"), bool(self.booking_url)),
+            FirstRunStep("team", _("Invite the rest of your team"), bool(team)),
+            FirstRunStep("client", _("Add a first client (a sample one will do) and try a visit, to see what clients get"), bool(clients)),
         ]
 
     def shows_checklist(self, therapist: Therapist) -> bool:
