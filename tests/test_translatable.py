@@ -142,9 +142,10 @@ def test_it_finds_text_in_every_place_a_person_reads_it():
             '{% include "a.html" with here="Today\'s visit" key="team" %}',  # 10 (key= is a key)
             "<span>{{ name }} · 3 ×</span> <b>Aftercare</b>",  # 11: fine
             '<a href="/x" class="btn" aria-label="Close">×</a>',  # 12
+            '<form data-confirm="Delete it?" class="{{ x|default:\'info\' }}"></form>',  # 13: the question only
         ]
     )
-    assert [line for line, _ in untranslated(source)] == [2, 3, 4, 5, 6, 9, 10, 12]
+    assert [line for line, _ in untranslated(source)] == [2, 3, 4, 5, 6, 9, 10, 12, 13]
 
 
 def test_it_reads_every_template():
