@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from aftercare import feedback
 from aftercare.feedback_forms import BetweenFilterForm, NudgeForm
@@ -54,7 +55,7 @@ def nudge(request, client_pk: int):
         except ValidationError as e:
             form.add_error(None, e)
         else:
-            messages.success(request, f"Sending {client.first_name} a gentle nudge {Way(way).label}.")
+            messages.success(request, gettext("Sending %(name)s a gentle nudge %(way)s.") % {"name": client.first_name, "way": Way(way).label})
             return redirect("aftercare:between-visits")
     return render(
         request,

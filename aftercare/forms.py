@@ -3,6 +3,7 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Layout, Row, Submit
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from aftercare.feedback import can_tick
 from aftercare.models import HomeworkItem, Visit
@@ -17,16 +18,16 @@ class VisitForm(forms.ModelForm):
         queryset=Complaint.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "complaint-choice"}),
-        label="What did they come in with?",
+        label=_("What did they come in with?"),
     )
 
     class Meta:
         model = Visit
         fields = ["complaints", "intake_note"]
-        labels = {"intake_note": "Note"}
-        widgets = {"intake_note": forms.Textarea(attrs={"rows": 3, "placeholder": "Anything they mentioned at intake"})}
+        labels = {"intake_note": _("Note")}
+        widgets = {"intake_note": forms.Textarea(attrs={"rows": 3, "placeholder": _("Anything they mentioned at intake")})}
 
-    def __init__(self, *args, clinic=None, submit_label="Save", form_tag=True, **kwargs):
+    def __init__(self, *args, clinic=None, submit_label=_("Save"), form_tag=True, **kwargs):
         super().__init__(*args, **kwargs)
         # The built-in complaints and the clinic's own (only the built-in ones without a clinic).
         self.fields["complaints"].queryset = Complaint.objects.for_clinic(clinic)
@@ -42,7 +43,7 @@ class VisitForm(forms.ModelForm):
         return self.cleaned_data["intake_note"].strip()
 
 
-NOTE_TOO_LONG = (
+NOTE_TOO_LONG = _(
     "A note can be up to %(limit_value)d characters, and this one has %(show_value)d. "
     "Shorten it a little: what you typed is all still here."
 )
@@ -63,18 +64,20 @@ class HomeworkItemForm(forms.ModelForm):
         model = HomeworkItem
         fields = [*Dose.DOSE_FIELDS, "note"]
         labels = {
-            "how_often": "How often",
-            "times_per_week": "Days a week",
-            "hold_seconds": "Hold (seconds)",
-            "minutes": "Minutes",
-            "note": "Personal note",
+            "how_often": _("How often"),
+            "times_per_week": _("Days a week"),
+            "sets": _("Sets"),
+            "reps": _("Reps"),
+            "hold_seconds": _("Hold (seconds)"),
+            "minutes": _("Minutes"),
+            "note": _("Personal note"),
         }
         widgets = {
             "how_often": forms.RadioSelect,
-            "note": forms.Textarea(attrs={"rows": 3, "placeholder": "e.g. Do it after your evening walk, gently."}),
+            "note": forms.Textarea(attrs={"rows": 3, "placeholder": _("e.g. Do it after your evening walk, gently.")}),
         }
 
-    def __init__(self, *args, submit_label="Add to homework", conflicts=(), **kwargs):
+    def __init__(self, *args, submit_label=_("Add to homework"), conflicts=(), **kwargs):
         super().__init__(*args, **kwargs)
         tidy_dose_fields(self)
         counted(self.fields["note"])
@@ -83,8 +86,10 @@ class HomeworkItemForm(forms.ModelForm):
             names = ", ".join(c.name.lower() for c in conflicts)
             self.fields["confirm"] = forms.BooleanField(
                 required=True,
-                label=f"I've checked: it is safe for them despite {names}",
-                error_messages={"required": f"This exercise is not usually for {names}. Tick to confirm, or choose another."},
+                label=_("I've checked: it is safe for them despite %(names)s") % {"names": names},
+                error_messages={
+                    "required": _("This exercise is not usually for %(names)s. Tick to confirm, or choose another.") % {"names": names}
+                },
             )
             extra = ["confirm"]
         self.helper = FormHelper()
@@ -119,8 +124,8 @@ class ItemNoteForm(forms.ModelForm):
     class Meta:
         model = HomeworkItem
         fields = ["note"]
-        labels = {"note": "Personal note"}
-        widgets = {"note": forms.Textarea(attrs={"rows": 2, "placeholder": "e.g. Do it after your evening walk, gently."})}
+        labels = {"note": _("Personal note")}
+        widgets = {"note": forms.Textarea(attrs={"rows": 2, "placeholder": _("e.g. Do it after your evening walk, gently.")})}
 
     def __init__(self, *args, autofocus: bool = False, **kwargs):
         kwargs.setdefault("prefix", f"item-{kwargs['instance'].pk}")
@@ -139,16 +144,16 @@ class WrapUpForm(forms.ModelForm):
         fields = ["referral", "referral_note", "next_goal", "rebook_weeks", "reminder_time", "reminder_words"]
         widgets = {
             "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "reminder_words": forms.TextInput(attrs={"placeholder": "e.g. after the school run"}),
+            "reminder_words": forms.TextInput(attrs={"placeholder": _("e.g. after the school run")}),
             "rebook_weeks": forms.RadioSelect(attrs={"class": "rebook-choice"}),
-            "next_goal": forms.TextInput(attrs={"placeholder": "e.g. Looser pecs, fewer headaches at work"}),
-            "referral_note": forms.TextInput(attrs={"placeholder": "e.g. for the heel pain that keeps coming back"}),
+            "next_goal": forms.TextInput(attrs={"placeholder": _("e.g. Looser pecs, fewer headaches at work")}),
+            "referral_note": forms.TextInput(attrs={"placeholder": _("e.g. for the heel pain that keeps coming back")}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["referral"].choices = [("", "No referral"), *self.fields["referral"].choices[1:]]
-        self.fields["rebook_weeks"].choices = [("", "Not decided"), *self.fields["rebook_weeks"].choices[1:]]
+        self.fields["referral"].choices = [("", _("No referral")), *self.fields["referral"].choices[1:]]
+        self.fields["rebook_weeks"].choices = [("", _("Not decided")), *self.fields["rebook_weeks"].choices[1:]]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -158,14 +163,14 @@ class WrapUpForm(forms.ModelForm):
             Div(Field("rebook_weeks"), css_class="rebook-grid"),
             Row(Column("reminder_time", css_class="col-md-4"), Column("reminder_words", css_class="col-md-8")),
         )
-        self.fields["reminder_time"].help_text = "Offered first on their page when they set reminders."
-        self.fields["reminder_time"].error_messages["invalid"] = "Choose a time like 07:30 or 19:00."
+        self.fields["reminder_time"].help_text = _("Offered first on their page when they set reminders.")
+        self.fields["reminder_time"].error_messages["invalid"] = _("Choose a time like 07:30 or 19:00.")
 
     def clean(self):
         cleaned = super().clean()
         note = cleaned.get("referral_note")  # absent when it was refused for its length
         if cleaned.get("referral") == "other" and note is not None and not note.strip():
-            self.add_error("referral_note", "Say who you'd suggest they see.")
+            self.add_error("referral_note", _("Say who you'd suggest they see."))
         return cleaned
 
 
@@ -193,7 +198,7 @@ class CheckInForm(forms.Form):
         return day
 
 
-TICK_WINDOW = "You can tick today and the six days before it: that day is outside them, so nothing changed."
+TICK_WINDOW = _("You can tick today and the six days before it: that day is outside them, so nothing changed.")
 
 
 class ReminderForm(forms.Form):
@@ -201,12 +206,12 @@ class ReminderForm(forms.Form):
 
     time = forms.TimeField(
         required=False,
-        label="What time suits you?",
+        label=_("What time suits you?"),
         initial=datetime.time(19, 0),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={
-            "required": "Choose a time of day for your reminder.",
-            "invalid": "Choose a time like 07:30 or 19:00.",
+            "required": _("Choose a time of day for your reminder."),
+            "invalid": _("Choose a time like 07:30 or 19:00."),
         },
     )
 
@@ -226,13 +231,13 @@ class LinkEmailForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = ["email"]
-        labels = {"email": "Their email"}
-        error_messages = {"email": {"required": "Add their email address to send the link."}}
+        labels = {"email": _("Their email")}
+        error_messages = {"email": {"required": _("Add their email address to send the link.")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
-        self.fields["email"].widget.attrs.update({"placeholder": "name@example.com", "autocomplete": "off"})
+        self.fields["email"].widget.attrs.update({"placeholder": _("name@example.com"), "autocomplete": "off"})
 
 
 class DayForm(forms.Form):
@@ -241,13 +246,13 @@ class DayForm(forms.Form):
     date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "min": "2000-01-01", "max": "2999-12-31"}),
-        error_messages={"invalid": "Enter a valid date."},
+        error_messages={"invalid": _("Enter a valid date.")},
     )
 
     def clean_date(self):
         date = self.cleaned_data["date"]
         if date and not (datetime.date(2000, 1, 1) <= date <= datetime.date(2999, 12, 31)):
-            raise forms.ValidationError("Choose a date between the year 2000 and 2999.")
+            raise forms.ValidationError(_("Choose a date between the year 2000 and 2999."))
         return date
 
 
@@ -260,5 +265,5 @@ class ClientLanguageForm(forms.Form):
     def clean_language(self) -> str:
         language = language_for(self.cleaned_data["language"])
         if language is None:
-            raise forms.ValidationError("Not a language this page is written in.", code="unknown")
+            raise forms.ValidationError(_("Not a language this page is written in."), code="unknown")
         return language

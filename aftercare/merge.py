@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from aftercare import audit
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
@@ -27,7 +28,7 @@ from aftercare.reminder_models import PushSubscription, ReminderPlan, ReminderSe
 from aftercare.webpush import PHONES_PER_CLIENT
 from clients.models import Client
 
-SAME_CLIENT = "That's the same record twice. Choose the other record of this client to merge into this one."
+SAME_CLIENT = gettext_noop("That's the same record twice. Choose the other record of this client to merge into this one.")
 
 
 def _fill_in_blanks(kept: Client, other: Client) -> None:

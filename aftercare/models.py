@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, Clinic
 from aftercare import audit
@@ -35,12 +36,12 @@ VISIT_DELETED = "This visit was deleted a moment ago (in another tab, or by a co
 
 
 class Referral(models.TextChoices):
-    CHIROPRACTOR = "chiropractor", "Chiropractor"
-    OSTEOPATH = "osteopath", "Osteopath"
-    PODIATRIST = "podiatrist", "Podiatrist"
-    PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
-    GP = "gp", "GP"
-    OTHER = "other", "Someone else (see note)"
+    CHIROPRACTOR = "chiropractor", _("Chiropractor")
+    OSTEOPATH = "osteopath", _("Osteopath")
+    PODIATRIST = "podiatrist", _("Podiatrist")
+    PHYSIOTHERAPIST = "physiotherapist", _("Physiotherapist")
+    GP = "gp", _("GP")
+    OTHER = "other", _("Someone else (see note)")
 
 
 REFERRAL_PHRASES = {
@@ -76,21 +77,21 @@ class Visit(models.Model):
     )
     date = models.DateField(default=timezone.localdate)
     complaints = models.ManyToManyField(
-        "exercises.Complaint", blank=True, related_name="visits", verbose_name="intake complaints"
+        "exercises.Complaint", blank=True, related_name="visits", verbose_name=_("intake complaints")
     )
-    intake_note = models.TextField("note", blank=True, max_length=2000)
-    referral = models.CharField("suggest they see", max_length=20, choices=Referral.choices, blank=True)
-    referral_note = models.CharField("about the referral", max_length=240, blank=True)
-    next_goal = models.CharField("goal for next session", max_length=240, blank=True)
+    intake_note = models.TextField(_("note"), blank=True, max_length=2000)
+    referral = models.CharField(_("suggest they see"), max_length=20, choices=Referral.choices, blank=True)
+    referral_note = models.CharField(_("about the referral"), max_length=240, blank=True)
+    next_goal = models.CharField(_("goal for next session"), max_length=240, blank=True)
     rebook_weeks = models.PositiveSmallIntegerField(
-        "rebook in",
+        _("rebook in"),
         null=True,
         blank=True,
-        choices=[(1, "1 week"), (2, "2 weeks"), (3, "3 weeks"), (4, "4 weeks"), (6, "6 weeks"), (8, "8 weeks")],
+        choices=[(1, _("1 week")), (2, _("2 weeks")), (3, _("3 weeks")), (4, _("4 weeks")), (6, _("6 weeks")), (8, _("8 weeks"))],
     )
     # The therapist's suggestion for reminders, offered first on the client's page.
-    reminder_time = models.TimeField("remind them at", null=True, blank=True)
-    reminder_words = models.CharField("when that is, in their words", max_length=60, blank=True)
+    reminder_time = models.TimeField(_("remind them at"), null=True, blank=True)
+    reminder_words = models.CharField(_("when that is, in their words"), max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Part of the client page's change stamp (aftercare/link_page.py).
     updated_at = models.DateTimeField(auto_now=True)
@@ -218,7 +219,7 @@ class HomeworkItem(Dose):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="items")
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="homework_items")
     slot = models.PositiveSmallIntegerField(editable=False)
-    note = models.TextField("personal note", blank=True, max_length=1000)
+    note = models.TextField(_("personal note"), blank=True, max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
     # Part of the client page's change stamp (aftercare/link_page.py).
     updated_at = models.DateTimeField(auto_now=True)

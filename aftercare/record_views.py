@@ -12,6 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from aftercare import audit, export, merge, reminders, tasks
 from aftercare.access import get_export
@@ -29,7 +32,8 @@ CLIENTS_PER_PAGE = 25
 HISTORY_SHOWN = 10  # on the client's page; "Show all" pages through the rest
 HISTORY_PER_PAGE = 50
 MERGE_CANDIDATES = 10
-OWNERS_MERGE = "Only the clinic's owners can merge two records of a client. Ask one of them."
+# In English here, as the 403 page's key: the page translates it (templates/403.html).
+OWNERS_MERGE = gettext_noop("Only the clinic's owners can merge two records of a client. Ask one of them.")
 
 
 def _known_clients(request):
@@ -69,7 +73,7 @@ def client_quick_add(request):
         client.clinic = request.clinic
         client.save()
         audit.record(client, audit.Action.CLIENT_CREATED, by=request.therapist)
-        messages.success(request, f"{client.first_name} is added. Start today's visit when you're ready.")
+        messages.success(request, gettext("%(name)s is added. Start today's visit when you're ready.") % {"name": client.first_name})
         return redirect("clients:detail", pk=client.pk)
     return _render_list(request, form, status=400)
 
@@ -77,7 +81,7 @@ def client_quick_add(request):
 @therapist_required
 def client_create(request):
     form = ClientForm(
-        request.POST or None, clinic=request.clinic, submit_label="Add client", duplicates_among=_known_clients(request)
+        request.POST or None, clinic=request.clinic, submit_label=_("Add client"), duplicates_among=_known_clients(request)
     )
     if form.is_valid():
         client = form.save(commit=False)
@@ -85,7 +89,7 @@ def client_create(request):
         client.save()
         form.save_m2m()
         audit.record(client, audit.Action.CLIENT_CREATED, by=request.therapist)
-        messages.success(request, f"{client.first_name} is added.")
+        messages.success(request, gettext("%(name)s is added.") % {"name": client.first_name})
         return redirect("clients:detail", pk=client.pk)
     return render(request, "clients/client_form.html", {"form": form, "client": None})
 
@@ -99,7 +103,7 @@ def client_sample(request):
         clinic=request.clinic, first_name="Sample", last_name="Client", email=request.user.email
     )
     audit.record(client, audit.Action.CLIENT_CREATED, by=request.therapist, detail="a sample client")
-    messages.success(request, "Here's a sample client to try things on. Start today's visit and give them homework.")
+    messages.success(request, gettext("Here's a sample client to try things on. Start today's visit and give them homework."))
     return redirect("clients:detail", pk=client.pk)
 
 
@@ -113,7 +117,7 @@ def client_edit(request, pk: int):
             # Which details changed, never what they say: the log outlives the client.
             changed = ", ".join(str(form.fields[name].label).lower() for name in form.changed_data)
             audit.record(client, audit.Action.CLIENT_EDITED, by=request.therapist, detail=changed)
-        messages.success(request, "Saved.")
+        messages.success(request, gettext("Saved."))
         return redirect("clients:detail", pk=client.pk)
     return render(request, "clients/client_form.html", {"form": form, "client": client})
 
@@ -146,7 +150,7 @@ def client_detail(request, pk: int):
     start_form = VisitForm(
         initial={"complaints": list(last.complaints.all())} if last else None,
         clinic=request.clinic,
-        submit_label="Start today's visit",
+        submit_label=_("Start today's visit"),
         form_tag=False,
     )
     return render(
@@ -184,7 +188,7 @@ def client_export(request, pk: int):
             expires_at=export_expiry(),
         )
     if not prepared:  # deleted a moment ago (by a colleague, in another tab)
-        messages.error(request, f"{client.first_name} was deleted a moment ago, so there is nothing to export.")
+        messages.error(request, gettext("%(name)s was deleted a moment ago, so there is nothing to export.") % {"name": client.first_name})
         return redirect("clients:list")
     tasks.prepare_export.enqueue(prepared.pk, request.build_absolute_uri("/").rstrip("/"))
     return redirect("clients:export-ready", pk=client.pk, prepared_pk=prepared.pk)
@@ -227,7 +231,9 @@ def client_delete(request, pk: int):
             audit.client_deleted(client, by=request.therapist)
             client.delete()
         messages.success(
-            request, f"{client.first_name} is deleted, with their visits, homework, check-ins, words, nudges and link."
+            request,
+            gettext("%(name)s is deleted, with their visits, homework, check-ins, words, nudges and link.")
+            % {"name": client.first_name},
         )
         return redirect("clients:list")
     counts = {
@@ -273,7 +279,7 @@ def client_merge_confirm(request, pk: int, other_pk: int):
     if not request.therapist.is_owner:
         raise PermissionDenied(OWNERS_MERGE)
     if client.pk == other.pk:
-        messages.error(request, merge.SAME_CLIENT)
+        messages.error(request, gettext(merge.SAME_CLIENT))
         return redirect("clients:merge", pk=client.pk)
     if request.method == "POST":
         try:
@@ -282,7 +288,9 @@ def client_merge_confirm(request, pk: int, other_pk: int):
             messages.error(request, e.messages[0])
             return redirect("clients:merge", pk=client.pk)
         messages.success(
-            request, f"{other.full_name}'s visits, links and history are now {client.full_name}'s; the other record is gone."
+            request,
+            gettext("%(other)s's visits, links and history are now %(name)s's; the other record is gone.")
+            % {"other": other.full_name, "name": client.full_name},
         )
         return redirect("clients:detail", pk=client.pk)
     context = {"client": client, "other": other, "moving": merge.what_moves(other)}

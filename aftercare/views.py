@@ -12,6 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
+from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from aftercare import audit, feedback, reminders, tasks
 from aftercare.access import get_earlier_item, get_item, get_visit
@@ -36,7 +39,7 @@ def visit_start(request, client_pk: int):
     client = get_client(request, client_pk)
     last = client.visits.first()
     initial = {"complaints": list(last.complaints.all())} if last else None
-    form = VisitForm(request.POST or None, initial=initial, clinic=request.clinic, submit_label="Start visit")
+    form = VisitForm(request.POST or None, initial=initial, clinic=request.clinic, submit_label=_("Start visit"))
     if form.is_valid():
         visit = form.save(commit=False)
         visit.client = client
@@ -61,7 +64,7 @@ def visit_edit(request, pk: int):
             audit.record(visit.client, audit.Action.VISIT_EDITED, by=request.therapist, detail=f"{visit.date:%-d %b %Y}")
         if request.htmx:  # a tick on the visit page: the suggestions follow at once
             return _render_homework(request, visit, partial=True)
-        messages.success(request, "Visit updated.")
+        messages.success(request, gettext("Visit updated."))
         return redirect("aftercare:visit-homework", pk=visit.pk)
     if request.htmx and request.method == "POST":
         return _render_homework(request, visit, intake_form=form, partial=True)
@@ -129,7 +132,7 @@ def _render_homework(
         {
             "visit": visit,
             "intake_form": intake_form
-            or VisitForm(instance=visit, clinic=request.clinic, submit_label="Save intake", form_tag=False),
+            or VisitForm(instance=visit, clinic=request.clinic, submit_label=_("Save intake"), form_tag=False),
             # A note sent without JavaScript and refused (too long): shown in its item's place.
             "refused_note": next(iter((note_forms or {}).values()), None),
             "client": client,
@@ -196,7 +199,7 @@ def visit_wrap_up(request, pk: int):
         # Print the handout ahead, so "Print handout" answers from a ready file.
         tasks.prepare_visit_handout.enqueue(visit.pk, request.build_absolute_uri("/").rstrip("/"))
         request.session[f"undo-finish-{visit.pk}"] = {**before, "at": time.time()}
-        messages.success(request, "Visit finished.", extra_tags="undo-finish")
+        messages.success(request, gettext("Visit finished."), extra_tags="undo-finish")
         return redirect("aftercare:visit-detail", pk=visit.pk)
     return _render_homework(request, visit, wrap_up_form=form, status=400)
 
@@ -208,13 +211,13 @@ def visit_unfinish(request, pk: int):
     visit = get_visit(request, pk)
     before = request.session.pop(f"undo-finish-{visit.pk}", None)
     if not before or time.time() - before["at"] > UNDO_SECONDS:
-        messages.error(request, "It's too late to undo finishing: change the wrap-up on the visit page instead.")
+        messages.error(request, gettext("It's too late to undo finishing: change the wrap-up on the visit page instead."))
         return redirect("aftercare:visit-detail", pk=visit.pk)
     for name in WRAP_UP_FIELDS:
         value = before.get(name)
         setattr(visit, name, datetime.time.fromisoformat(value) if name == "reminder_time" and value else value)
     visit.save(update_fields=[*WRAP_UP_FIELDS, "updated_at"])
-    messages.success(request, "Not finished after all: everything is as it was before.")
+    messages.success(request, gettext("Not finished after all: everything is as it was before."))
     return redirect("aftercare:visit-homework", pk=visit.pk)
 
 
@@ -244,7 +247,7 @@ def item_add(request, pk: int, exercise_pk: int):
             form.add_error(None, e)
         else:
             audit.record(visit.client, audit.Action.ITEM_ASSIGNED, by=request.therapist, detail=exercise.name)
-            messages.success(request, f"{exercise.name} is part of {visit.client.first_name}'s homework.")
+            messages.success(request, gettext("%(exercise)s is part of %(name)s's homework.") % {"exercise": exercise.name, "name": visit.client.first_name})
             return redirect("aftercare:visit-homework", pk=visit.pk)
     count = visit.items.count()
     return render(
@@ -260,7 +263,7 @@ def item_add(request, pk: int, exercise_pk: int):
 
 def _quick_add(request, visit: Visit, exercise: Exercise):
     """'Add' on the visit page: the exercise's own dose; the note is typed next, in place."""
-    return _give(request, visit, exercise, f"{exercise.name} is part of {visit.client.first_name}'s homework.")
+    return _give(request, visit, exercise, gettext("%(exercise)s is part of %(name)s's homework.") % {"exercise": exercise.name, "name": visit.client.first_name})
 
 
 def _give(request, visit: Visit, exercise: Exercise, done: str, **details):
@@ -308,7 +311,7 @@ def item_note(request, pk: int, item_pk: int):
         audit.record(visit.client, audit.Action.ITEM_CHANGED, by=request.therapist, detail=item.exercise.name)
     if request.htmx:
         return render(request, "aftercare/_item_note.html", {"visit": visit, "item": item, "form": form, "saved": True})
-    messages.success(request, "Note saved.")
+    messages.success(request, gettext("Note saved."))
     return redirect(f"{reverse('aftercare:visit-homework', args=[visit.pk])}#item-{item.pk}")
 
 
@@ -316,12 +319,12 @@ def item_note(request, pk: int, item_pk: int):
 def item_edit(request, pk: int, item_pk: int):
     visit = get_visit(request, pk)
     item = get_item(visit, item_pk)
-    form = HomeworkItemForm(request.POST or None, instance=item, submit_label="Save")
+    form = HomeworkItemForm(request.POST or None, instance=item, submit_label=_("Save"))
     if form.is_valid():
         form.save()
         if form.has_changed():  # saving unchanged isn't an edit worth logging
             audit.record(visit.client, audit.Action.ITEM_CHANGED, by=request.therapist, detail=item.exercise.name)
-        messages.success(request, "Saved.")
+        messages.success(request, gettext("Saved."))
         return redirect("aftercare:visit-homework", pk=visit.pk)
     return render(
         request,
@@ -343,7 +346,7 @@ def item_remove(request, pk: int, item_pk: int):
         "exercise": item.exercise_id, "note": item.note, "at": time.time(),
         **{name: getattr(item, name) for name in Dose.DOSE_FIELDS},
     }
-    messages.success(request, f"{item.exercise.name} is no longer part of this visit's homework.", extra_tags="undo-item")
+    messages.success(request, gettext("%(exercise)s is no longer part of this visit's homework.") % {"exercise": item.exercise.name}, extra_tags="undo-item")
     return _work_or_page(request, visit)
 
 
@@ -355,7 +358,7 @@ def item_restore(request, pk: int):
     removed = request.session.pop(f"undo-item-{visit.pk}", None)
     exercise = removed and Exercise.objects.for_clinic(request.clinic).filter(pk=removed["exercise"]).first()
     if not exercise or time.time() - removed["at"] > UNDO_SECONDS:
-        messages.error(request, "It's too late to undo that. Choose the exercise again below if you still want it.")
+        messages.error(request, gettext("It's too late to undo that. Choose the exercise again below if you still want it."))
         return _work_or_page(request, visit)
     details = {name: removed[name] for name in ("note", *Dose.DOSE_FIELDS)}
     return _give(request, visit, exercise, f"{exercise.name} is back, with its note.", **details)
@@ -372,10 +375,10 @@ def visit_delete(request, pk: int):
     except Visit.DoesNotExist:
         raise Http404 from None  # deleted a moment ago, by another tab or a colleague
     if not deleted:
-        messages.error(request, "This visit has homework, so it stays. Remove the items first if it was a mistake.")
+        messages.error(request, gettext("This visit has homework, so it stays. Remove the items first if it was a mistake."))
         return redirect("aftercare:visit-homework", pk=visit.pk)
     audit.record(visit.client, audit.Action.VISIT_DELETED, by=request.therapist, detail=f"{visit.date:%-d %b %Y}")
-    messages.success(request, f"The visit of {visit.date:%-d %B} is deleted.")
+    messages.success(request, gettext("The visit of %(date)s is deleted.") % {"date": date_format(visit.date, gettext("j F"))})
     return redirect("clients:detail", pk=visit.client.pk)
 
 
@@ -427,7 +430,7 @@ def link_email(request, pk: int):
         # is made again there, never stored with the job.
         tasks.email_link.enqueue(client.pk, request.therapist.pk, request.build_absolute_uri("/").rstrip("/"), tasks.new_email_key())
         audit.record(client, audit.Action.LINK_EMAILED, by=request.therapist)
-        messages.success(request, f"Sending {client.first_name} their link at {client.email}.")
+        messages.success(request, gettext("Sending %(name)s their link at %(email)s.") % {"name": client.first_name, "email": client.email})
         return redirect("aftercare:visit-detail", pk=visit.pk)
     return _render_visit_detail(request, visit, email_form=form, status=400)
 
@@ -443,7 +446,8 @@ def link_replace(request, pk: int):
     except Client.DoesNotExist:
         raise Http404 from None
     messages.success(
-        request, f"{visit.client.first_name} has a new link. The old one no longer opens; give them this one."
+        request,
+        gettext("%(name)s has a new link. The old one no longer opens; give them this one.") % {"name": visit.client.first_name},
     )
     return redirect("aftercare:visit-detail", pk=visit.pk)
 
@@ -454,5 +458,5 @@ def link_revoke(request, pk: int):
     visit = get_visit(request, pk)
     if ShareLink.objects.filter(client=visit.client, revoked_at__isnull=True).update(revoked_at=timezone.now()):
         audit.record(visit.client, audit.Action.LINK_REVOKED, by=request.therapist)
-    messages.success(request, f"{visit.client.first_name}'s link is turned off. Nobody can open it now.")
+    messages.success(request, gettext("%(name)s's link is turned off. Nobody can open it now.") % {"name": visit.client.first_name})
     return redirect("aftercare:visit-detail", pk=visit.pk)

@@ -11,12 +11,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from clients.models import Client, Therapist
 from exercises.models import Complaint, Exercise
 
-NOT_IN_A_CLINIC = "This login isn't part of a clinic yet."
-OWNERS_ONLY = "Only the clinic's owners can change its settings and team. Ask one of them if something needs changing."
+# In English here, as the 403 page's key: the page translates it (templates/403.html).
+NOT_IN_A_CLINIC = gettext_noop("This login isn't part of a clinic yet.")
+OWNERS_ONLY = gettext_noop(
+    "Only the clinic's owners can change its settings and team. Ask one of them if something needs changing."
+)
 
 
 def therapist_required(view):

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext
 
 from clients.access import therapist_required
 from clients.forms import YourDetailsForm
@@ -17,7 +18,7 @@ def your_details(request):
             request.therapist.language = form.cleaned_data["language"]
             request.therapist.save(update_fields=["language"])
             translation.activate(request.therapist.language or translation.get_language_from_request(request))
-        messages.success(request, "Saved. Clients' questions now go to this address." if form.cleaned_data["email"]
-                         else "Saved. Clients' questions go to the clinic's address.")
+        messages.success(request, gettext("Saved. Clients' questions now go to this address.") if form.cleaned_data["email"]
+                         else gettext("Saved. Clients' questions go to the clinic's address."))
         return redirect("your-details")
     return render(request, "registration/your_details.html", {"form": form}, status=400 if form.errors else 200)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext
 
 from clients import doors
 from clients.access import owner_required
@@ -61,7 +62,7 @@ def clinic_settings(request):
                 clinic.logo.storage.delete(old_logo)
             except STORAGE_ERRORS:
                 logger.warning("Clinic %s: old logo %s left in storage (storage down)", clinic.pk, old_logo)
-        messages.success(request, "Saved. Handouts and client pages show the changes from now on.")
+        messages.success(request, gettext("Saved. Handouts and client pages show the changes from now on."))
         return redirect("clinic:settings")
     return render(
         request, "clinic/settings.html", {"form": form}, status=400 if request.method == "POST" else 200
@@ -130,7 +131,7 @@ def invite_revoke(request, pk: int):
     invite = _get_invite(request, pk)
     invite.revoked_at = timezone.now()
     invite.save(update_fields=["revoked_at"])
-    messages.success(request, "That invite link no longer works.")
+    messages.success(request, gettext("That invite link no longer works."))
     return redirect("clinic:team")
 
 
@@ -140,7 +141,7 @@ def team_owner(request, pk: int):
     teammate = _get_teammate(request, pk)
     make_owner = request.POST.get("owner") == "1"
     if teammate.is_removed:
-        messages.error(request, f"{teammate.display_name} isn't on the team any more.")
+        messages.error(request, gettext("%(name)s isn't on the team any more.") % {"name": teammate.display_name})
         return redirect("clinic:team")
     try:
         teammate.set_owner(make_owner)
@@ -148,9 +149,9 @@ def team_owner(request, pk: int):
         messages.error(request, e.messages[0])
         return redirect("clinic:team")
     if make_owner:
-        messages.success(request, f"{teammate.display_name} is now an owner: they can change settings and the team.")
+        messages.success(request, gettext("%(name)s is now an owner: they can change settings and the team.") % {"name": teammate.display_name})
     else:
-        messages.success(request, f"{teammate.display_name} is no longer an owner.")
+        messages.success(request, gettext("%(name)s is no longer an owner.") % {"name": teammate.display_name})
     if teammate.pk == request.therapist.pk and not make_owner:
         return redirect("clients:list")
     return redirect("clinic:team")
@@ -163,7 +164,7 @@ def team_password(request, pk: int):
     """A new temporary password for a teammate who lost theirs; shown once, like the first."""
     teammate = _get_teammate(request, pk)
     if teammate.is_removed or teammate.pk == request.therapist.pk:
-        messages.error(request, "Only a teammate still on the team gets a new password here; your own is under your name.")
+        messages.error(request, gettext("Only a teammate still on the team gets a new password here; your own is under your name."))
         return redirect("clinic:team")
     password = _temporary_password()
     teammate.user.set_password(password)
@@ -176,7 +177,7 @@ def team_password(request, pk: int):
 def team_remove(request, pk: int):
     teammate = _get_teammate(request, pk)
     if teammate.pk == request.therapist.pk:
-        messages.error(request, "You can't remove yourself. Another owner can, if you're leaving.")
+        messages.error(request, gettext("You can't remove yourself. Another owner can, if you're leaving."))
         return redirect("clinic:team")
     try:
         teammate.remove()
@@ -184,7 +185,8 @@ def team_remove(request, pk: int):
         messages.error(request, e.messages[0])
         return redirect("clinic:team")
     messages.success(
-        request, f"{teammate.display_name} can no longer log in. Their past visits stay, with their name."
+        request,
+        gettext("%(name)s can no longer log in. Their past visits stay, with their name.") % {"name": teammate.display_name},
     )
     return redirect("clinic:team")
 
@@ -210,7 +212,7 @@ def join(request, token: str):
         if request.user.is_authenticated:
             logout(request)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome to {invite.clinic.name}, {user.first_name}.")
+        messages.success(request, gettext("Welcome to %(clinic)s, %(name)s.") % {"clinic": invite.clinic.name, "name": user.first_name})
         return redirect("clients:list")
     return render(
         request, "clinic/join.html", {"form": form, "invite": invite}, status=400 if request.method == "POST" else 200
@@ -223,5 +225,5 @@ def checklist_dismiss(request):
     clinic = request.clinic
     clinic.checklist_dismissed_at = timezone.now()
     clinic.save(update_fields=["checklist_dismissed_at", "updated_at"])
-    messages.success(request, "The checklist is put away. Everything on it stays under Clinic whenever you want it.")
+    messages.success(request, gettext("The checklist is put away. Everything on it stays under Clinic whenever you want it."))
     return redirect("clients:list")

@@ -20,10 +20,11 @@ from exercises.fields import TickedRowsField
 from exercises.forms import PICTURE_TYPES
 from exercises.models import Condition, Equipment
 from outbox.mail import new_email_key
+from django.utils.translation import gettext_lazy as _
 
-FIRST_NAME_NEEDED = "A first name is enough, but we need that."
-EMAIL_TAKEN = "Someone already signed up with that email. Log in, or use “Forgot your password?” on the login page."
-USERNAME_TAKEN = "Someone already logs in with that username. Try another."
+FIRST_NAME_NEEDED = _("A first name is enough, but we need that.")
+EMAIL_TAKEN = _("Someone already signed up with that email. Log in, or use “Forgot your password?” on the login page.")
+USERNAME_TAKEN = _("Someone already logs in with that username. Try another.")
 
 
 DUPLICATES_SHOWN = 3
@@ -37,19 +38,22 @@ class PossibleDuplicate:
 
 
 def _short_date(day: datetime.date) -> str:
-    return dateformat.format(day, "j M" if day.year == timezone.localdate().year else "j M Y")
+    return dateformat.format(day, _("j M") if day.year == timezone.localdate().year else _("j M Y"))
 
 
 def _possible_duplicate(client: Client, typed: dict) -> PossibleDuplicate:
     seen = getattr(client, "last_seen", None)
-    when = f"last seen {_short_date(seen)}" if seen else f"added {_short_date(timezone.localtime(client.created_at).date())}, no visits yet"
-    if typed.get("email") and client.email.lower() == typed["email"].strip().lower():
-        why = "same email"
-    elif typed.get("phone") and client.phone and re.sub(r"\D", "", client.phone)[-9:] == re.sub(r"\D", "", typed["phone"])[-9:]:
-        why = "same phone"
+    if seen:
+        when = _("last seen %(date)s") % {"date": _short_date(seen)}
     else:
-        why = "same name"
-    return PossibleDuplicate(client, f"Is this {client.full_name}, {when}?", why)
+        when = _("added %(date)s, no visits yet") % {"date": _short_date(timezone.localtime(client.created_at).date())}
+    if typed.get("email") and client.email.lower() == typed["email"].strip().lower():
+        why = _("same email")
+    elif typed.get("phone") and client.phone and re.sub(r"\D", "", client.phone)[-9:] == re.sub(r"\D", "", typed["phone"])[-9:]:
+        why = _("same phone")
+    else:
+        why = _("same name")
+    return PossibleDuplicate(client, _("Is this %(name)s, %(when)s?") % {"name": client.full_name, "when": when}, str(why))
 
 
 class DuplicateCheck:
@@ -74,7 +78,7 @@ class DuplicateCheck:
 
 
 def _different_person_field():
-    return forms.BooleanField(required=False, widget=forms.HiddenInput, label="A different person")
+    return forms.BooleanField(required=False, widget=forms.HiddenInput, label=_("A different person"))
 
 
 class ClientForm(DuplicateCheck, forms.ModelForm):
@@ -83,39 +87,42 @@ class ClientForm(DuplicateCheck, forms.ModelForm):
     the therapist records it all in seconds."""
 
     HOME_CHOICES = [
-        ("ticked", "What's ticked"),
-        ("nothing", "Nothing at home"),
-        ("not_asked", "Not asked yet"),
+        ("ticked", _("What's ticked")),
+        ("nothing", _("Nothing at home")),
+        ("not_asked", _("Not asked yet")),
     ]
     home = forms.ChoiceField(
         choices=HOME_CHOICES,
         required=False,
         widget=forms.RadioSelect,
-        label="At home",
+        label=_("At home"),
     )
     equipment = TickedRowsField(
         queryset=Equipment.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="What they have at home",
-        help_text="Everyday things (a wall, a towel, a chair, a step...) are ticked: untick what they don't have. "
-        "Suggestions they can do with these come first.",
+        label=_("What they have at home"),
+        help_text=_(
+            "Everyday things (a wall, a towel, a chair, a step...) are ticked: untick what they don't have. "
+            "Suggestions they can do with these come first."
+        ),
     )
     conditions = TickedRowsField(
         queryset=Condition.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Health flags",
-        help_text="Exercises that aren't for these are left out of the suggestions.",
+        label=_("Health flags"),
+        help_text=_("Exercises that aren't for these are left out of the suggestions."),
     )
 
     class Meta:
         model = Client
         fields = ["first_name", "last_name", "email", "phone", "language", "equipment", "conditions", "no_floor"]
-        help_texts = {"email": "For sending them their homework link."}
+        labels = {"first_name": _("First name"), "last_name": _("Last name"), "email": _("Email"), "phone": _("Phone")}
+        help_texts = {"email": _("For sending them their homework link.")}
         error_messages = {"first_name": {"required": FIRST_NAME_NEEDED}}
 
-    def __init__(self, *args, clinic: Clinic, submit_label="Save", duplicates_among: ClientQuerySet | None = None, **kwargs):
+    def __init__(self, *args, clinic: Clinic, submit_label=_("Save"), duplicates_among: ClientQuerySet | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.duplicates_among = duplicates_among
         offered = clinic.offered_equipment()
@@ -153,8 +160,8 @@ class ClientForm(DuplicateCheck, forms.ModelForm):
         )
 
     def clean(self):
-        """"Nothing at home" empties the list; "Not asked yet" forgets the answer. Left on
-        "Not asked yet" (or not sent at all) with ticks that differ from the everyday ones,
+        """_("Nothing at home") empties the list; _("Not asked yet") forgets the answer. Left on
+        _("Not asked yet") (or not sent at all) with ticks that differ from the everyday ones,
         the ticks are the answer."""
         cleaned = super().clean()
         before = self._home_answer(self.instance.equipment_recorded_at, self.initial.get("equipment"))
@@ -214,10 +221,10 @@ class QuickClientForm(DuplicateCheck, forms.ModelForm):
         fields = ["first_name", "last_name"]
         widgets = {
             "first_name": forms.TextInput(
-                attrs={"placeholder": "First name", "aria-label": "First name", "class": "form-control form-control-lg"}
+                attrs={"placeholder": _("First name"), "aria-label": _("First name"), "class": "form-control form-control-lg"}
             ),
             "last_name": forms.TextInput(
-                attrs={"placeholder": "Last name (optional)", "aria-label": "Last name", "class": "form-control"}
+                attrs={"placeholder": _("Last name (optional)"), "aria-label": _("Last name"), "class": "form-control"}
             ),
         }
         error_messages = {"first_name": {"required": FIRST_NAME_NEEDED}}
@@ -235,37 +242,45 @@ class QuickClientForm(DuplicateCheck, forms.ModelForm):
 class ClinicForm(forms.ModelForm):
     new_logo = forms.FileField(
         required=False,
-        label="Logo",
-        help_text="JPEG, PNG or WebP, up to 10 MB. It goes at the top of every handout and client page.",
+        label=_("Logo"),
+        help_text=_("JPEG, PNG or WebP, up to 10 MB. It goes at the top of every handout and client page."),
         widget=forms.FileInput(attrs={"accept": PICTURE_TYPES}),
     )
-    remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+    remove_logo = forms.BooleanField(required=False, label=_("Remove the logo"))
     booking_url = forms.URLField(
         required=False,
         assume_scheme="https",
-        error_messages={"invalid": "Give the web address of your booking page, like https://book.example.com."},
-        label="Booking link",
-        help_text="Where clients book their next session; shown on their page.",
+        error_messages={"invalid": _("Give the web address of your booking page, like https://book.example.com.")},
+        label=_("Booking link"),
+        help_text=_("Where clients book their next session; shown on their page."),
     )
     equipment = TickedRowsField(
         queryset=Equipment.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Equipment you ask clients about",
-        help_text="None ticked offers the whole list.",
+        label=_("Equipment you ask clients about"),
+        help_text=_("None ticked offers the whole list."),
     )
 
     class Meta:
         model = Clinic
         fields = ["name", "address", "phone", "email", "booking_url", "paper_size", "language", "link_lifetime_days", "equipment"]
-        labels = {"booking_url": "Booking link", "link_lifetime_days": "How long client links last (days)"}
+        labels = {
+            "name": _("Name"),
+            "address": _("Address"),
+            "phone": _("Phone"),
+            "email": _("Email"),
+            "paper_size": _("Paper size"),
+            "booking_url": _("Booking link"),
+            "link_lifetime_days": _("How long client links last (days)"),
+        }
         help_texts = {
-            "booking_url": "Where clients book their next session; shown on their page.",
-            "link_lifetime_days": "For links made from now on: after this many days a client's link stops opening until you give them a new one. Links already given keep their date.",
-            "email": "Clients' questions come here.",
+            "booking_url": _("Where clients book their next session; shown on their page."),
+            "link_lifetime_days": _("For links made from now on: after this many days a client's link stops opening until you give them a new one. Links already given keep their date."),
+            "email": _("Clients' questions come here."),
         }
         widgets = {"address": forms.Textarea(attrs={"rows": 3}), "paper_size": forms.RadioSelect}
-        error_messages = {"name": {"required": "Your clinic needs a name: clients see it on every page."}}
+        error_messages = {"name": {"required": _("Your clinic needs a name: clients see it on every page.")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -274,8 +289,8 @@ class ClinicForm(forms.ModelForm):
         self.fields["link_lifetime_days"].max_value = 730
         self.fields["link_lifetime_days"].widget.attrs.update({"min": 1, "max": 730})
         lifetime = self.fields["link_lifetime_days"]
-        lifetime.validators = [_between(1, 730, "Choose between 1 and 730 days (two years).")]
-        lifetime.error_messages = {**lifetime.error_messages, "invalid": "Choose between 1 and 730 days (two years)."}
+        lifetime.validators = [_between(1, 730, _("Choose between 1 and 730 days (two years)."))]
+        lifetime.error_messages = {**lifetime.error_messages, "invalid": _("Choose between 1 and 730 days (two years).")}
         if not self.instance.logo:
             del self.fields["remove_logo"]
         self.helper = FormHelper()
@@ -286,13 +301,13 @@ class ClinicForm(forms.ModelForm):
             Row(Column("new_logo", css_class="col-md-8"),
                 Column(*(["remove_logo"] if "remove_logo" in self.fields else []), css_class="col-md-4")),
             Fieldset(
-                "How clients reach you",
+                _("How clients reach you"),
                 "address",
                 Row(Column("phone", css_class="col-md-6"), Column("email", css_class="col-md-6")),
                 "booking_url",
             ),
             Fieldset(
-                "Handouts and links",
+                _("Handouts and links"),
                 Row(Column("paper_size", css_class="col-md-6"), Column("link_lifetime_days", css_class="col-md-6")),
                 Row(Column("language", css_class="col-md-6")),
             ),
@@ -305,7 +320,7 @@ class ClinicForm(forms.ModelForm):
     def clean_booking_url(self):
         url = self.cleaned_data["booking_url"]
         if url and not url.lower().startswith(("https://", "http://")):
-            raise ValidationError("Give the web address of your booking page, starting with https://.")
+            raise ValidationError(_("Give the web address of your booking page, starting with https://."))
         return url
 
     def clean_new_logo(self):
@@ -328,8 +343,8 @@ class TeamMemberForm(forms.ModelForm):
     class Meta:
         model = get_user_model()
         fields = ["first_name", "last_name", "username", "email"]
-        help_texts = {"username": "What they type to log in: letters, digits and @/./+/-/_ only."}
-        error_messages = {"username": {"unique": "Someone already logs in with that username. Try another."}}
+        help_texts = {"username": _("What they type to log in: letters, digits and @/./+/-/_ only.")}
+        error_messages = {"username": {"unique": _("Someone already logs in with that username. Try another.")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -340,20 +355,20 @@ class TeamMemberForm(forms.ModelForm):
         self.helper.layout = Layout(
             Row(Column("first_name", css_class="col-md-6"), Column("last_name", css_class="col-md-6")),
             Row(Column("username", css_class="col-md-6"), Column("email", css_class="col-md-6")),
-            Submit("save", "Add them with a temporary password"),
+            Submit("save", _("Add them with a temporary password")),
         )
 
     def clean_username(self):
         username = self.cleaned_data["username"]
         if get_user_model().objects.filter(username__iexact=username).exists():
-            raise ValidationError("Someone already logs in with that username. Try another.", code="unique")
+            raise ValidationError(_("Someone already logs in with that username. Try another."), code="unique")
         return username
 
 
 class InviteForm(forms.Form):
     name = forms.CharField(
-        required=False, max_length=120, label="Who it's for",
-        help_text="Only for you to recognise the invite, e.g. “Alex, Tuesdays”.",
+        required=False, max_length=120, label=_("Who it's for"),
+        help_text=_("Only for you to recognise the invite, e.g. “Alex, Tuesdays”."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -361,7 +376,7 @@ class InviteForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the template's form carries the token
-        self.helper.layout = Layout("name", Submit("invite", "Make an invite link"))
+        self.helper.layout = Layout("name", Submit("invite", _("Make an invite link")))
 
 
 class JoinForm(UserCreationForm):
@@ -382,7 +397,7 @@ class JoinForm(UserCreationForm):
             "username",
             "password1",
             "password2",
-            Submit("join", "Join the team", css_class="btn-lg"),
+            Submit("join", _("Join the team"), css_class="btn-lg"),
         )
 
 
@@ -393,20 +408,20 @@ class DangerSubmit(Submit):
 class DeleteClientForm(forms.Form):
     """Deleting a client can't be undone, so the therapist types their first name."""
 
-    confirm = forms.CharField(max_length=60, label="Type their first name to confirm")
+    confirm = forms.CharField(max_length=60, label=_("Type their first name to confirm"))
 
     def __init__(self, *args, client: Client, **kwargs):
         super().__init__(*args, **kwargs)
         self.client = client
         self.fields["confirm"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
         self.helper = FormHelper()
-        self.helper.layout = Layout("confirm", DangerSubmit("delete", "Delete everything about them"))
+        self.helper.layout = Layout("confirm", DangerSubmit("delete", _("Delete everything about them")))
 
     def clean_confirm(self) -> str:
         typed = self.cleaned_data["confirm"]
         if _folded(typed) != _folded(self.client.first_name):
             raise ValidationError(
-                f"That isn't “{self.client.first_name}”. Nothing was deleted; type their first name to go ahead.",
+                _("That isn't “%(name)s”. Nothing was deleted; type their first name to go ahead.") % {"name": self.client.first_name},
                 code="mismatch",
             )
         return typed
@@ -423,18 +438,22 @@ class YourDetailsForm(forms.ModelForm):
     And the language of their pages (on their Therapist row: the view applies it)."""
 
     language = forms.ChoiceField(
-        choices=[("", "Your browser's language")] + list(settings.LANGUAGES),
+        choices=[("", _("Your browser's language"))] + list(settings.LANGUAGES),
         required=False,
-        label="Language of your pages",
-        help_text="Clients get their page and handouts in their own language, whatever you choose here.",
+        label=_("Language of your pages"),
+        help_text=_("Clients get their page and handouts in their own language, whatever you choose here."),
     )
 
     class Meta:
         model = get_user_model()
         fields = ["first_name", "last_name", "email"]
-        labels = {"email": "Your email"}
-        help_texts = {"email": "Clients who email you a question from their page write here. Leave it empty to "
-                               "send their questions to the clinic's address."}
+        labels = {"email": _("Your email")}
+        help_texts = {
+            "email": _(
+                "Clients who email you a question from their page write here. Leave it empty to "
+                "send their questions to the clinic's address."
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -444,7 +463,7 @@ class YourDetailsForm(forms.ModelForm):
             Row(Column("first_name", css_class="col-md-6"), Column("last_name", css_class="col-md-6")),
             "email",
             "language",
-            Submit("save", "Save", css_class="btn-lg"),
+            Submit("save", _("Save"), css_class="btn-lg"),
         )
 
 
@@ -453,19 +472,21 @@ class SignUpForm(UserCreationForm):
 
     clinic_name = forms.CharField(
         max_length=120,
-        label="Your clinic's name",
-        help_text="Clients see it on their page and on every handout. You can change it later.",
-        error_messages={"required": "Your clinic needs a name: clients see it on every page."},
+        label=_("Your clinic's name"),
+        help_text=_("Clients see it on their page and on every handout. You can change it later."),
+        error_messages={"required": _("Your clinic needs a name: clients see it on every page.")},
     )
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ["first_name", "last_name", "email", "username"]
-        labels = {"first_name": "Your first name", "email": "Your email"}
+        labels = {"first_name": _("Your first name"), "email": _("Your email")}
         help_texts = {
-            "email": "We send a link to confirm it; client links can be emailed once it's confirmed. "
-                     "It's also where a forgotten password is reset.",
-            "username": "What you type to log in: letters, digits and @/./+/-/_ only.",
+            "email": _(
+                "We send a link to confirm it; client links can be emailed once it's confirmed. "
+                "It's also where a forgotten password is reset."
+            ),
+            "username": _("What you type to log in: letters, digits and @/./+/-/_ only."),
         }
         error_messages = {"username": {"unique": USERNAME_TAKEN}}
 
@@ -473,7 +494,7 @@ class SignUpForm(UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.fields["email"].required = True
-        self.fields["email"].error_messages["required"] = "Your email, please: we send you a link to confirm it."
+        self.fields["email"].error_messages["required"] = _("Your email, please: we send you a link to confirm it.")
         self.fields["clinic_name"].widget.attrs["autofocus"] = True
         self.fields["username"].widget.attrs.pop("autofocus", None)
         self.helper = FormHelper()
@@ -485,7 +506,7 @@ class SignUpForm(UserCreationForm):
             "email",
             "username",
             Row(Column("password1", css_class="col-md-6"), Column("password2", css_class="col-md-6")),
-            Submit("signup", "Start my clinic", css_class="btn-lg"),
+            Submit("signup", _("Start my clinic"), css_class="btn-lg"),
         )
 
     def clean_email(self) -> str:

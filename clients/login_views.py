@@ -21,15 +21,17 @@ from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.utils.translation import gettext_noop
 from django_ratelimit.core import get_usage
 
 from clients.doors import throttle_reset_links
 from clients.forms import QueuedPasswordResetForm
 
-FROM_HERE = "Too many attempts from here; wait a few minutes and try again."
-RESETS_FROM_HERE = "Too many password resets asked for from here; wait a while and try again."
-RESETS_FOR_EMAIL = "We've sent several reset links to that address lately. Look in your spam folder, or wait an hour and try again."
-FOR_USERNAME = "Too many attempts for this username; wait a while and try again, or ask your clinic's owner for help."
+# Kept in English (the lock-out key); the page says it in the reader's language ({% translate lock_out %}).
+FROM_HERE = gettext_noop("Too many attempts from here; wait a few minutes and try again.")
+RESETS_FROM_HERE = gettext_noop("Too many password resets asked for from here; wait a while and try again.")
+RESETS_FOR_EMAIL = gettext_noop("We've sent several reset links to that address lately. Look in your spam folder, or wait an hour and try again.")
+FOR_USERNAME = gettext_noop("Too many attempts for this username; wait a while and try again, or ask your clinic's owner for help.")
 
 
 def identity(username: str) -> str:

@@ -13,6 +13,7 @@ from django.db.models.functions import Length, Replace
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 INVITE_SALT = "aftercare.clients.invite"
 INVITE_DAYS = 7
@@ -27,31 +28,33 @@ CONFIRM_EMAIL_FIRST = (
 class Clinic(models.Model):
     class PaperSize(models.TextChoices):
         A4 = "A4", "A4"
-        LETTER = "Letter", "US Letter"
+        LETTER = "Letter", _("US Letter")
 
     name = models.CharField(max_length=120)
     address = models.TextField(blank=True, max_length=300)  # a handout's footer, held by the database too
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
-    booking_url = models.URLField("booking link", blank=True)
+    booking_url = models.URLField(_("booking link"), blank=True)
     paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
     language = models.CharField(
-        "the clinic's language",
+        _("the clinic's language"),
         max_length=8,
         choices=settings.LANGUAGES,
         default="en",
-        help_text="New clients get their page and handouts in this language, and your own exercises are "
-        "written in it. Each client's can be changed on their record.",
+        help_text=_(
+            "New clients get their page and handouts in this language, and your own exercises are "
+            "written in it. Each client's can be changed on their record."
+        ),
     )
     link_lifetime_days = models.PositiveSmallIntegerField(
-        "how long client links last (days)", default=180
+        _("how long client links last (days)"), default=180
     )
     logo = models.ImageField(upload_to="clinics/", blank=True)
     equipment = models.ManyToManyField(
         "exercises.Equipment",
         blank=True,
         related_name="clinics",
-        verbose_name="equipment offered to clients",
+        verbose_name=_("equipment offered to clients"),
         help_text="What you ask clients about. None ticked means the whole list.",
     )
     # A clinic made in the admin is vouched for by whoever made it; one that signed up on
@@ -132,10 +135,10 @@ class Clinic(models.Model):
         teammates, invites, clients = found or (False, False, False)
         team = teammates or invites
         return [
-            FirstRunStep("logo", "Add your logo: it heads every handout and client page", bool(self.logo)),
-            FirstRunStep("booking", "Add your booking link, so clients can rebook from their page", bool(self.booking_url)),
-            FirstRunStep("team", "Invite the rest of your team", bool(team)),
-            FirstRunStep("client", "Add a first client (a sample one will do) and try a visit, to see what clients get", bool(clients)),
+            FirstRunStep("logo", _("Add your logo: it heads every handout and client page"), bool(self.logo)),
+            FirstRunStep("booking", _("Add your booking link, so clients can rebook from their page"), bool(self.booking_url)),
+            FirstRunStep("team", _("Invite the rest of your team"), bool(team)),
+            FirstRunStep("client", _("Add a first client (a sample one will do) and try a visit, to see what clients get"), bool(clients)),
         ]
 
     def shows_checklist(self, therapist: Therapist) -> bool:
@@ -222,7 +225,7 @@ class Invite(models.Model):
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invites")
     invited_by = models.ForeignKey(Therapist, on_delete=models.SET_NULL, null=True, related_name="+")
-    name = models.CharField("who it's for", max_length=120, blank=True)
+    name = models.CharField(_("who it's for"), max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)
     used_by = models.ForeignKey(Therapist, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -324,7 +327,7 @@ class Client(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     equipment = models.ManyToManyField(
-        "exercises.Equipment", blank=True, related_name="clients", verbose_name="what they have at home"
+        "exercises.Equipment", blank=True, related_name="clients", verbose_name=_("what they have at home")
     )
     equipment_recorded_at = models.DateTimeField(
         null=True,
@@ -332,19 +335,19 @@ class Client(models.Model):
         help_text="When someone asked what they have at home. Empty: not asked yet; set with no equipment: nothing at home.",
     )
     conditions = models.ManyToManyField(
-        "exercises.Condition", blank=True, related_name="clients", verbose_name="health flags"
+        "exercises.Condition", blank=True, related_name="clients", verbose_name=_("health flags")
     )
     no_floor = models.BooleanField(
-        "can't get down to the floor", default=False, help_text="Floor exercises go to the end of their suggestions."
+        _("can't get down to the floor"), default=False, help_text=_("Floor exercises go to the end of their suggestions.")
     )
     # Everything the client receives is in it: their page, handouts, calendar and emails.
     # A new client gets the clinic's (save() fills it in).
     language = models.CharField(
-        "their language",
+        _("their language"),
         max_length=8,
         choices=settings.LANGUAGES,
         blank=True,
-        help_text="Their page, handouts and reminders are in this language.",
+        help_text=_("Their page, handouts and reminders are in this language."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

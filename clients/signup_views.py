@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import get_usage
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 from clients import doors, tasks
 from clients.access import owner_required
@@ -25,8 +27,9 @@ from clients.forms import USERNAME_TAKEN, SignUpForm
 from clients.models import CONFIRM_DAYS, Clinic, Therapist
 from outbox.mail import new_email_key
 
-TOO_MANY_SIGNUPS = "Several clinics have just signed up from here. Wait an hour and try again, or write to us."
-TOO_MANY_RESENDS = "We've sent that link several times in the last hour. Look in your spam folder, or wait a while."
+# In English here; the page and the message say them in the reader's language.
+TOO_MANY_SIGNUPS = gettext_noop("Several clinics have just signed up from here. Wait an hour and try again, or write to us.")
+TOO_MANY_RESENDS = gettext_noop("We've sent that link several times in the last hour. Look in your spam folder, or wait a while.")
 
 
 def _signups(request, *, count: bool) -> dict | None:
@@ -44,7 +47,7 @@ def send_confirmation(request, clinic: Clinic, user) -> None:
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:
-        messages.info(request, "You're logged in already. To start another clinic, log out first.")
+        messages.info(request, gettext("You're logged in already. To start another clinic, log out first."))
         return redirect("clients:list")
     form = SignUpForm(request.POST if request.method == "POST" else None)
     usage = _signups(request, count=False) if request.method == "POST" else None
@@ -68,8 +71,11 @@ def signup(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
-                f"Welcome, {user.first_name}. We're sending {user.email} a link to confirm it: "
-                "once you've opened it, you can email clients their links.",
+                gettext(
+                    "Welcome, %(name)s. We're sending %(email)s a link to confirm it: "
+                    "once you've opened it, you can email clients their links."
+                )
+                % {"name": user.first_name, "email": user.email},
             )
             return redirect("clients:list")
     return render(request, "signup/signup.html", {"form": form}, status=400 if request.method == "POST" else 200)
@@ -95,15 +101,15 @@ def signup_confirm(request, token: str):
 def signup_resend(request):
     clinic = request.clinic
     if clinic.email_confirmed:
-        messages.info(request, "Your email is confirmed already.")
+        messages.info(request, gettext("Your email is confirmed already."))
         return redirect("clients:list")
     user = request.user
     usage = get_usage(request, group="signup-resend", key="user", rate=settings.CONFIRMATION_RESENDS_PER_LOGIN, increment=True)
     if usage and usage["should_limit"]:
-        messages.error(request, TOO_MANY_RESENDS)
+        messages.error(request, gettext(TOO_MANY_RESENDS))
     elif not user.email:
-        messages.error(request, "Your login has no email address, so there is nowhere to send the link.")
+        messages.error(request, gettext("Your login has no email address, so there is nowhere to send the link."))
     else:
         send_confirmation(request, clinic, user)
-        messages.success(request, f"Sending it again to {user.email}. The link works for {CONFIRM_DAYS} days.")
+        messages.success(request, gettext("Sending it again to %(email)s. The link works for %(days)s days.") % {"email": user.email, "days": CONFIRM_DAYS})
     return redirect("clients:list")

@@ -3,6 +3,7 @@ from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row, Submi
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from exercises.fields import TickedRowsField, tidy_dose_fields
 from exercises.images import clean_upload, refuse_too_many
@@ -15,19 +16,19 @@ class LibraryFilterForm(forms.Form):
     """Search the library by name or complaint, and narrow it by complaint, kind, body
     area and equipment. Used on the library page and on a visit's homework page."""
 
-    q = forms.CharField(required=False, max_length=100, label="Search the library")
-    complaint = forms.ModelChoiceField(queryset=Complaint.objects.all(), required=False, empty_label="Any complaint")
-    kind = forms.ChoiceField(choices=[("", "Any kind"), *Exercise.Kind.choices], required=False)
-    body_area = forms.ChoiceField(choices=[("", "Anywhere"), *BodyArea.choices], required=False, label="Body area")
+    q = forms.CharField(required=False, max_length=100, label=_("Search the library"))
+    complaint = forms.ModelChoiceField(queryset=Complaint.objects.all(), required=False, empty_label=_("Any complaint"))
+    kind = forms.ChoiceField(choices=[("", _("Any kind")), *Exercise.Kind.choices], required=False)
+    body_area = forms.ChoiceField(choices=[("", _("Anywhere")), *BodyArea.choices], required=False, label=_("Body area"))
     equipment = forms.ModelChoiceField(
-        queryset=Equipment.objects.all(), required=False, empty_label="Any equipment", label="Equipment"
+        queryset=Equipment.objects.all(), required=False, empty_label=_("Any equipment"), label=_("Equipment")
     )
 
     def __init__(self, *args, clinic=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.clinic = clinic
         self.fields["complaint"].queryset = Complaint.objects.for_clinic(clinic)
-        self.fields["q"].widget.attrs["placeholder"] = "Name or complaint, e.g. hamstring"
+        self.fields["q"].widget.attrs["placeholder"] = _("Name or complaint, e.g. hamstring")
         for name, field in self.fields.items():
             if name != "q":
                 field.widget.attrs["class"] = "form-select"
@@ -54,11 +55,11 @@ class LibraryBrowseForm(LibraryFilterForm):
     """The library page's filters: also whose exercise it is, and the retired ones."""
 
     source = forms.ChoiceField(
-        choices=[("", "Built-in and ours"), ("ours", "Our own"), ("builtin", "Built-in")],
+        choices=[("", _("Built-in and ours")), ("ours", _("Our own")), ("builtin", _("Built-in"))],
         required=False,
-        label="Whose",
+        label=_("Whose"),
     )
-    retired = forms.BooleanField(required=False, label="Show retired ones instead")
+    retired = forms.BooleanField(required=False, label=_("Show retired ones instead"))
 
     def filter(self, exercises):
         exercises = super().filter(exercises)
@@ -90,7 +91,7 @@ class PicturesField(forms.FileField):
             try:
                 cleaned.append(clean_upload(upload))
             except ValidationError as e:
-                name = getattr(upload, "name", "") or "That file"
+                name = getattr(upload, "name", "") or _("That file")
                 errors.extend(f"{name}: {message}" for message in e.messages)
         if errors:
             raise ValidationError(errors)
@@ -106,7 +107,7 @@ class PicturesToRemoveField(TickedRowsField):
         return super().clean([pk for pk in value or () if str(pk) in there])
 
 
-VERSION_GONE = (
+VERSION_GONE = _(
     "Choose one from the list: that exercise isn't in your library now (retired or removed "
     "after the page was opened). Reload to see the list again."
 )
@@ -114,11 +115,11 @@ VERSION_GONE = (
 
 class ExerciseForm(forms.ModelForm):
     pictures = PicturesField(
-        label="Add pictures",
-        help_text="JPEG, PNG or WebP, up to 10 MB each. The first picture is the one clients and handouts show.",
+        label=_("Add pictures"),
+        help_text=_("JPEG, PNG or WebP, up to 10 MB each. The first picture is the one clients and handouts show."),
     )
     remove_pictures = PicturesToRemoveField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Remove pictures"
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label=_("Remove pictures")
     )
 
     class Meta:
@@ -129,36 +130,45 @@ class ExerciseForm(forms.ModelForm):
             "side", "position", "off_floor", "feel", "mistake", "quick", "not_for", "easier", "harder",
         ]
         labels = {
-            "easier": "An easier version",
-            "harder": "A harder version",
-            "equipment": "What it needs",
-            "how_often": "How often",
-            "times_per_week": "Days a week",
-            "hold_seconds": "Hold (seconds)",
-            "why": "Why it helps",
-            "cautions": "Take care",
+            "name": _("Name"),
+            "kind": _("Kind"),
+            "body_area": _("Body area"),
+            "sets": _("Sets"),
+            "reps": _("Reps"),
+            "minutes": _("Minutes"),
+            "steps": _("Steps"),
+            "side": _("Side"),
+            "not_for": _("Not for"),
+            "easier": _("An easier version"),
+            "harder": _("A harder version"),
+            "equipment": _("What it needs"),
+            "how_often": _("How often"),
+            "times_per_week": _("Days a week"),
+            "hold_seconds": _("Hold (seconds)"),
+            "why": _("Why it helps"),
+            "cautions": _("Take care"),
         }
         field_classes = {"equipment": TickedRowsField, "not_for": TickedRowsField}
         help_texts = {
-            "equipment": "Leave empty if it needs nothing. Everyday things count as at home unless unticked for a client.",
-            "not_for": "Never suggested to clients with these health flags; a warning when found by search.",
-            "off_floor": "For a floor exercise: how to do it on a chair or a bed, or say there is no such version.",
-            "steps": "One step per line, the way you'd say it to a client.",
-            "easier": "Built-in or your own: shown beside this one, to step down when it is too much.",
-            "harder": "Built-in or your own: shown beside this one, to step up when it gets easy.",
+            "equipment": _("Leave empty if it needs nothing. Everyday things count as at home unless unticked for a client."),
+            "not_for": _("Never suggested to clients with these health flags; a warning when found by search."),
+            "off_floor": _("For a floor exercise: how to do it on a chair or a bed, or say there is no such version."),
+            "steps": _("One step per line, the way you'd say it to a client."),
+            "easier": _("Built-in or your own: shown beside this one, to step down when it is too much."),
+            "harder": _("Built-in or your own: shown beside this one, to step up when it gets easy."),
         }
         widgets = {
             "equipment": forms.CheckboxSelectMultiple,
             "not_for": forms.CheckboxSelectMultiple,
             "how_often": forms.RadioSelect,
-            "steps": forms.Textarea(attrs={"rows": 5, "placeholder": "Lie on your back with the ball under…"}),
+            "steps": forms.Textarea(attrs={"rows": 5, "placeholder": _("Lie on your back with the ball under…")}),
             "why": forms.Textarea(attrs={"rows": 2}),
             "cautions": forms.Textarea(attrs={"rows": 2}),
         }
         error_messages = {
-            "name": {"required": "Give it a name a client would recognise."},
-            "steps": {"required": "Add the steps, one per line."},
-            "why": {"required": "Say in a sentence why it helps: clients do what they understand."},
+            "name": {"required": _("Give it a name a client would recognise.")},
+            "steps": {"required": _("Add the steps, one per line.")},
+            "why": {"required": _("Say in a sentence why it helps: clients do what they understand.")},
         }
 
     def __init__(self, *args, clinic, **kwargs):
@@ -177,7 +187,7 @@ class ExerciseForm(forms.ModelForm):
             Row(Column("name", css_class="col-md-6"), Column("kind", css_class="col-6 col-md-3"),
                 Column("body_area", css_class="col-6 col-md-3")),
             Fieldset(
-                "How often and how much",
+                _("How often and how much"),
                 Row(Column("how_often", css_class="col-sm-7"), Column("times_per_week", css_class="col-sm-5")),
                 Row(
                     Column("sets", css_class="col-6 col-md-3"),
@@ -216,7 +226,7 @@ class ExerciseForm(forms.ModelForm):
         for name in ("easier", "harder"):
             field = self.fields[name]
             field.queryset = choices
-            field.empty_label = "None"
+            field.empty_label = _("None")
             field.widget.attrs["class"] = "form-select"
             field.error_messages["invalid_choice"] = VERSION_GONE
 
@@ -227,7 +237,7 @@ class ExerciseForm(forms.ModelForm):
         data = super().clean()
         easier, harder = data.get("easier"), data.get("harder")
         if easier and easier == harder:
-            self.add_error("harder", "Choose a different exercise from the easier one.")
+            self.add_error("harder", _("Choose a different exercise from the easier one."))
         return data
 
     def clean_position(self):
@@ -241,13 +251,13 @@ class ComplaintLinkForm(forms.ModelForm):
     class Meta:
         model = ExerciseComplaint
         fields = ["complaint", "rank"]
-        labels = {"complaint": "Helps with", "rank": "Rank"}
+        labels = {"complaint": _("Helps with"), "rank": _("Rank")}
         widgets = {"rank": forms.NumberInput(attrs={"inputmode": "numeric"})}
 
     def __init__(self, *args, clinic=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["complaint"].queryset = Complaint.objects.for_clinic(clinic)
-        self.fields["complaint"].empty_label = "Choose a complaint"
+        self.fields["complaint"].empty_label = _("Choose a complaint")
         self.fields["complaint"].widget.attrs["class"] = "form-select"
         self.fields["rank"].widget.attrs.update({"class": "form-control", "min": 1, "max": 99})
         self.fields["rank"].initial = 5
@@ -256,12 +266,12 @@ class ComplaintLinkForm(forms.ModelForm):
     def clean_rank(self):
         rank = self.cleaned_data["rank"]
         if rank is None or not 1 <= rank <= 99:
-            raise ValidationError("A rank from 1 (what you'd reach for first) to 99.")
+            raise ValidationError(_("A rank from 1 (what you'd reach for first) to 99."))
         return rank
 
 
-LINKED_MEANWHILE = "It already helps with this one: someone added it after this page was opened. Reload to see it."
-ROW_CHANGED = "This row changed since the page was opened. Reload the page and choose again."
+LINKED_MEANWHILE = _("It already helps with this one: someone added it after this page was opened. Reload to see it.")
+ROW_CHANGED = _("This row changed since the page was opened. Reload the page and choose again.")
 
 
 class BaseComplaintLinkFormSet(forms.BaseInlineFormSet):
@@ -275,10 +285,10 @@ class BaseComplaintLinkFormSet(forms.BaseInlineFormSet):
             }
 
     def get_unique_error_message(self, unique_check):
-        return "Each complaint once, please: one of them is there twice."
+        return _("Each complaint once, please: one of them is there twice.")
 
     def get_form_error(self):
-        return "This complaint is already chosen above."
+        return _("This complaint is already chosen above.")
 
     def clean(self):
         super().clean()
@@ -289,7 +299,7 @@ class BaseComplaintLinkFormSet(forms.BaseInlineFormSet):
             if f.has_changed() and f.cleaned_data.get("complaint") and not f.cleaned_data.get("DELETE")
         ]
         if not kept and not any(f.instance.pk and not f.cleaned_data.get("DELETE") for f in self.forms):
-            raise ValidationError("Choose at least one complaint it helps with, so it can be suggested.")
+            raise ValidationError(_("Choose at least one complaint it helps with, so it can be suggested."))
 
 
     def _refuse_links_saved_meanwhile(self):
@@ -326,23 +336,32 @@ class ComplaintForm(forms.ModelForm):
         queryset=Exercise.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 12, "class": "form-select"}),
-        label="Exercises suggested for it",
-        help_text="Built-in ones and your own; hold Ctrl (Cmd on a Mac) to choose several. The first you "
-        "choose isn't special: they are ranked after each other by name.",
+        label=_("Exercises suggested for it"),
+        help_text=_(
+            "Built-in ones and your own; hold Ctrl (Cmd on a Mac) to choose several. The first you "
+            "choose isn't special: they are ranked after each other by name."
+        ),
     )
 
     class Meta:
         model = Complaint
         fields = ["name", "body_area", "description", "red_flags"]
-        labels = {"description": "In a sentence", "red_flags": "See a doctor first if…"}
+        labels = {
+            "name": _("Name"),
+            "body_area": _("Body area"),
+            "description": _("In a sentence"),
+            "red_flags": _("See a doctor first if…"),
+        }
         help_texts = {
-            "red_flags": "One sign per line, short, in a client's words. Shown when it is ticked, "
-            "and printed on the handout and the client's link."
+            "red_flags": _(
+                "One sign per line, short, in a client's words. Shown when it is ticked, "
+                "and printed on the handout and the client's link."
+            )
         }
         widgets = {
-            "red_flags": forms.Textarea(attrs={"rows": 3, "placeholder": "numbness that is getting worse\nfever with the pain"}),
+            "red_flags": forms.Textarea(attrs={"rows": 3, "placeholder": _("numbness that is getting worse\nfever with the pain")}),
         }
-        error_messages = {"name": {"required": "Name it the way a client would say it."}}
+        error_messages = {"name": {"required": _("Name it the way a client would say it.")}}
 
     def __init__(self, *args, clinic, **kwargs):
         super().__init__(*args, **kwargs)
@@ -356,7 +375,7 @@ class ComplaintForm(forms.ModelForm):
             "description",
             "red_flags",
             "exercises",
-            Submit("save", "Save", css_class="btn-lg"),
+            Submit("save", _("Save"), css_class="btn-lg"),
         )
 
     def clean_name(self):
@@ -393,17 +412,20 @@ class TextsInLanguageForm(forms.Form):
             field.widget.attrs["lang"] = language  # spelling and screen readers in that language
             text = getattr(original, name, "")
             if text:
-                field.help_text = f"Yours now: {text[:300]}{'…' if len(text) > 300 else ''}"
+                field.help_text = _("Yours now: %(text)s") % {"text": f"{text[:300]}{'…' if len(text) > 300 else ''}"}
         self.helper = FormHelper()
-        self.helper.layout = Layout(*self.fields, Submit("save", "Save", css_class="btn-lg"))
+        self.helper.layout = Layout(*self.fields, Submit("save", _("Save"), css_class="btn-lg"))
 
     def clean(self):
         cleaned = super().clean()
         if any(cleaned.get(name) for name in self.fields):
             for name in self.NEEDED:
                 if not cleaned.get(name):
-                    self.add_error(name, f"Write this in {self.language_name} too, or leave every box empty to "
-                                         "give clients your own words.")
+                    self.add_error(
+                        name,
+                        _("Write this in %(language)s too, or leave every box empty to give clients your own words.")
+                        % {"language": self.language_name},
+                    )
         return cleaned
 
     def texts(self) -> dict:
@@ -416,20 +438,20 @@ class ExerciseTextsForm(TextsInLanguageForm):
     # The same limits as the exercise's own fields.
     name = forms.CharField(max_length=120, required=False)
     steps = forms.CharField(max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 6}),
-                            label="Steps, one per line")
+                            label=_("Steps, one per line"))
     why = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs=TextsInLanguageForm.BOX),
-                          label="Why it helps")
+                          label=_("Why it helps"))
     cautions = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs=TextsInLanguageForm.BOX))
-    feel = forms.CharField(max_length=240, required=False, label="What you should feel")
-    mistake = forms.CharField(max_length=240, required=False, label="A common mistake")
-    quick = forms.CharField(max_length=300, required=False, label="If you only have a moment")
-    off_floor = forms.CharField(max_length=300, required=False, label="Without getting down to the floor")
+    feel = forms.CharField(max_length=240, required=False, label=_("What you should feel"))
+    mistake = forms.CharField(max_length=240, required=False, label=_("A common mistake"))
+    quick = forms.CharField(max_length=300, required=False, label=_("If you only have a moment"))
+    off_floor = forms.CharField(max_length=300, required=False, label=_("Without getting down to the floor"))
 
 
 class ComplaintTextsForm(TextsInLanguageForm):
     NEEDED = ("name",)
 
     name = forms.CharField(max_length=80, required=False)
-    description = forms.CharField(max_length=240, required=False, label="In a sentence")
+    description = forms.CharField(max_length=240, required=False, label=_("In a sentence"))
     red_flags = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs=TextsInLanguageForm.BOX),
-                                label="See a doctor first if…", help_text="One sign per line.")
+                                label=_("See a doctor first if…"), help_text=_("One sign per line."))

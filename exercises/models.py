@@ -332,15 +332,15 @@ class Exercise(Dose):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     body_area = models.CharField(max_length=20, choices=BodyArea.choices)
     complaints = models.ManyToManyField(
-        Complaint, through="ExerciseComplaint", related_name="exercises", verbose_name="what it helps"
+        Complaint, through="ExerciseComplaint", related_name="exercises", verbose_name=_("what it helps")
     )
     equipment = models.ManyToManyField(
-        Equipment, blank=True, related_name="exercises", verbose_name="what it needs"
+        Equipment, blank=True, related_name="exercises", verbose_name=_("what it needs")
     )
     # Limits nobody writing for a client reaches (the built-in library's longest steps are
     # under 500 characters) that keep a handout under a second; the database holds them too.
-    steps = models.TextField(help_text="One step per line.", max_length=3000)
-    why = models.TextField("why it helps", max_length=1000)
+    steps = models.TextField(help_text=_("One step per line."), max_length=3000)
+    why = models.TextField(_("why it helps"), max_length=1000)
     cautions = models.TextField(blank=True, max_length=1000)
     illustration = models.CharField(
         max_length=120, blank=True, help_text="A built-in drawing in static/exercises/illustrations/."
@@ -349,23 +349,23 @@ class Exercise(Dose):
         Condition,
         blank=True,
         related_name="exercises_to_avoid",
-        verbose_name="not for",
+        verbose_name=_("not for"),
         help_text="Health flags this is not for: never suggested to those clients, and a warning when found.",
     )
     side = models.CharField(max_length=5, choices=Side.choices, blank=True, default=Side.NONE)
     position = models.CharField(
-        "starting position", max_length=10, choices=Position.choices, default=Position.STANDING
+        _("starting position"), max_length=10, choices=Position.choices, default=Position.STANDING
     )
     off_floor = models.CharField(
-        "without getting down to the floor",
+        _("without getting down to the floor"),
         max_length=300,
         blank=True,
-        help_text="For a floor exercise: its chair or bed version, or that there is none.",
+        help_text=_("For a floor exercise: its chair or bed version, or that there is none."),
     )
-    feel = models.CharField("what you should feel", max_length=240, blank=True)
-    mistake = models.CharField("a common mistake", max_length=240, blank=True)
+    feel = models.CharField(_("what you should feel"), max_length=240, blank=True)
+    mistake = models.CharField(_("a common mistake"), max_length=240, blank=True)
     quick = models.CharField(
-        "if you only have a moment", max_length=300, blank=True, help_text="A 30-second version."
+        _("if you only have a moment"), max_length=300, blank=True, help_text=_("A 30-second version.")
     )
     easier = models.ForeignKey(
         "self",
@@ -373,7 +373,7 @@ class Exercise(Dose):
         null=True,
         blank=True,
         related_name="harder_versions",
-        verbose_name="easier version",
+        verbose_name=_("easier version"),
     )
     harder = models.ForeignKey(
         "self",
@@ -381,7 +381,7 @@ class Exercise(Dose):
         null=True,
         blank=True,
         related_name="easier_versions",
-        verbose_name="harder version",
+        verbose_name=_("harder version"),
     )
     based_on = models.ForeignKey(
         "self",

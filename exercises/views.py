@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext
 
 from clients.access import ExerciseUse, get_complaint, get_exercise, therapist_required
 from exercises.forms import (
@@ -87,7 +88,7 @@ def exercise_add(request):
             # The pictures' store is down: the whole exercise is rolled back, not half saved.
             form.add_error("pictures", STORAGE_DOWN)
             return _render_form(request, form, formset, status=503)
-        messages.success(request, f"{exercise.name} is in your library. It's suggested for the complaints you chose.")
+        messages.success(request, gettext("%(exercise)s is in your library. It's suggested for the complaints you chose.") % {"exercise": exercise.name})
         return redirect("exercises:detail", pk=exercise.pk)
     return _render_form(request, form, formset)
 
@@ -110,7 +111,7 @@ def exercise_edit(request, pk: int):
         except STORAGE_ERRORS:
             form.add_error("pictures", STORAGE_DOWN)
             return _render_form(request, form, formset, exercise, status=503)
-        messages.success(request, "Saved. Homework already given keeps these changes too.")
+        messages.success(request, gettext("Saved. Homework already given keeps these changes too."))
         return redirect("exercises:detail", pk=exercise.pk)
     return _render_form(request, form, formset, exercise)
 
@@ -122,16 +123,18 @@ def exercise_copy(request, pk: int):
     if original.is_builtin:
         existing = Exercise.objects.filter(clinic=request.clinic, based_on=original).first()
         if existing:
-            messages.info(request, f"Your clinic already has its own version of {original.name}: here it is.")
+            messages.info(request, gettext("Your clinic already has its own version of %(exercise)s: here it is.") % {"exercise": original.name})
             return redirect("exercises:detail", pk=existing.pk)
     with transaction.atomic():
         copy = original.copy_for(request.clinic)
     if original.is_builtin:
         messages.success(
-            request, f"This is your clinic's own {copy.name}. Change what you like; it's suggested instead of the built-in one."
+            request,
+            gettext("This is your clinic's own %(exercise)s. Change what you like; it's suggested instead of the built-in one.")
+            % {"exercise": copy.name},
         )
     else:
-        messages.success(request, f"A copy of {original.name}. Change what you like.")
+        messages.success(request, gettext("A copy of %(exercise)s. Change what you like.") % {"exercise": original.name})
     return redirect("exercises:edit", pk=copy.pk)
 
 
@@ -143,8 +146,11 @@ def exercise_retire(request, pk: int):
     exercise.save(update_fields=["retired", "updated_at"])
     messages.success(
         request,
-        f"{exercise.name} is retired: it's no longer suggested or found for new homework. "
-        "Clients who have it keep seeing it.",
+        gettext(
+            "%(exercise)s is retired: it's no longer suggested or found for new homework. "
+            "Clients who have it keep seeing it."
+        )
+        % {"exercise": exercise.name},
     )
     return redirect("exercises:detail", pk=exercise.pk)
 
@@ -155,7 +161,7 @@ def exercise_unretire(request, pk: int):
     exercise = get_exercise(request, pk, to=ExerciseUse.CHANGE, loading=WITH_PICTURES)
     exercise.retired = False
     exercise.save(update_fields=["retired", "updated_at"])
-    messages.success(request, f"{exercise.name} is back in use.")
+    messages.success(request, gettext("%(exercise)s is back in use.") % {"exercise": exercise.name})
     return redirect("exercises:detail", pk=exercise.pk)
 
 
@@ -188,7 +194,7 @@ def complaint_add(request):
     form = ComplaintForm(request.POST or None, clinic=request.clinic)
     if form.is_valid():
         complaint = _save_complaint(request, form)
-        messages.success(request, f"{complaint.name} can now be ticked at intake.")
+        messages.success(request, gettext("%(complaint)s can now be ticked at intake.") % {"complaint": complaint.name})
         return redirect("exercises:complaints")
     return render(request, "exercises/complaint_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -199,7 +205,7 @@ def complaint_edit(request, pk: int):
     form = ComplaintForm(request.POST or None, instance=complaint, clinic=request.clinic)
     if form.is_valid():
         _save_complaint(request, form)
-        messages.success(request, "Saved.")
+        messages.success(request, gettext("Saved."))
         return redirect("exercises:complaints")
     return render(
         request, "exercises/complaint_form.html",
@@ -228,8 +234,8 @@ def _texts_page(request, instance, form_class, language: str, back: str, templat
     if form.is_valid():
         texts = form.texts()
         instance.set_texts(language, texts)
-        messages.success(request, f"Saved: clients who read {name} get these words." if texts
-                         else f"Clients who read {name} get your own words.")
+        messages.success(request, gettext("Saved: clients who read %(language)s get these words.") % {"language": name} if texts
+                         else gettext("Clients who read %(language)s get your own words.") % {"language": name})
         return redirect(back)
     return render(request, template, {"form": form, "object": instance, "language_name": name},
                   status=400 if form.errors else 200)

@@ -11,6 +11,6 @@ document.addEventListener("click", async (event) => {
     field.select();
     document.execCommand("copy");
   }
-  button.textContent = "Copied";
+  button.textContent = button.dataset.copied || "Copied";
   setTimeout(() => { button.textContent = label; }, 2000);
 });
