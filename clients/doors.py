@@ -16,12 +16,13 @@ from functools import wraps
 from django.conf import settings
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
 
 logger = logging.getLogger(__name__)
 
-TOO_MANY_MISSES = "Too many links that don't work have been opened from here. Wait a minute, then open the link from your email again."
-TOO_MANY_FORMS = "Too many tries from here in the last hour. Wait a while and try again, or write to us."
+TOO_MANY_MISSES = _("Too many links that don't work have been opened from here. Wait a minute, then open the link from your email again.")
+TOO_MANY_FORMS = _("Too many tries from here in the last hour. Wait a while and try again, or write to us.")
 
 
 def _usage(request, group: str, rate: str, *, count: bool) -> dict | None:
