@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -38,18 +39,34 @@ def from_another_site(request) -> bool:
     return request.headers.get("Sec-Fetch-Site") == "cross-site"
 
 
+def in_clients_language(link):
+    """Everything the view says from here on (a form sent back, its errors) in the
+    client's language, as their page is."""
+    return translation.override(reminders.client_language(link.client))
+
+
+def token_language(token: str, salt: str) -> str | None:
+    """The language an email's link names (see reminders.confirm_token); None when it
+    names none or can't be read (the browser's language then)."""
+    try:
+        return reminders.token_language(reminders.read_token(token, salt))
+    except reminders.BadToken:
+        return None
+
+
 @csrf_exempt
 @require_POST
 @private_page
 def reminder_settings(request, token: str):
     if from_another_site(request):
-        return HttpResponseForbidden("Reminders are set from your own homework page.")
+        return HttpResponseForbidden(gettext("Reminders are set from your own homework page."))
     link = get_link(request, token)
     client = link.client
-    form = ReminderSettingsForm(request.POST, known_email=client.email)
-    if not form.is_valid():
-        context = link_page.page_context(client.pk, token, timezone.localdate(), reminder_settings=form)
-        return render(request, "link/homework.html", context, status=400)
+    with in_clients_language(link):
+        form = ReminderSettingsForm(request.POST, known_email=client.email)
+        if not form.is_valid():
+            context = link_page.page_context(client.pk, token, timezone.localdate(), reminder_settings=form)
+            return render(request, "link/homework.html", context, status=400)
     data = form.cleaned_data
     plan = reminders.plan_for(client)
     plan.at, plan.days = data["at"], data["days"]
@@ -67,7 +84,8 @@ def reminder_settings(request, token: str):
     plan.save()
     if ask:
         reminders.ask_to_confirm(plan, request.build_absolute_uri("/").rstrip("/"))
-    days = ", ".join(reminders.DAY_NAMES[int(d)] for d in plan.days) if len(plan.days) < 7 else "every day"
+    with translation.override("en"):  # the audit log's words stay as they were written
+        days = reminders.days_text(plan.days)
     detail = f"{plan.at:%H:%M}, {days}" + (", email" if email else "")
     audit.client_event(client.pk, client.clinic_id, audit.Action.REMINDERS_SET, detail).save()
     return redirect(f"{link.path}#reminders")
@@ -78,7 +96,7 @@ def reminder_settings(request, token: str):
 @private_page
 def reminder_stop_all(request, token: str):
     if from_another_site(request):
-        return HttpResponseForbidden("Reminders are stopped from your own homework page.")
+        return HttpResponseForbidden(gettext("Reminders are stopped from your own homework page."))
     link = get_link(request, token)
     reminders.stop_all(link.client)
     return redirect(f"{link.path}#reminders")
@@ -86,11 +104,11 @@ def reminder_stop_all(request, token: str):
 
 def _json_body(request):
     if len(request.body) > MAX_SUBSCRIPTION_BYTES:
-        raise ValidationError("That subscription is too big to be one.")
+        raise ValidationError(gettext("That subscription is too big to be one."))
     try:
         return json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
-        raise ValidationError("That isn't a notification subscription.") from None
+        raise ValidationError(gettext("That isn't a notification subscription.")) from None
 
 
 @csrf_exempt
@@ -100,15 +118,16 @@ def push_subscribe(request, token: str):
     """This phone's subscription (PushSubscription.toJSON() and the phone's time zone),
     from the page's script. The same phone again updates its row."""
     if from_another_site(request):
-        return HttpResponseForbidden("Notifications are turned on from your own homework page.")
+        return HttpResponseForbidden(gettext("Notifications are turned on from your own homework page."))
     link = get_link(request, token)
-    if not webpush.public_key():
-        return JsonResponse({"error": "Phone notifications aren't set up here."}, status=400)
-    try:
-        body = _json_body(request)
-        found = webpush.check_subscription(body)
-    except ValidationError as error:
-        return JsonResponse({"error": error.messages[0]}, status=400)
+    with in_clients_language(link):
+        if not webpush.public_key():
+            return JsonResponse({"error": gettext("Phone notifications aren't set up here.")}, status=400)
+        try:
+            body = _json_body(request)
+            found = webpush.check_subscription(body)
+        except ValidationError as error:
+            return JsonResponse({"error": error.messages[0]}, status=400)
     client = link.client
     digest = PushSubscription.digest_of(found["endpoint"])
     with transaction.atomic():
@@ -148,10 +167,11 @@ def push_subscribe(request, token: str):
 @private_page
 def push_unsubscribe(request, token: str):
     if from_another_site(request):
-        return HttpResponseForbidden("Notifications are turned off from your own homework page.")
+        return HttpResponseForbidden(gettext("Notifications are turned off from your own homework page."))
     link = get_link(request, token)
     try:
-        body = _json_body(request)
+        with in_clients_language(link):
+            body = _json_body(request)
     except ValidationError as error:
         return JsonResponse({"error": error.messages[0]}, status=400)
     endpoint = body.get("endpoint") if isinstance(body, dict) else None
@@ -168,9 +188,14 @@ def push_unsubscribe(request, token: str):
 def manifest(request, token: str):
     """The web app manifest: the page installs as its own app, scoped to this link."""
     link = get_link(request, token)
+    with in_clients_language(link):
+        name = gettext("%(name)s's homework") % {"name": link.client.first_name}
+        short_name = gettext("Homework")
+        language = translation.get_language()
     data = {
-        "name": f"{link.client.first_name}'s homework",
-        "short_name": "Homework",
+        "name": name,
+        "short_name": short_name,
+        "lang": language,
         "start_url": link.path,
         "scope": link.path,
         "display": "standalone",
@@ -191,8 +216,9 @@ def service_worker(request, token: str):
     """Served from under the link, so its scope is this client's page and nothing else. A
     link turned off answers 404, and the browser then drops the worker."""
     link = get_link(request, token)
-    response = render(request, "link/sw.js", {"icon": static("img/app-icon-192.png"), "page": link.path},
-                      content_type="text/javascript; charset=utf-8")
+    with in_clients_language(link):
+        response = render(request, "link/sw.js", {"icon": static("img/app-icon-192.png"), "page": link.path},
+                          content_type="text/javascript; charset=utf-8")
     return response
 
 
@@ -236,7 +262,7 @@ def confirm(request, token: str):
     used already: says so, quietly."""
     if request.method == "POST":
         if from_another_site(request):
-            return HttpResponseForbidden("Reminders are confirmed from the link in your email.")
+            return HttpResponseForbidden(gettext("Reminders are confirmed from the link in your email."))
         status, _plan = reminders.confirm(token)
     else:
         try:
@@ -245,7 +271,8 @@ def confirm(request, token: str):
         except reminders.BadToken as error:
             status = str(error)
     code = 400 if status in ("tampered", "expired") else 200
-    return render(request, "link/reminder_confirm.html", {"status": status, "token": token}, status=code)
+    with translation.override(token_language(token, reminders.CONFIRM_SALT) or translation.get_language()):
+        return render(request, "link/reminder_confirm.html", {"status": status, "token": token}, status=code)
 
 
 @csrf_exempt
@@ -263,4 +290,5 @@ def stop(request, token: str):
         except reminders.BadToken as error:
             status = str(error)
     code = 400 if status == "tampered" else 200
-    return render(request, "link/reminder_stop.html", {"status": status, "token": token}, status=code)
+    with translation.override(token_language(token, reminders.STOP_SALT) or translation.get_language()):
+        return render(request, "link/reminder_stop.html", {"status": status, "token": token}, status=code)
