@@ -141,6 +141,14 @@ def client_language(client) -> str:
     return supported(client.speaks)
 
 
+def in_language(items: list, language: str) -> list:
+    """The items with their exercise's texts in `language` (unsaved copies, as the link
+    page shows them)."""
+    for item in items:
+        item.exercise = item.exercise.in_language(language)
+    return items
+
+
 def masked(email: str) -> str:
     """An address as the client's page shows it: enough to recognise, not to read off."""
     name, _, domain = email.partition("@")
@@ -429,7 +437,9 @@ def claim(channel: str, reminders: list[Reminder]) -> tuple[list[Reminder], str]
 
 def reminder_email(reminder: Reminder, site_url: str) -> EmailMultiAlternatives:
     """The reminder email, every word of it in the client's language."""
-    with translation.override(client_language(reminder.client)):
+    language = client_language(reminder.client)
+    with translation.override(language):
+        in_language(reminder.items, language)
         return _reminder_email(reminder, site_url)
 
 
@@ -457,7 +467,9 @@ def _reminder_email(reminder: Reminder, site_url: str) -> EmailMultiAlternatives
 
 def push_payload(reminder: Reminder, site_url: str) -> dict:
     """The phone notification, in the client's language."""
-    with translation.override(client_language(reminder.client)):
+    language = client_language(reminder.client)
+    with translation.override(language):
+        in_language(reminder.items, language)
         return {
             "title": (gettext("Time for %(exercises)s") % {"exercises": names_text(reminder.items)})[:120],
             "body": gettext("A few minutes whenever suits you. Some times is better than no times."),
