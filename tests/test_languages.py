@@ -711,3 +711,36 @@ def test_the_clients_templates_have_no_text_outside_a_translation_tag():
         if words:
             bare[template.name] = words[:8]
     assert not bare, bare
+
+
+@pytest.mark.browser
+def test_the_clients_page_on_a_phone_in_each_language(page, homework):
+    """The top of the client's page on a phone in each language, as a person sees it: the
+    pictures are in test-artifacts/screenshots/, and in docs/ (client-page-<language>.png and
+    client-page-<language>-buttons.png, shown by docs/translating.md) when
+    AFTERCARE_DOCS_SCREENSHOTS=1 asks to refresh them."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 1100})
+    path = ShareLink.issue(homework.client)
+    for language in ["en", *OTHERS]:
+        speaking(homework.client, language)
+        page.goto(path)
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.get_by_role("heading", name=EXPECTED[language][0])).to_be_visible()
+        greeting = {"en": "Hi Maya", "fr": "Bonjour Maya", "es": "Hola, Maya", "de": "Hallo Maya"}[language]
+        expect(page.get_by_role("heading", name=greeting)).to_be_visible()
+        shots = [page.screenshots.folder / f"client-page-{language}{part}.png" for part in ("", "-buttons")]
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(shots[0]))  # a tall phone's screen, not the whole page: readable as it is
+        # The first item's buttons and the week below them, the words a client taps.
+        page.evaluate("document.querySelector('form.tick').scrollIntoView({block: 'start'})")
+        expect(page.locator("form.tick").first).to_be_in_viewport()
+        page.screenshot(path=str(shots[1]), clip={"x": 0, "y": 0, "width": 390, "height": 900})
+        if os.environ.get("AFTERCARE_DOCS_SCREENSHOTS") == "1":
+            for shot in shots:
+                shutil.copy(shot, Path(settings.BASE_DIR, "docs", shot.name))
