@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from aftercare import handouts, tasks
+from aftercare import handouts, printing, tasks
 from aftercare.access import get_visit
 from aftercare.forms import DayForm
 from aftercare.models import Visit
@@ -25,9 +25,10 @@ def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def file_response(file, filename: str) -> HttpResponse:
-    """A ready file from the storage, as pdf_response. (Read whole rather than streamed:
-    a handout is tens of kilobytes, a day's stack a few hundred.)"""
+def file_response(ready, filename: str) -> HttpResponse:
+    """A ready file from the storage (handouts.open_ready), as pdf_response. (Read whole
+    rather than streamed: a handout is tens of kilobytes, a day's stack a few hundred.)"""
+    file, _size = ready
     with file:
         return pdf_response(file.read(), filename)
 
@@ -37,8 +38,8 @@ def site_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def _day(request) -> datetime.date:
-    form = DayForm(request.GET)
+def _day(data) -> datetime.date:
+    form = DayForm(data)
     if not form.is_valid():
         raise Http404
     return form.cleaned_data["date"] or timezone.localdate()
@@ -47,6 +48,10 @@ def _day(request) -> datetime.date:
 @require_GET
 @therapist_required
 def visit_handout(request, pk: int):
+    return _visit_handout(request, pk)
+
+
+def _visit_handout(request, pk: int):
     # Unchanged since the handout was made: served as it is, after one query.
     sources = handouts.visit_sources(pk, site_url=site_url(request), clinic_id=request.clinic.pk)
     ready = handouts.open_ready(sources)
@@ -86,13 +91,31 @@ def day(request):
 @require_GET
 @therapist_required
 def day_handouts(request):
-    date = _day(request)
+    return _day_handouts(request, _day(request.GET))
+
+
+def _day_handouts(request, date: datetime.date):
     sources = handouts.day_sources(request.clinic.pk, date, site_url=site_url(request))
     ready = handouts.open_ready(sources)
     if ready:
         return file_response(ready, handouts.filename("handouts", f"{date:%Y-%m-%d}"))
     pdf = handouts.ready_day_pdf(request.clinic, date, site_url=site_url(request), by=request.therapist, sources=sources.mark)
     return pdf_response(pdf, handouts.filename("handouts", f"{date:%Y-%m-%d}"))
+
+
+@require_GET
+@therapist_required
+def print_handout(request, address: str):
+    """A print address (aftercare/printing.py) the middleware didn't answer from a ready file:
+    expired, another browser's, tampered with, or the file changed, not made yet or gone.
+    Answered as the authenticated addresses answer, for whoever is logged in: what the
+    address names is only read here, never trusted (another clinic's visit is a 404)."""
+    wanted = printing.wanted(address)
+    if wanted is None:
+        raise Http404
+    if wanted.visit_id is not None:
+        return _visit_handout(request, wanted.visit_id)
+    return _day_handouts(request, _day({"date": wanted.date}))  # the day page's rule for dates
 
 
 @require_GET

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import segno
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation, SuspiciousOperation
 from django.core.files.storage import default_storage
@@ -40,6 +41,7 @@ from aftercare import storage
 from aftercare.models import HomeworkItem, PreparedFile, ShareLink, Visit
 from aftercare.prepared import Kind, expiry
 from aftercare.storage import PREPARED
+from clients.models import Therapist
 from exercises.translations import KEEPS_CAPITALS, library_text, supported
 from exercises.translations import stamp as translations_stamp
 
@@ -322,14 +324,32 @@ def items_for_paper():
     return HomeworkItem.objects.select_related("exercise").prefetch_related("exercise__pictures")
 
 
-def _density(items) -> int:
+def _density(items, paper_size: str) -> int:
     """Where to start, so that one render is usually enough: the more there is to read, the
     denser the type. (A wrong guess costs a second render, never a second page.) Measured on
-    the texts in the client's language (`item.text`)."""
+    the texts in the client's language (`item.text`). For two items, over every built-in
+    exercise paired longest with next longest in four languages: a pair under 820
+    characters may fit "snug" on Letter (under 1120 on A4), none under 1800 (2100) needed
+    "tiny", and no pair starts denser than it fits."""
     length = sum(len(item.note) + len(item.text.steps) + len(item.text.why) + len(item.text.cautions) for item in items)
     if len(items) < 2:
         return 0 if length < 1800 else 1 if length < 2800 else 2
-    return 1 if length < 2400 else 2 if length < 3400 else 3
+    snug, tight = (820, 1800) if paper_size == "Letter" else (1120, 2100)
+    return 1 if length < snug else 2 if length < tight else 3
+
+
+def _sheet_density(exercise, paper_size: str) -> int:
+    """Where an exercise sheet starts (the same idea as _density). Measured over the 130
+    built-in sheets in four languages: on Letter all but one of them left "roomy" for a
+    denser type, and none under 800 characters needed "tight", so starting there halves
+    the renders and prints every sheet in the type it had (bar one short one). On A4 half
+    of them fit "roomy" and length doesn't tell which: they start there."""
+    if paper_size != "Letter":
+        return 0
+    texts = (exercise.name, exercise.steps, exercise.why, exercise.cautions, exercise.feel,
+             exercise.quick, exercise.mistake, exercise.off_floor)
+    length = sum(len(text or "") for text in texts)
+    return 0 if length < 350 else 1 if length <= 800 else 2
 
 
 def _visit_document(visit: Visit, site_url: str | None, link: ShareLink | None | bool = False, by=None):
@@ -380,7 +400,7 @@ def _visit_document_in_language(visit: Visit, site_url: str | None, link, by):
         html = render_to_string("handouts/visit.html", {**context, "density": density})
         return _render(html, clinic.paper_size, fetcher)
 
-    return _one_page(render, _density(items))
+    return _one_page(render, _density(items, clinic.paper_size))
 
 
 def visit_pdf(visit: Visit, *, site_url: str | None = None, link: ShareLink | None | bool = False, by=None) -> bytes:
@@ -450,7 +470,7 @@ def _exercise_document(exercise, clinic):
         html = render_to_string("handouts/exercise.html", {**context, "density": density, "on_paper": on_paper})
         return _render(html, clinic.paper_size, fetcher)
 
-    return _one_page(render)
+    return _one_page(render, _sheet_density(exercise, clinic.paper_size))
 
 
 def filename(*parts: str) -> str:
@@ -580,33 +600,50 @@ def _sources(visits: str, clinics: str, prepared: str, params: dict, site_url: s
     return Sources(f"{site_url} {text}", links_to_make, visits_count, first_name, date, file, file_mark)
 
 
-def visit_sources(visit_id: int, *, site_url: str, clinic_id: int | None = None) -> Sources:
-    """The visit's sources (only if it is `clinic_id`'s, when given) and its newest handout."""
+def _printed_by(therapist_id: int | None, params: dict) -> str:
+    """For a print address (aftercare/printing.py), which no login checked: the ready file
+    only while the therapist it was made for is still an active member of the clinic."""
+    if therapist_id is None:
+        return ""
+    params["therapist"] = therapist_id
+    return f"""
+        AND EXISTS (SELECT 1 FROM {Therapist._meta.db_table} therapist
+                      JOIN {get_user_model()._meta.db_table} login ON login.id = therapist.user_id
+                     WHERE therapist.id = %(therapist)s AND therapist.clinic_id = %(clinic)s
+                       AND therapist.removed_at IS NULL AND login.is_active)"""
+
+
+def visit_sources(visit_id: int, *, site_url: str, clinic_id: int | None = None, therapist_id: int | None = None) -> Sources:
+    """The visit's sources (only if it is `clinic_id`'s, when given) and its newest handout
+    (only while `therapist_id`, when given, is still in that clinic)."""
     visits = "visit.id = %(visit)s" + (" AND client.clinic_id = %(clinic)s" if clinic_id is not None else "")
     clinics = "SELECT client.clinic_id FROM clients_client client WHERE client.id IN (SELECT client_id FROM chosen_visits)"
-    prepared = "newest.kind = 'visit' AND newest.visit_id = %(visit)s"
     params = {"visit": visit_id} if clinic_id is None else {"visit": visit_id, "clinic": clinic_id}
+    prepared = "newest.kind = 'visit' AND newest.visit_id = %(visit)s" + _printed_by(therapist_id, params)
     sources = _sources(visits, clinics, prepared, params, site_url)
     # Not found (or another clinic's): nothing to serve; the full way answers 404.
     return sources if sources.visits else dataclasses.replace(sources, file=None)
 
 
-def day_sources(clinic_id: int, date: datetime.date, *, site_url: str) -> Sources:
-    """The sources of the clinic's day (its visits, with homework or not) and its newest stack."""
+def day_sources(clinic_id: int, date: datetime.date, *, site_url: str, therapist_id: int | None = None) -> Sources:
+    """The sources of the clinic's day (its visits, with homework or not) and its newest stack
+    (only while `therapist_id`, when given, is still in the clinic)."""
     params = {"clinic": clinic_id, "date": connection.ops.adapt_datefield_value(date)}
     visits = "client.clinic_id = %(clinic)s AND visit.date = %(date)s"
-    prepared = "newest.kind = 'day' AND newest.clinic_id = %(clinic)s AND newest.date = %(date)s"
+    prepared = ("newest.kind = 'day' AND newest.clinic_id = %(clinic)s AND newest.date = %(date)s"
+                + _printed_by(therapist_id, params))
     # The clinic itself: a day with no visits prints its name on the empty page.
     return _sources(visits, "%(clinic)s", prepared, params, site_url)
 
 
 def open_ready(sources: Sources):
-    """The ready file, opened, or None when the storage can't give it (then it is made)."""
+    """The ready file, opened to stream, and its size (aftercare.storage.open_streamed); None
+    when the storage can't give it (then it is made)."""
     name = sources.ready_file
     if name is None:
         return None
     try:
-        return default_storage.open(name, "rb")
+        return storage.open_streamed(name)
     except storage.ERRORS:
         return None
 

@@ -36,7 +36,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from aftercare import audit, feedback, reminders
+from aftercare import audit, feedback, link_files, reminders
 from aftercare.addresses import client_address
 from aftercare.forms import ReminderForm
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
@@ -111,9 +111,14 @@ class Misses:
             logger.warning("Can't count a client link miss in the cache.", exc_info=True)
 
 
+class FromAnotherSite(Exception):
+    """A post the browser marks as coming from another site: refused with this message."""
+
+
 def get_link(request, token: str) -> ShareLink:
     """The live link for `token` with its client and clinic (one query), for the views
-    under the link other than the page, unless this address has guessed too often."""
+    under the link other than the page, unless this address has guessed too often. A post
+    counts against the link's changes (link_files.count_post)."""
     misses = Misses(request)
     if misses.too_many(misses.count()):
         raise TooManyGuesses
@@ -121,7 +126,17 @@ def get_link(request, token: str) -> ShareLink:
     if link is None:
         misses.count_one()
         raise Http404
+    if request.method == "POST":
+        link_files.count_post(request, f"link:{link.pk}")
     return link
+
+
+def get_own_link(request, token: str, refusal: str) -> ShareLink:
+    """get_link for a post from the link's own page: one the browser marks as coming from
+    another site (Sec-Fetch-Site: cross-site) is refused with `refusal`, before any lookup."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        raise FromAnotherSite(refusal)
+    return get_link(request, token)
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,17 @@ from __future__ import annotations
 import datetime
 from functools import wraps
 
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from aftercare import calendar, handouts, link_files, link_page
 from aftercare.forms import CheckInForm, ReminderForm
-from aftercare.link_page import TooManyGuesses, get_link
+from aftercare.link_page import FromAnotherSite, TooManyGuesses, get_link
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
 
 PRIVATE_HEADERS = {
@@ -28,6 +28,9 @@ PRIVATE_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow, noarchive",
     "Cache-Control": "no-store, private",
 }
+
+
+TOO_MANY_POSTS = gettext_lazy("This page has been changed many times in a short while. Wait a little, then try again.")
 
 
 def private_page(view):
@@ -41,6 +44,13 @@ def private_page(view):
             response = render(request, "link/too_many.html", status=429)
         except link_files.TooManyFiles:
             response = render(request, "link/too_many_files.html", status=429)
+        except link_files.TooManyPosts:
+            if request.content_type == "application/json":  # the page's script reads {"error": ...}
+                response = JsonResponse({"error": str(TOO_MANY_POSTS)}, status=429)
+            else:
+                response = render(request, "link/too_many_posts.html", status=429)
+        except FromAnotherSite as refusal:
+            response = HttpResponseForbidden(str(refusal))
         for header, value in PRIVATE_HEADERS.items():
             response[header] = value
         return response

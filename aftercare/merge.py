@@ -1,8 +1,12 @@
 """Merging two records of one client (a duplicate added in a hurry): everything of the
 record that goes moves to the one kept, and the record that goes is deleted.
 
-What moves: visits (with their homework items and check-ins), links, and the audit
-history. The kept record's own details stay; the blanks in them (a last name, an email, a
+What moves: visits (with their homework items, check-ins, and the client's feelings and
+words on them), links, nudges, the audit history, and reminders: the other's reminder plan
+when the kept record has none (where both have one, the kept record's stays as it is and the
+other's goes, its address with it: the client chose the kept one's more recently or not,
+and one plan a client is what the page shows), this phone's notifications of both (the
+newest PHONES_PER_CLIENT), and the reminders already sent today, so nothing goes twice. The kept record's own details stay; the blanks in them (a last name, an email, a
 phone, any detail empty, unset or unticked) are filled in from the other, and every list
 (what they have at home, and any list a client gains later) is added together. One live
 link is kept: the kept client's, or the other's if the kept one has none; every other link is
@@ -13,12 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from aftercare import audit
 from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
 from aftercare.nudges import Nudge
+from aftercare.reminder_models import PushSubscription, ReminderPlan, ReminderSent
+from aftercare.webpush import PHONES_PER_CLIENT
 from clients.models import Client
 
 SAME_CLIENT = "That's the same record twice. Choose the other record of this client to merge into this one."
@@ -55,6 +61,20 @@ def what_moves(other: Client) -> Moving:
     )
 
 
+def _move_reminders(kept: Client, other: Client, now) -> None:
+    if not ReminderPlan.objects.filter(client=kept).exists():
+        ReminderPlan.objects.filter(client=other).update(client=kept, updated_at=now)
+    else:
+        ReminderPlan.objects.filter(client=kept).update(updated_at=now)  # the page's stamp: phones changed
+    PushSubscription.objects.filter(client=other).update(client=kept)
+    extra = PushSubscription.objects.filter(client=kept).order_by("-created_at").values_list("pk", flat=True)[PHONES_PER_CLIENT:]
+    PushSubscription.objects.filter(pk__in=list(extra)).delete()
+    # "Never twice a day per channel" holds across the two: a day either was sent on stays sent.
+    ReminderSent.objects.filter(client=other).exclude(
+        day__in=ReminderSent.objects.filter(client=kept, channel=models.OuterRef("channel")).values("day")
+    ).update(client=kept)
+
+
 def merge(kept: Client, other: Client, *, by) -> Client:
     """Move everything of `other` to `kept`, then delete `other`. Both rows are locked
     first (PostgreSQL; SQLite's IMMEDIATE transaction holds the write lock already), so a
@@ -84,6 +104,7 @@ def merge(kept: Client, other: Client, *, by) -> Client:
         audit.AuditEvent.objects.move_client(other.clinic_id, other.pk, kept)
         # Nudges move too, but for a week in which both had one (one a week, the database says).
         Nudge.objects.filter(client=other).exclude(week__in=Nudge.objects.filter(client=kept).values("week")).update(client=kept)
+        _move_reminders(kept, other, now)
 
         _fill_in_blanks(kept, other)
         kept.save()

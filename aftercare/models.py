@@ -28,6 +28,7 @@ from aftercare.nudges import Nudge  # noqa: F401  (the therapist's nudge)
 from aftercare.reminder_models import EmailStop, PushSubscription, ReminderPlan, ReminderSent  # noqa: F401  (reminders)
 from exercises.models import Dose, Exercise
 from outbox.models import SentEmail  # noqa: F401  (moved to outbox; named here where the jobs found it)
+from outbox.mail import one_line
 
 MAX_ITEMS = 2
 VISIT_DELETED = "This visit was deleted a moment ago (in another tab, or by a colleague), so nothing was added."
@@ -429,7 +430,7 @@ class ShareLink(models.Model):
         # In the client's language, whoever sends it (see docs/translating.md).
         with translation.override(supported(client.speaks)):
             return EmailMessage(
-                subject=gettext("Your homework from %(clinic)s") % {"clinic": client.clinic.name},
+                subject=one_line(gettext("Your homework from %(clinic)s") % {"clinic": client.clinic.name}),
                 body=render_to_string("emails/homework_link.txt", context),
                 to=[client.email],
                 reply_to=reply_to[:1],

@@ -191,7 +191,7 @@ def send_nudge(nudge_id: int, site_url: str, attempt: int = 1) -> str:
     from aftercare.models import ShareLink
     from aftercare.reminder_models import PushSubscription
     from aftercare.reminders import client_language
-    from outbox.mail import send_once
+    from outbox.mail import one_line, send_once
 
     nudge = Nudge.objects.select_related("client__clinic", "therapist__user").filter(pk=nudge_id).first()
     if nudge is None:
@@ -220,7 +220,7 @@ def send_nudge(nudge_id: int, site_url: str, attempt: int = 1) -> str:
             subject = gettext("A gentle hello from %(clinic)s") % {"clinic": client.clinic.name}
         therapist = nudge.therapist
         reply_to = [a for a in [therapist and therapist.user.email, client.clinic.email] if a]
-        return EmailMessage(subject=subject, body=body, to=[address], reply_to=reply_to[:1])
+        return EmailMessage(subject=one_line(subject), body=body, to=[address], reply_to=reply_to[:1])
 
     def again(when):
         send_nudge.using(run_after=when).enqueue(nudge.pk, site_url, attempt + 1)

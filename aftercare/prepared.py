@@ -3,7 +3,8 @@ visit's handout and a day's handouts (so "Print" answers from a ready file).
 
 Each lives in the media storage under storage.PREPARED (MEDIA_ROOT or the bucket, so any
 web process can hand out what any worker made), is never served at /media/, and goes
-with its row: a client deleted takes their exports and handouts with them.
+with its row: a client deleted takes their exports and handouts with them, and the day's
+handouts stacks of the days they came (each prints every client of that day).
 
 A handout is keyed by a *stamp* of what it is made from (aftercare.handouts.visit_stamp):
 a change to the visit, its homework, an exercise, a picture, the client, the clinic or
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -98,3 +99,14 @@ def delete_prepared_file(sender, instance: PreparedFile, **kwargs) -> None:
     if instance.file:
         name = instance.file
         transaction.on_commit(lambda: default_storage.delete(name))
+
+
+@receiver(pre_delete, sender="clients.Client")
+def delete_day_stacks_of_client(sender, instance, **kwargs) -> None:
+    """A day's stack holds the handout of every client of that day: a client deleted takes
+    the stacks of their visits' days with them (their files once committed, above); the
+    next "Print" of that day makes one without them."""
+    from aftercare.models import Visit
+
+    days = Visit.objects.filter(client=instance.pk).values("date")
+    PreparedFile.objects.filter(kind=Kind.DAY_HANDOUTS, clinic=instance.clinic_id, date__in=days).delete()

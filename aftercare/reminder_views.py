@@ -11,6 +11,7 @@ another site is refused."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 
 from django.conf import settings
@@ -24,8 +25,8 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from aftercare import audit, calendar, handouts, link_page, reminders, webpush
-from aftercare.link_page import get_link
+from aftercare import audit, calendar, handouts, link_files, link_page, reminders, webpush
+from aftercare.link_page import Misses, TooManyGuesses, get_link, get_own_link
 from aftercare.link_views import private_page
 from aftercare.reminder_forms import ReminderSettingsForm
 from aftercare.reminder_models import PushSubscription, ReminderPlan, address_hash
@@ -54,13 +55,29 @@ def token_language(token: str, salt: str) -> str | None:
         return None
 
 
+def read_email_link(request, token: str, salt: str, max_age: datetime.timedelta | None = None) -> str:
+    """"ask" for a good confirm or stop link, else why not ("tampered", "expired"). Like a
+    client link: an address that keeps sending tampered ones gets 429 (link_page.Misses,
+    the same count), and posts to one link count against its changes."""
+    misses = Misses(request)
+    if misses.too_many(misses.count()):
+        raise TooManyGuesses
+    try:
+        reminders.read_token(token, salt, max_age=max_age)
+    except reminders.BadToken as error:
+        if str(error) == "tampered":
+            misses.count_one()
+        return str(error)
+    if request.method == "POST":
+        link_files.count_post(request, "email:" + hashlib.sha256(token.encode()).hexdigest()[:32])
+    return "ask"
+
+
 @csrf_exempt
 @require_POST
 @private_page
 def reminder_settings(request, token: str):
-    if from_another_site(request):
-        return HttpResponseForbidden(gettext("Reminders are set from your own homework page."))
-    link = get_link(request, token)
+    link = get_own_link(request, token, gettext("Reminders are set from your own homework page."))
     client = link.client
     with in_clients_language(link):
         form = ReminderSettingsForm(request.POST, known_email=client.email)
@@ -95,9 +112,7 @@ def reminder_settings(request, token: str):
 @require_POST
 @private_page
 def reminder_stop_all(request, token: str):
-    if from_another_site(request):
-        return HttpResponseForbidden(gettext("Reminders are stopped from your own homework page."))
-    link = get_link(request, token)
+    link = get_own_link(request, token, gettext("Reminders are stopped from your own homework page."))
     reminders.stop_all(link.client)
     return redirect(f"{link.path}#reminders")
 
@@ -117,9 +132,7 @@ def _json_body(request):
 def push_subscribe(request, token: str):
     """This phone's subscription (PushSubscription.toJSON() and the phone's time zone),
     from the page's script. The same phone again updates its row."""
-    if from_another_site(request):
-        return HttpResponseForbidden(gettext("Notifications are turned on from your own homework page."))
-    link = get_link(request, token)
+    link = get_own_link(request, token, gettext("Notifications are turned on from your own homework page."))
     with in_clients_language(link):
         if not webpush.public_key():
             return JsonResponse({"error": gettext("Phone notifications aren't set up here.")}, status=400)
@@ -166,9 +179,7 @@ def push_subscribe(request, token: str):
 @require_POST
 @private_page
 def push_unsubscribe(request, token: str):
-    if from_another_site(request):
-        return HttpResponseForbidden(gettext("Notifications are turned off from your own homework page."))
-    link = get_link(request, token)
+    link = get_own_link(request, token, gettext("Notifications are turned off from your own homework page."))
     try:
         with in_clients_language(link):
             body = _json_body(request)
@@ -230,6 +241,7 @@ def calendar_feed(request, token: str):
     session, see reminders.homework_end). UIDs follow the items, so a change updates the
     events a calendar already has."""
     link = get_link(request, token)
+    link_files.count(request, link, group="client-link-feed")
     visit = handouts.visits_with_items(Visit.objects.filter(client=link.client_id).with_homework()).first()
     plan = ReminderPlan.objects.filter(client=link.client_id).first()
     at = (plan and plan.at) or (visit and visit.reminder_time) or reminders.DEFAULT_TIME
@@ -260,16 +272,11 @@ def confirm(request, token: str):
     """The confirmation email's link: a page with a button (a mail scanner that opens the
     link confirms nothing); the button confirms. Tampered or expired: a clear message;
     used already: says so, quietly."""
-    if request.method == "POST":
-        if from_another_site(request):
-            return HttpResponseForbidden(gettext("Reminders are confirmed from the link in your email."))
+    if request.method == "POST" and from_another_site(request):
+        return HttpResponseForbidden(gettext("Reminders are confirmed from the link in your email."))
+    status = read_email_link(request, token, reminders.CONFIRM_SALT, max_age=datetime.timedelta(days=reminders.CONFIRM_DAYS))
+    if status == "ask" and request.method == "POST":
         status, _plan = reminders.confirm(token)
-    else:
-        try:
-            reminders.read_token(token, reminders.CONFIRM_SALT, max_age=datetime.timedelta(days=reminders.CONFIRM_DAYS))
-            status = "ask"
-        except reminders.BadToken as error:
-            status = str(error)
     code = 400 if status in ("tampered", "expired") else 200
     with translation.override(token_language(token, reminders.CONFIRM_SALT) or translation.get_language()):
         return render(request, "link/reminder_confirm.html", {"status": status, "token": token}, status=code)
@@ -281,14 +288,9 @@ def confirm(request, token: str):
 def stop(request, token: str):
     """The stop link in every reminder, and the target of `List-Unsubscribe-Post`
     (RFC 8058: a POST with `List-Unsubscribe=One-Click`, no cookie, no token but this one)."""
-    if request.method == "POST":
+    status = read_email_link(request, token, reminders.STOP_SALT)
+    if status == "ask" and request.method == "POST":
         status = reminders.stop_email(token)
-    else:
-        try:
-            reminders.read_token(token, reminders.STOP_SALT)
-            status = "ask"
-        except reminders.BadToken as error:
-            status = str(error)
     code = 400 if status == "tampered" else 200
     with translation.override(token_language(token, reminders.STOP_SALT) or translation.get_language()):
         return render(request, "link/reminder_stop.html", {"status": status, "token": token}, status=code)

@@ -36,8 +36,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.text import get_text_list
 from django.utils.formats import date_format
+from django.utils.text import get_text_list
 from django.utils.translation import gettext, gettext_lazy, pgettext
 from django_tasks import task
 
@@ -48,6 +48,7 @@ from aftercare.reminder_models import (
 )
 from exercises.models import HowOften
 from exercises.translations import supported
+from outbox.mail import one_line, send_once
 
 logger = logging.getLogger("aftercare.reminders")
 
@@ -455,7 +456,7 @@ def _reminder_email(reminder: Reminder, site_url: str) -> EmailMultiAlternatives
         "clinic": clinic.name, "exercises": names_text(reminder.items),
     }
     message = EmailMultiAlternatives(
-        subject=subject[:150],
+        subject=one_line(subject),
         body=render_to_string("emails/reminder.txt", context),
         to=[reminder.plan.email],
         reply_to=[clinic.email] if clinic.email else None,
@@ -522,33 +523,35 @@ def send_reminders(channel: str, client_ids: list[int], minute: str) -> dict:
 
 
 @task
-def send_confirmation(client_id: int, nonce: str, site_url: str) -> str:
-    """The double opt-in email: once per nonce, whatever runs it again."""
-    from aftercare.models import SentEmail
+def send_confirmation(client_id: int, nonce: str, site_url: str, attempt: int = 1) -> str:
+    """The double opt-in email: once per nonce, whatever runs it again (outbox.mail.send_once:
+    a mail server's "not now" is tried again, a worker lost mid-send sends no second copy)."""
 
-    plan = ReminderPlan.objects.select_related("client__clinic").filter(client=client_id).first()
-    if plan is None or not plan.email or plan.email_nonce != nonce:
-        return "stale"
-    key = f"reminder-confirm-{nonce}"
-    if SentEmail.objects.filter(key=key).exists():
-        return "already sent"
-    clinic = plan.client.clinic
-    context = {
-        "client": plan.client, "clinic": clinic,
-        "confirm": f"{site_url}{reverse('reminder-confirm', args=[confirm_token(plan, client_language(plan.client))])}",
-        "days": CONFIRM_DAYS,
-    }
-    with translation.override(client_language(plan.client)):
-        message = EmailMultiAlternatives(
-            subject=gettext("Confirm your homework reminders from %(clinic)s") % {"clinic": clinic.name},
-            body=render_to_string("emails/reminder_confirm.txt", context),
-            to=[plan.email],
-            reply_to=[clinic.email] if clinic.email else None,
-        )
-        message.attach_alternative(render_to_string("emails/reminder_confirm.html", context), "text/html")
-    message.send()
-    SentEmail.objects.get_or_create(key=key)
-    return "sent"
+    def make():
+        plan = ReminderPlan.objects.select_related("client__clinic").filter(client=client_id).first()
+        if plan is None or not plan.email or plan.email_nonce != nonce:
+            return "stale"
+        clinic = plan.client.clinic
+        language = client_language(plan.client)
+        context = {
+            "client": plan.client, "clinic": clinic,
+            "confirm": f"{site_url}{reverse('reminder-confirm', args=[confirm_token(plan, language)])}",
+            "days": CONFIRM_DAYS,
+        }
+        with translation.override(language):
+            message = EmailMultiAlternatives(
+                subject=one_line(gettext("Confirm your homework reminders from %(clinic)s") % {"clinic": clinic.name}),
+                body=render_to_string("emails/reminder_confirm.txt", context),
+                to=[plan.email],
+                reply_to=[clinic.email] if clinic.email else None,
+            )
+            message.attach_alternative(render_to_string("emails/reminder_confirm.html", context), "text/html")
+        return message
+
+    def again(when):
+        send_confirmation.using(run_after=when).enqueue(client_id, nonce, site_url, attempt + 1)
+
+    return send_once(f"reminder-confirm-{nonce}", make, attempt=attempt, again=again)
 
 
 # --- the link page's part -------------------------------------------------------------

@@ -49,6 +49,9 @@ MIDDLEWARE = [
     # After WhiteNoise, so static files keep their long caching; before everything else,
     # so every other answer (a 403, a CSRF failure, a redirect) goes through it.
     "aftercare.no_store.NoStoreMiddleware",
+    # "Print" by a signed address, from a ready file: before sessions and logins, which it
+    # does without (aftercare/printing.py); after NoStore, so the PDF is kept by no cache.
+    "aftercare.printing.PrintMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The browser's language (Accept-Language) until a page knows better: a therapist's
@@ -225,6 +228,14 @@ CLIENT_LINK_MISS_RATE = env("CLIENT_LINK_MISS_RATE", default="20/m")
 # Handouts and calendar files one client link may have made (aftercare/link_files.py),
 # from any number of addresses, before 429: a handout takes up to a second of a worker.
 CLIENT_LINK_FILES_RATE = env("CLIENT_LINK_FILES_RATE", default="30/h")
+# Changes one client link (or one link in a reminder email) may ask for, from any number of
+# addresses, before 429: ticks, feelings, words, reminder settings, phones, confirm, stop.
+CLIENT_LINK_POSTS_RATE = env("CLIENT_LINK_POSTS_RATE", default="120/h")
+# Wrong or tampered tokens in the staff-side emailed links (sign-up confirmation, team
+# invite, password reset) one address may try before they answer 429; and the sign-up and
+# join forms one address may post, failed ones included (a taken username says so).
+TOKEN_MISSES_PER_ADDRESS = env("TOKEN_MISSES_PER_ADDRESS", default="20/m")
+ACCOUNT_FORMS_PER_ADDRESS = env("ACCOUNT_FORMS_PER_ADDRESS", default="30/h")
 # Failed logins before the login form locks out: per address (the usual guesser), and per
 # username (a guesser spread over many addresses). Only failures count.
 LOGIN_FAILURES_PER_ADDRESS = env("LOGIN_FAILURES_PER_ADDRESS", default="10/5m")

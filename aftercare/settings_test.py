@@ -11,6 +11,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # The whole suite logs in from 127.0.0.1 in one cache; tests/test_throttles.py sets its own rates.
 LOGIN_FAILURES_PER_ADDRESS = LOGIN_FAILURES_PER_USERNAME = "1000/m"
 PASSWORD_RESETS_PER_ADDRESS = PASSWORD_RESETS_PER_EMAIL = SIGNUPS_PER_ADDRESS = CONFIRMATION_RESENDS_PER_LOGIN = "1000/m"
+# The suite posts under one link and opens made-up links far more often than a person;
+# tests/test_door_throttles.py sets small rates of its own.
+CLIENT_LINK_POSTS_RATE = TOKEN_MISSES_PER_ADDRESS = ACCOUNT_FORMS_PER_ADDRESS = "1000/m"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="aftercare-test-media-")
 SERVE_MEDIA = True  # the browser tests look at uploaded pictures through the live server
 STATIC_ROOT = tempfile.mkdtemp(prefix="aftercare-test-static-")

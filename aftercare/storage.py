@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from typing import IO
 
 from botocore.exceptions import ClientError
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.utils.encoding import filepath_to_uri
 from django.views.decorators.http import require_safe
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name, safe_join
 
 from exercises.images import STORAGE_ERRORS
 
@@ -42,6 +44,19 @@ def is_missing(error: Exception) -> bool:
     if isinstance(error, ClientError):
         return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
     return False
+
+
+def open_streamed(name: str) -> tuple[IO[bytes], int]:
+    """A stored file opened to stream to a browser, and its size. From the bucket with one
+    GET: the storage's own open() asks twice (HEAD, then a download into a temporary file
+    through boto3's transfer threads), several times slower for a handout (14 to 50 ms
+    against 8 to 10 ms on the shared test machine, SeaweedFS)."""
+    if isinstance(default_storage, S3Storage):
+        key = safe_join(default_storage.location, clean_name(name))
+        answer = default_storage.bucket.Object(key).get()
+        return answer["Body"], answer["ContentLength"]
+    file = default_storage.open(name, "rb")
+    return file, file.size
 
 
 def read(name: str) -> bytes:

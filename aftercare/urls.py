@@ -37,6 +37,8 @@ aftercare_patterns = [
     path("between-visits/", between_views.week, name="between-visits"),
     path("clients/<int:client_pk>/nudge/", between_views.nudge, name="nudge"),
     path("day/handouts.pdf", handout_views.day_handouts, name="day-handouts"),
+    # Answered by aftercare.printing.PrintMiddleware while the file is ready; this view otherwise.
+    path("print/<str:address>.pdf", handout_views.print_handout, name="print-handout"),
     path("library/<int:pk>/sheet.pdf", handout_views.exercise_sheet, name="exercise-sheet"),
 ]
 
@@ -53,7 +55,7 @@ urlpatterns = [
     path("password/changed/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("password/reset/", login_views.password_reset, name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password/reset/<uidb64>/<token>/", login_views.password_reset_confirm, name="password_reset_confirm"),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("signup/", signup_views.signup, name="signup"),
     path("signup/confirm/<str:token>/", signup_views.signup_confirm, name="signup-confirm"),

@@ -2,7 +2,10 @@
 
 The server POSTs to whatever endpoint a browser hands it, so an endpoint is accepted only
 as an `https` URL on a known push service (settings.WEBPUSH_SERVICE_HOSTS), never an
-address, a private or loopback host or another port. The payload is encrypted by pywebpush
+address, a private or loopback host or another port; and the name is resolved, when the
+phone subscribes and again just before each send, and refused if any address it resolves to
+is private, loopback, link-local, reserved, multicast or unspecified (a listed name pointed
+at an inside address, or rebound there later). The payload is encrypted by pywebpush
 as RFC 8291 says (aes128gcm), signed with our VAPID key (RFC 8292)."""
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import binascii
 import ipaddress
 import json
 import logging
+import socket
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -39,6 +43,34 @@ def b64encode(value: bytes) -> str:
     return base64.urlsafe_b64encode(value).rstrip(b"=").decode()
 
 
+class Unresolved(Exception):
+    """The push service's name didn't resolve: nothing can be sent to it now."""
+
+
+def is_public(address: str) -> bool:
+    """Whether an address is one on the public internet (an IPv4-mapped IPv6 address is
+    judged as the IPv4 one)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (
+        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified
+    )
+
+
+def check_resolves_public(host: str) -> None:
+    """ValidationError if `host` resolves to any address that isn't public; Unresolved if it
+    doesn't resolve at all."""
+    try:
+        found = socket.getaddrinfo(host, 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise Unresolved(host) from None
+    inside = sorted({info[4][0] for info in found if not is_public(info[4][0])})
+    if inside or not found:
+        logger.warning("A push endpoint's host %s is not a public address (it resolves to %s): refused", host, ", ".join(inside))
+        raise ValidationError(NOT_A_PUSH_SERVICE, code="address")
+
+
 def host_allowed(host: str) -> bool:
     for allowed in settings.WEBPUSH_SERVICE_HOSTS:
         allowed = allowed.lower()
@@ -49,8 +81,11 @@ def host_allowed(host: str) -> bool:
     return False
 
 
-def check_endpoint(endpoint: str) -> str:
-    """The endpoint if we may POST to it; ValidationError otherwise."""
+def check_endpoint(endpoint: str, *, sending: bool = False) -> str:
+    """The endpoint if we may POST to it; ValidationError otherwise. A name that doesn't
+    resolve is let through when the phone subscribes (nothing is sent then, and a push
+    service's name can fail to resolve for a while) and raises Unresolved just before a
+    send, when it counts."""
     if not isinstance(endpoint, str) or not endpoint or len(endpoint) > MAX_ENDPOINT:
         raise ValidationError(NOT_A_PUSH_SERVICE, code="endpoint")
     try:
@@ -70,6 +105,11 @@ def check_endpoint(endpoint: str) -> str:
         pass
     if parts.scheme != "https" or port not in (None, 443) or not host_allowed(host):
         raise ValidationError(NOT_A_PUSH_SERVICE, code="endpoint")
+    try:
+        check_resolves_public(host)
+    except Unresolved:
+        if sending:
+            raise
     return endpoint
 
 
@@ -123,9 +163,13 @@ def send(subscription, payload: dict) -> bool:
     if key is None:
         return False
     try:
-        check_endpoint(subscription.endpoint)  # the allow-list may have changed since
+        # The allow-list may have changed since, and the name may resolve elsewhere now.
+        check_endpoint(subscription.endpoint, sending=True)
     except ValidationError:
         subscription.delete()
+        return False
+    except Unresolved as error:
+        logger.warning("A push to client #%s not sent: %s doesn't resolve", subscription.client_id, error)
         return False
     try:
         webpush(

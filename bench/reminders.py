@@ -19,42 +19,15 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-FOLDER = Path(tempfile.mkdtemp(prefix="aftercare-bench-reminders-"))
-os.environ["DJANGO_SETTINGS_MODULE"] = "aftercare.settings_test"
-os.environ["STATIC_ROOT"] = str(FOLDER / "static")
-SERVER = os.environ.get("DATABASE_URL", "")
-if SERVER.startswith(("postgres://", "postgresql://")):
-    DB_NAME = f"aftercare_bench_reminders_{os.getpid()}"
-    os.environ["DATABASE_URL"] = f"{SERVER.partition('?')[0].rpartition('/')[0]}/{DB_NAME}"
-else:
-    DB_NAME = None
-    os.environ["DATABASE_URL"] = f"sqlite:///{FOLDER / 'bench.sqlite3'}"
+from throwaway import ROOT, start  # noqa: E402  (bench/ is the script's own folder)
 
-
-def admin(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{os.environ['DATABASE_URL'].rpartition('/')[0]}/postgres", autocommit=True) as server:
-        server.execute(statement)
-
-
-if DB_NAME:
-    admin(f"CREATE DATABASE {DB_NAME}")
-
-import django  # noqa: E402
-
-django.setup()
+BENCH = start("reminders")
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -90,7 +63,7 @@ def free_port() -> int:
 class Sink:
     def __init__(self):
         self.port = free_port()
-        self.counter = FOLDER / "received"
+        self.counter = BENCH.folder / "received"
         self.counter.touch()
         self.process = subprocess.Popen([sys.executable, "-c", SINK, str(self.port), str(self.counter)],
                                         stdout=subprocess.PIPE, text=True, start_new_session=True)
@@ -231,14 +204,9 @@ def main() -> None:
         report("reminders: CPU per reminder, 2 workers (ms)", [per_engine], baseline="a plain loop sending the same emails",
                baseline_samples=[per_loop], budget=2.0)
     finally:
-        from django.db import connections
-
         if sink:
             sink.stop()
-        connections.close_all()
-        if DB_NAME:
-            admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        shutil.rmtree(FOLDER, ignore_errors=True)
+        BENCH.finish()
 
 
 if __name__ == "__main__":

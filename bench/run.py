@@ -29,10 +29,11 @@ from figures import PREFIX, verdict  # noqa: E402
 BENCH = Path(__file__).resolve().parent
 # The order they run in; any other script in bench/ runs after these.
 KNOWN = ["handouts", "pictures", "journey", "scale", "client_page", "lighthouse", "jobs"]
-# Not benchmarks of their own: the harness and its helper, and the production load
-# script (docs/load.md), which drives a server for minutes, and the multi-host proof
-# (docs/scaling.md; tests/test_multihost.py runs it).
-NOT_BENCHES = {"run", "figures", "load", "multihost"}
+# Not benchmarks of their own: the harness and its helpers (the figures' format, the
+# throwaway database), and the production load script (docs/load.md), which drives a
+# server for minutes, and the multi-host proof (docs/scaling.md; tests/test_multihost.py
+# runs it).
+NOT_BENCHES = {"run", "figures", "throwaway", "load", "multihost"}
 
 
 def scripts() -> list[str]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clients import doors
 from clients.access import owner_required
 from clients.forms import ClinicForm, InviteForm, JoinForm, TeamMemberForm
 from clients.models import Invite, Therapist
@@ -190,9 +191,14 @@ def team_remove(request, pk: int):
 
 @never_cache
 def join(request, token: str):
+    if doors.too_many_misses(request):
+        return doors.refused(request, doors.TOO_MANY_MISSES)
     invite = Invite.find(token)
     if invite is None:
+        doors.count_miss(request)
         return render(request, "clinic/join_closed.html", status=404)
+    if request.method == "POST" and doors.too_many_forms(request, "join"):
+        return doors.refused(request, doors.TOO_MANY_FORMS)
     form = JoinForm(request.POST or None)
     if form.is_valid():
         try:

@@ -23,6 +23,7 @@ from django.http import HttpRequest
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
+from clients.doors import throttle_reset_links
 from clients.forms import QueuedPasswordResetForm
 
 FROM_HERE = "Too many attempts from here; wait a few minutes and try again."
@@ -124,3 +125,5 @@ class QueuedPasswordResetView(auth_views.PasswordResetView):
 
 
 password_reset = throttle_resets(QueuedPasswordResetView.as_view())
+# The link in the reset email: wrong tokens count per address (clients/doors.py).
+password_reset_confirm = throttle_reset_links(auth_views.PasswordResetConfirmView.as_view())

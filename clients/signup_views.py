@@ -5,7 +5,8 @@ at once, the built-in library included (its exercises belong to no clinic, so ev
 sees them from its first minute).
 
 Sign-ups and "send it again" are throttled per address and per login (django-ratelimit's
-counts, as for the login)."""
+counts, as for the login); every sign-up post, failed ones too, and wrong confirmation links
+per address as well (clients/doors.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import get_usage
 
-from clients import tasks
+from clients import doors, tasks
 from clients.access import owner_required
 from clients.forms import USERNAME_TAKEN, SignUpForm
 from clients.models import CONFIRM_DAYS, Clinic, Therapist
@@ -49,6 +50,8 @@ def signup(request):
     usage = _signups(request, count=False) if request.method == "POST" else None
     if usage and usage["count"] >= usage["limit"]:
         return render(request, "signup/signup.html", {"form": form, "lock_out": TOO_MANY_SIGNUPS}, status=429)
+    if request.method == "POST" and doors.too_many_forms(request, "signup"):
+        return render(request, "signup/signup.html", {"form": form, "lock_out": doors.TOO_MANY_FORMS}, status=429)
     if form.is_valid():
         try:
             with transaction.atomic():
@@ -77,9 +80,12 @@ def signup(request):
 def signup_confirm(request, token: str):
     """The link in the confirmation email. Anyone holding it may open it (the owner on
     their phone, not logged in): the token is the secret, signed and dated, and confirming
-    twice changes nothing."""
+    twice changes nothing. Wrong tokens count per address (clients/doors.py)."""
+    if doors.too_many_misses(request):
+        return doors.refused(request, doors.TOO_MANY_MISSES)
     confirmed = Clinic.confirm_email(token)
     if confirmed is None:
+        doors.count_miss(request)
         return render(request, "signup/confirm_failed.html", {"days": CONFIRM_DAYS}, status=404)
     return render(request, "signup/confirmed.html", {"confirmed": confirmed})
 

@@ -20,7 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
 from clients.models import CONFIRM_DAYS, Clinic
-from outbox.mail import send_once
+from outbox.mail import one_line, send_once
 
 
 @task
@@ -38,7 +38,7 @@ def send_confirmation(clinic_id: int, user_id: int, email: str, site_url: str, k
             return "address changed"  # the owner changed it since: a link to the new one is theirs to ask for
         url = site_url + reverse("signup-confirm", args=[clinic.confirmation_token(user.email)])
         return EmailMessage(
-            subject=f"Confirm your email for {clinic.name} on Aftercare",
+            subject=one_line(f"Confirm your email for {clinic.name} on Aftercare"),
             body=render_to_string("emails/confirm_email.txt", {"user": user, "clinic": clinic, "url": url, "days": CONFIRM_DAYS}),
             to=[user.email],
         )
@@ -71,7 +71,7 @@ def send_password_reset(
             "uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
         }
         # As PasswordResetForm.send_mail writes it: the subject on one line.
-        subject = "".join(render_to_string(subject_template, context).splitlines())
+        subject = one_line(render_to_string(subject_template, context), limit=998)
         return EmailMessage(subject=subject, body=render_to_string(body_template, context), to=[user.email])
 
     def again(when):

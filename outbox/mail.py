@@ -63,6 +63,14 @@ def refused_by_server(error: Exception) -> bool:
     return isinstance(error, (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused))
 
 
+def one_line(text: str, limit: int = 150) -> str:
+    """A header's words from what people typed (a clinic's name, an exercise's): every run
+    of whitespace, a line break included, one space. Django's mail API refuses a header with
+    a line break outright (BadHeaderError), which would fail the whole send; this way a
+    name can neither start a header of its own nor stop the email."""
+    return " ".join(str(text).split())[:limit]
+
+
 def message_id(key: str) -> str:
     """The Message-ID of the email sent under `key`, the same on every try."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "aftercare.invalid"

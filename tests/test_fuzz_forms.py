@@ -46,7 +46,9 @@ from aftercare.forms import (
 )
 from aftercare.feedback_forms import BetweenFilterForm, FeelingForm, NudgeForm, WordForm
 from aftercare.models import HomeworkItem, ShareLink
+from aftercare import reminders
 from aftercare.reminder_forms import ReminderSettingsForm
+from aftercare.reminder_models import PushSubscription, ReminderPlan
 from clients.forms import (
     ClientForm,
     ClinicForm,
@@ -101,6 +103,8 @@ class World:
     conditions: list[int]
     own_complaint: Complaint
     reset_link: str  # the emailed password reset link of the owner
+    confirm_token: str  # the client's reminder email links (confirm, stop)
+    stop_token: str
 
 
 @pytest.fixture
@@ -108,6 +112,7 @@ def world(therapist, client_, visit) -> World:
     item = visit.assign(builtin("doorway-pec-stretch"))
     own = builtin("tennis-ball-suboccipital-release").copy_for(therapist.clinic)
     invite = Invite.objects.create(clinic=therapist.clinic, invited_by=therapist, name="Alex")
+    plan = ReminderPlan.objects.create(client=client_, email="maya@example.com", email_nonce="fuzz")
     return World(
         owner=therapist,
         client=client_,
@@ -126,6 +131,8 @@ def world(therapist, client_, visit) -> World:
         reset_link=reverse("password_reset_confirm", args=[
             urlsafe_base64_encode(force_bytes(therapist.user.pk)), default_token_generator.make_token(therapist.user)
         ]),
+        confirm_token=reminders.confirm_token(plan),
+        stop_token=reminders.stop_token(client_.pk, plan.email),
     )
 
 
@@ -519,6 +526,34 @@ REGISTRY = [
         },
         who="nobody",
     ),
+    # The doors that take no form class: what a script might post to them anyway.
+    Target(
+        "confirm reminders from the email's link", (), lambda w: reverse("reminder-confirm", args=[w.confirm_token]),
+        valid=lambda w: {}, fields=lambda w: {"confirm": fuzz.text(50), "token": fuzz.text(200)},
+        who="nobody", answers=frozenset({200}), success=200,
+    ),
+    Target(
+        "stop reminders from the email (RFC 8058 one-click)", (), lambda w: reverse("reminder-stop", args=[w.stop_token]),
+        valid=lambda w: {"List-Unsubscribe": "One-Click"}, fields=lambda w: {"List-Unsubscribe": fuzz.text(50)},
+        who="nobody", answers=frozenset({200}), success=200,
+    ),
+    Target(
+        "stop all reminders on the client's page", (), lambda w: reverse("client-reminder-stop-all", args=[w.token]),
+        valid=lambda w: {}, fields=lambda w: {"email": fuzz.email(), "at": fuzz.time()}, who="nobody",
+    ),
+    Target(
+        "undo removing an item", (), lambda w: reverse("aftercare:item-restore", args=[w.visit.pk]),
+        valid=lambda w: {}, fields=lambda w: {"exercise": fuzz.number(1, 10**6), "note": fuzz.text(100)},
+    ),
+    Target(
+        "undo finishing a visit", (), lambda w: reverse("aftercare:visit-unfinish", args=[w.visit.pk]),
+        valid=lambda w: {}, fields=lambda w: {"reminder_time": fuzz.time(), "rebook_weeks": fuzz.number(-5, 99)},
+    ),
+    Target(
+        "find the other record to merge", (), lambda w: reverse("clients:merge", args=[w.client.pk]),
+        valid=lambda w: {"q": "Maya"}, fields=lambda w: {"q": fuzz.text(300)},
+        method="get", answers=frozenset({200}), success=200, echo=False,
+    ),
 ]
 
 
@@ -736,6 +771,48 @@ def test_forms_fuzzed_directly_refuse_or_work(form_class, world):
                 apply(form, world)
             else:
                 assert all(messages_of(form)), form.errors
+            transaction.set_rollback(True)
+
+    fuzzed()
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | fuzz.text(100),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(fuzz.text(20), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@st.composite
+def subscriptions(draw):
+    """A phone's subscription with its parts broken, or any JSON at all."""
+    good = {"endpoint": "https://fcm.googleapis.com/fcm/send/fuzz",
+            "keys": {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+                     "auth": "tBHItJI5svbpez7KI4CCXg"}, "timeZone": "Europe/London"}
+    if draw(st.booleans()):
+        return draw(JSON)
+    for name in draw(st.lists(st.sampled_from(["endpoint", "keys", "timeZone"]), unique=True)):
+        good[name] = draw(st.one_of(JSON, fuzz.url(), st.fixed_dictionaries({}, optional={"p256dh": JSON, "auth": JSON})))
+    return good
+
+
+def test_a_phones_subscription_takes_any_json_without_a_crash(world):
+    """The one door that takes JSON, not a form: this phone's notifications."""
+    url = reverse("client-push-subscribe", args=[world.token])
+
+    @settings(max_examples=60)
+    @given(body=subscriptions())
+    def fuzzed(body):
+        import json
+
+        with transaction.atomic():
+            cache.clear()
+            response = Browser().post(url, json.dumps(body), content_type="application/json")
+            assert response.status_code in (200, 201, 400), response.status_code
+            if response.status_code == 400:
+                assert response.json()["error"]
+            else:
+                assert PushSubscription.objects.filter(client=world.client).exists()
             transaction.set_rollback(True)
 
     fuzzed()

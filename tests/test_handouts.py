@@ -3,6 +3,7 @@ fetcher that keeps typed text from reaching any file."""
 
 import datetime
 import io
+import re
 import subprocess
 from pathlib import Path
 
@@ -339,9 +340,9 @@ def test_uploaded_pictures_are_downscaled_before_embedding(big_upload, full_visi
 # Who may print what.
 
 def test_the_therapist_prints_the_visit_handout_from_its_summary(as_therapist, full_visit):
-    summary = as_therapist.get(reverse("aftercare:visit-detail", args=[full_visit.pk]))
-    url = reverse("aftercare:visit-handout", args=[full_visit.pk])
-    assert url in summary.content.decode()
+    summary = as_therapist.get(reverse("aftercare:visit-detail", args=[full_visit.pk])).content.decode()
+    url = re.search(r'href="([^"]+)">Print handout<', summary)[1]
+    assert url.startswith(f"/print/visit.{full_visit.pk}.")  # signed for this browser: test_print_addresses.py
     response = as_therapist.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -371,7 +372,7 @@ def test_the_day_page_lists_the_clinics_visits_with_the_days_pdf(as_colleague, f
     html = page.content.decode()
     assert page.status_code == 200
     assert "Maya Lindqvist" in html and "Outsiderclient" not in html
-    assert f'{reverse("aftercare:day-handouts")}?date=2026-11-23' in html
+    assert "/print/day.2026-11-23." in html  # the day's PDF, by an address signed for this browser (test_print_addresses.py)
     assert "?date=2026-11-22" in html and "?date=2026-11-24" in html
     pdf = as_colleague.get(reverse("aftercare:day-handouts"), {"date": "2026-11-23"})
     assert pdf.status_code == 200 and len(pages(pdf.content)) == 1

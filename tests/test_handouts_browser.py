@@ -46,8 +46,10 @@ def test_the_therapist_prints_the_handout_from_the_visit_summary(page, todays_vi
     for words in ("Maya's homework", "Tennis ball", "Doorway", "Gently on the right.", "Tick the days you did it"):
         assert words in text, words
     assert "Lindqvist" not in text  # first name only on paper
-    # The same PDF by the link's address, with the therapist's session.
+    # The link is a short-lived address signed for this browser (aftercare/printing.py),
+    # answered from the ready file; the same PDF by it, with the therapist's session.
     href = page.get_by_role("link", name="Print handout").get_attribute("href")
+    assert href.startswith(f"/print/visit.{visit.pk}.") and href.endswith(".pdf")
     response = page.request.get(href)
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     assert "Maya's homework" in read_pdf(response.body(), "browser-visit-handout-fetched")[1]
@@ -62,7 +64,7 @@ def test_the_day_page_lists_todays_visits_and_prints_them_in_one_pdf(page, today
     page.screenshots("day-page")
 
     day_link = page.get_by_role("link", name=re.compile(r"Print the day's handouts \(2 pages\)"))
-    assert f"date={timezone.localdate():%Y-%m-%d}" in day_link.get_attribute("href")
+    assert f"/print/day.{timezone.localdate():%Y-%m-%d}." in day_link.get_attribute("href")
     count, text = read_pdf(clicked_pdf(page, day_link), "browser-day-handouts")
     assert count == 2
     assert "Maya's homework" in text and "Ines's homework" in text and "Tom" not in text

@@ -38,7 +38,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from pypdf import PdfReader
 
-from aftercare import audit, reminders
+from aftercare import audit, printing, reminders
 from aftercare.models import CheckIn, ShareLink
 from aftercare.prepared import Kind, PreparedFile, export_expiry
 from aftercare.reminder_models import ReminderPlan
@@ -170,6 +170,9 @@ def ids(a: dict) -> dict:
             "reminder-stop": reminders.stop_token(a["client"].pk, "maya@example.com"),
         },
         "path": {"media/": a["picture"]},
+        # Signed for a browser of clinic A's (aftercare/printing.py); the outsider's session isn't it.
+        "address": printing.signed(printing.Wanted(a["visit"].pk, None, a["visit"].client.clinic_id, a["owner"].pk),
+                                   "clinic-a-session"),
         "language": "fr",
     }
 

@@ -1,7 +1,9 @@
 """Production under load, briefly: bench/load.py starts gunicorn with production settings
 on a throwaway database (SQLite, or PostgreSQL when DATABASE_URL names one, as in CI's
-second run) and, at the same time, drives a client's page and "Add to homework" on the same
-few visits with many connections. Nothing fails, and no visit ends with a third item.
+second run) and, at the same time, drives a client's page, "Add to homework" on the same
+few visits, and clients ticking, saying how it felt, leaving a word and setting reminders
+on their own links, with many connections. Nothing fails, and no visit ends with a third
+item.
 The full-length run and its figures are in docs/load.md."""
 
 import json
@@ -27,7 +29,8 @@ def load_run() -> dict:
     # Few visits and exercises for many connections, so requests race for the same slots
     # and most visits fill up within the run.
     command = [sys.executable, "bench/load.py", "--duration", "3", "--workers", "3",
-               "--page-connections", "32", "--assign-connections", "8", "--visits", "10", "--exercises", "3"]
+               "--page-connections", "32", "--assign-connections", "8", "--visits", "10", "--exercises", "3",
+               "--feedback-connections", "4", "--feedback-links", "30"]
     # In a session of its own, so that a run that hangs is stopped with its gunicorn and wrk.
     run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            start_new_session=True)
@@ -61,3 +64,10 @@ def test_the_two_item_rule_holds_when_therapists_race_for_the_same_visits(load_r
 def test_it_ran_where_the_suite_runs(load_run):
     expected = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     assert load_run["engine"] == expected
+
+
+def test_clients_post_feedback_and_reminders_while_the_page_is_under_load(load_run):
+    clients, check = load_run["clients"], load_run["check"]
+    assert clients["requests"] > 0 and clients["done"] > 0, load_run["output"]
+    assert clients["throttled"] == clients["server_errors"] == clients["other"] == clients["socket_errors"] == 0
+    assert check["check_ins"] > 0 and check["feelings"] > 0 and check["words"] > 0 and check["reminder_plans"] > 0

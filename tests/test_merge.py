@@ -15,7 +15,10 @@ from pytest_django.asserts import assertContains
 
 from aftercare import audit, merge
 from aftercare.audit import Action, AuditEvent
-from aftercare.models import CheckIn, ShareLink, Visit
+from aftercare.feedback import Feeling, HomeworkWord, ItemFeeling, Word
+from aftercare.models import CheckIn, HomeworkItem, ShareLink, Visit
+from aftercare.reminder_models import PushSubscription, ReminderPlan, ReminderSent
+from aftercare.webpush import PHONES_PER_CLIENT
 from clients.models import Client
 from exercises.models import Equipment
 from tests.conftest import builtin, make_client, make_visit
@@ -226,3 +229,58 @@ def test_the_kept_records_own_details_are_never_overwritten(as_therapist, clinic
     kept.refresh_from_db()
     assert (kept.first_name, kept.last_name, kept.email, kept.phone) == ("Hannah", "Desk", "hannah@work.example", "0400 111 222")
     assert kept.clinic == clinic
+
+
+def phone(client, name: str) -> PushSubscription:
+    endpoint = f"https://fcm.googleapis.com/fcm/send/{name}"
+    return PushSubscription.objects.create(
+        client=client, endpoint=endpoint, endpoint_digest=PushSubscription.digest_of(endpoint), p256dh="p", auth="a"
+    )
+
+
+def test_the_others_reminders_phones_and_feedback_follow_to_the_record_kept(as_therapist, pair):
+    """Issue 17, item 7: the kept record has no plan, so the other's comes over whole, with
+    its confirmed address; its phones and what was sent come too, and the client's feelings
+    and words move with the visits they were said on."""
+    kept, other = pair
+    confirmed = timezone.now()
+    ReminderPlan.objects.create(client=other, at=datetime.time(7, 30), days="024", email="hannah@example.com",
+                                email_confirmed_at=confirmed)
+    phone(other, "a")
+    ReminderSent.objects.create(client=other, channel="email", day=datetime.date(2026, 11, 5), batch="b")
+    item = HomeworkItem.objects.get(visit__client=other)
+    ItemFeeling.objects.create(item=item, day=datetime.date(2026, 11, 4), feeling=Feeling.EASIER)
+    HomeworkWord.objects.create(visit=item.visit, day=datetime.date(2026, 11, 4), word=Word.NOT_TODAY, note="busy")
+
+    assert as_therapist.post(merge_url(kept, other)).status_code == 302
+
+    plan = ReminderPlan.objects.get()
+    assert (plan.client_id, plan.at, plan.days, plan.email, plan.email_confirmed_at) == (
+        kept.pk, datetime.time(7, 30), "024", "hannah@example.com", confirmed)
+    assert list(PushSubscription.objects.values_list("client_id", flat=True)) == [kept.pk]
+    assert list(ReminderSent.objects.values_list("client_id", flat=True)) == [kept.pk]
+    assert ItemFeeling.objects.get().item.visit.client_id == kept.pk
+    assert HomeworkWord.objects.get().visit.client_id == kept.pk
+
+
+def test_where_both_have_reminders_the_kept_plan_wins_and_nothing_is_sent_twice(as_therapist, pair):
+    kept, other = pair
+    ReminderPlan.objects.create(client=kept, at=datetime.time(19, 0), days="0123456")
+    ReminderPlan.objects.create(client=other, at=datetime.time(7, 30), days="024", email="hannah@example.com",
+                                email_confirmed_at=timezone.now())
+    for n in range(4):
+        phone(kept, f"kept-{n}")
+        phone(other, f"other-{n}")
+    day = datetime.date(2026, 11, 5)
+    ReminderSent.objects.create(client=kept, channel="push", day=day, batch="k")
+    ReminderSent.objects.create(client=other, channel="push", day=day, batch="o")
+    ReminderSent.objects.create(client=other, channel="email", day=day, batch="o")
+
+    assert as_therapist.post(merge_url(kept, other)).status_code == 302
+
+    plan = ReminderPlan.objects.get()
+    assert (plan.client_id, plan.at, plan.days, plan.email) == (kept.pk, datetime.time(19, 0), "0123456", "")
+    assert PushSubscription.objects.filter(client=kept).count() == PHONES_PER_CLIENT
+    assert not PushSubscription.objects.exclude(client=kept).exists()
+    assert sorted(ReminderSent.objects.values_list("client_id", "channel", "day")) == [
+        (kept.pk, "email", day), (kept.pk, "push", day)]

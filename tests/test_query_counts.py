@@ -14,12 +14,13 @@ bench/scale.py check that side)."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from aftercare import reminders
+from aftercare import printing, reminders
 from aftercare.models import ShareLink
 from aftercare.reminder_models import ReminderPlan
 from aftercare.prepared import Kind, PreparedFile, export_expiry
@@ -31,7 +32,7 @@ LOGGED_IN = 3  # session, user, therapist + clinic
 
 
 @pytest.fixture
-def world(client_, therapist, colleague, clinic):
+def world(client, client_, therapist, colleague, clinic):
     """A client with a visit of two homework items, a visit with none, the clinic's own
     copy of an exercise, an open invite and the client's link."""
     visit = make_visit(client_, "headaches", "rounded-desk-shoulders", therapist=therapist,
@@ -65,8 +66,15 @@ def world(client_, therapist, colleague, clinic):
         "confirm_token": signed_up.confirmation_token("nova@example.com"),
         "reminder_confirm": reminders.confirm_token(ReminderPlan(client=client_, email="maya@example.com", email_nonce="pin")),
         "reminder_stop": reminders.stop_token(client_.pk, "maya@example.com"),
+        "browser": client,  # the test's own: a print address is signed for its session
         "reset": (urlsafe_base64_encode(force_bytes(therapist.user.pk)), default_token_generator.make_token(therapist.user)),
     }
+
+
+def print_address(world: dict, visit) -> str:
+    """The visit's print address, signed for the test browser's session (logged in first)."""
+    wanted = printing.Wanted(visit.pk, None, visit.client.clinic_id, visit.therapist_id)
+    return f"/print/{printing.signed(wanted, world['browser'].cookies[settings.SESSION_COOKIE_NAME].value)}.pdf"
 
 
 # name: (URL from the world, logged in?, queries, what they are)
@@ -176,6 +184,10 @@ PAGES = {
     "aftercare:visit-handout": (lambda w: f"/visits/{w['visit'].pk}/handout.pdf", True, LOGGED_IN + 1,
                                 "+ one: nothing the handout is made from has changed since the file ready for it "
                                 "was made (handouts.SOURCES_SQL), which is served"),
+    "aftercare:print-handout": (lambda w: print_address(w, w["visit"]), True, 1,
+                                "one, and no session, user or therapist: nothing the handout is made from has "
+                                "changed since the file ready for it was made, and the therapist the signed address "
+                                "names is still in the clinic (aftercare/printing.py); the file is served"),
     "aftercare:day": (lambda w: "/day/?date=2026-11-23", True, LOGGED_IN + 5,
                       "+ the day's visits with clients and therapists, their items with exercises, the "
                       "exercises' own pictures, the visits' complaints (the same read as the day's handouts), "
@@ -274,9 +286,9 @@ def test_every_page_has_a_pinned_query_count():
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_each_page_takes_its_pinned_number_of_queries(name, client, therapist, world, django_assert_num_queries):
     url_for, logged_in, expected, _what = PAGES[name]
-    url = url_for(world)
     if logged_in:
         client.force_login(therapist.user)
+    url = url_for(world)
     client.get(url)  # once before, so nothing made on a first visit (a session, a cache) counts
     with django_assert_num_queries(expected):
         response = client.get(url)

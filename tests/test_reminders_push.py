@@ -166,6 +166,46 @@ def test_loopback_is_refused_outside_the_test_settings(client, path, settings):
     assert subscribe(client, path, Phone("https://127.0.0.1/push").subscription()).status_code == 400
 
 
+def test_a_push_service_name_that_resolves_to_a_loopback_address_is_refused(client, path, settings):
+    """The allow-list is only names: a listed name the DNS answers with a loopback address
+    (real resolution: "localhost" is 127.0.0.1 here) is refused all the same, even under the
+    test settings, whose loopback exception is the literal 127.0.0.1 only."""
+    settings.WEBPUSH_SERVICE_HOSTS = [*settings.WEBPUSH_SERVICE_HOSTS, "localhost", "*.localhost"]
+    response = subscribe(client, path, Phone("https://localhost/push/abc").subscription())
+    assert response.status_code == 400
+    assert response.json()["error"] == webpush.NOT_A_PUSH_SERVICE
+    assert not PushSubscription.objects.exists()
+
+
+@pytest.mark.parametrize("address", [
+    "127.0.0.1", "10.1.2.3", "172.16.0.9", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
+    "224.0.0.1", "240.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "ff02::1", "::ffff:127.0.0.1",
+    "::ffff:10.0.0.1",
+])
+def test_no_private_loopback_link_local_reserved_or_multicast_address_counts_as_public(address):
+    assert not webpush.is_public(address)
+
+
+def test_a_public_address_counts_as_public():
+    assert webpush.is_public("142.250.180.10") and webpush.is_public("2a00:1450:4009:81f::200a")
+
+
+def test_a_name_that_resolves_to_loopback_by_send_time_gets_nothing(client, path, push_service, settings, caplog):
+    """Checked again just before each send: a name that was public (or didn't resolve) when
+    the phone subscribed and resolves to a loopback address now (DNS rebinding) gets no POST,
+    and the subscription is dropped."""
+    assert subscribe(client, path, Phone(f"{push_service.url}/push/phone-1").subscription()).status_code == 201
+    settings.WEBPUSH_SERVICE_HOSTS = [*settings.WEBPUSH_SERVICE_HOSTS, "localhost"]
+    PushSubscription.objects.update(endpoint="https://localhost/push/rebound")
+    minute = datetime.datetime(2026, 4, 6, 19, 0, tzinfo=LONDON)
+    with time_machine.travel(minute, tick=False):
+        reminders.send_due_reminders.call(minute=minute.astimezone(datetime.timezone.utc).isoformat())
+        run_queued_jobs()
+    assert push_service.received == []
+    assert not PushSubscription.objects.exists()
+    assert "not a public address" in caplog.text
+
+
 @pytest.mark.parametrize("endpoint", [
     "https://fcm.googleapis.com/fcm/send/abc:def",
     "https://updates.push.services.mozilla.com/wpush/v2/gAAAA",
