@@ -19,6 +19,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import gettext_lazy
 
 # Today and the six days before it: a missed day can be ticked (or unticked) afterwards.
 TICKABLE_DAYS = 7
@@ -30,14 +31,14 @@ WORD_NOTE_LENGTH = 280
 
 
 class Feeling(models.TextChoices):
-    EASIER = "easier", "Getting easier"
-    SAME = "same", "About the same"
-    HURT = "hurt", "It hurt"
+    EASIER = "easier", gettext_lazy("Getting easier")
+    SAME = "same", gettext_lazy("About the same")
+    HURT = "hurt", gettext_lazy("It hurt")
 
 
 class Word(models.TextChoices):
-    NOT_TODAY = "not-today", "Not today"
-    DOESNT_FIT = "doesnt-fit", "This doesn't fit my week"
+    NOT_TODAY = "not-today", gettext_lazy("Not today")
+    DOESNT_FIT = "doesnt-fit", gettext_lazy("This doesn't fit my week")
 
 
 class ItemFeeling(models.Model):
@@ -198,9 +199,9 @@ def hurt_exercises(client_id: int):
 
 
 class Flag(models.IntegerChoices):
-    HURT = 1, "It hurt"
-    DOESNT_FIT = 2, "Doesn't fit their week"
-    UNOPENED = 3, "Link never opened"
+    HURT = 1, gettext_lazy("It hurt")
+    DOESNT_FIT = 2, gettext_lazy("Doesn't fit their week")
+    UNOPENED = 3, gettext_lazy("Link never opened")
     NONE = 9, ""
 
 

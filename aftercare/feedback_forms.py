@@ -6,6 +6,7 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from aftercare.feedback import WORD_NOTE_LENGTH, Feeling, Word, can_tick
 from aftercare.forms import TICK_WINDOW, counted
@@ -38,13 +39,13 @@ class WordForm(forms.Form):
     week", with a short note if they like."""
 
     visit = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    word = forms.ChoiceField(choices=Word.choices, error_messages={"required": "Choose one of the two buttons."})
+    word = forms.ChoiceField(choices=Word.choices, error_messages={"required": _("Choose one of the two buttons.")})
     note = forms.CharField(
         required=False,
         max_length=WORD_NOTE_LENGTH,
         strip=True,
         error_messages={
-            "max_length": (
+            "max_length": _(
                 "A note can be up to %(limit_value)d characters, and this one has %(show_value)d. "
                 "Shorten it a little: what you typed is all still here."
             ),
@@ -60,17 +61,17 @@ class WordForm(forms.Form):
 
 class NudgeForm(forms.Form):
     text = forms.CharField(
-        label="What it says",
+        label=_("What it says"),
         max_length=NUDGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Write a line or two for the nudge: a kind hello is plenty."},
+        error_messages={"required": _("Write a line or two for the nudge: a kind hello is plenty.")},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         counted(self.fields["text"])
         self.helper = FormHelper()
-        self.helper.layout = Layout("text", Submit("send", "Send the nudge", css_class="btn-lg"))
+        self.helper.layout = Layout("text", Submit("send", _("Send the nudge"), css_class="btn-lg"))
 
     def clean_text(self):
         return self.cleaned_data["text"].strip()
@@ -79,7 +80,7 @@ class NudgeForm(forms.Form):
 class BetweenFilterForm(forms.Form):
     """Whose clients the week page lists; the therapist's own unless they ask for the team."""
 
-    who = forms.ChoiceField(choices=[("mine", "My clients"), ("team", "Whole team")], required=False)
+    who = forms.ChoiceField(choices=[("mine", _("My clients")), ("team", _("Whole team"))], required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=10**6)
 
     def team(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -21,7 +22,7 @@ def client_language(request, token: str):
     (a tampered form, a bot) changes nothing: the page opens as it was, in the language it
     was in. The same protection as a check-in (link_views.check_in says why no CSRF token)."""
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        return HttpResponseForbidden("The language is chosen on your own homework page.")
+        return HttpResponseForbidden(gettext("The language is chosen on your own homework page."))
     link = get_link(request, token)
     form = ClientLanguageForm(request.POST)
     client = link.client

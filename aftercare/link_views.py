@@ -12,7 +12,8 @@ from functools import wraps
 
 from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -29,7 +30,7 @@ PRIVATE_HEADERS = {
 }
 
 
-TOO_MANY_POSTS = "This page has been changed many times in a short while. Wait a little, then try again."
+TOO_MANY_POSTS = gettext_lazy("This page has been changed many times in a short while. Wait a little, then try again.")
 
 
 def private_page(view):
@@ -45,7 +46,7 @@ def private_page(view):
             response = render(request, "link/too_many_files.html", status=429)
         except link_files.TooManyPosts:
             if request.content_type == "application/json":  # the page's script reads {"error": ...}
-                response = JsonResponse({"error": TOO_MANY_POSTS}, status=429)
+                response = JsonResponse({"error": str(TOO_MANY_POSTS)}, status=429)
             else:
                 response = render(request, "link/too_many_posts.html", status=429)
         except FromAnotherSite as refusal:
@@ -55,6 +56,12 @@ def private_page(view):
         return response
 
     return wrapper
+
+
+def in_clients_language(link: ShareLink):
+    """What a view under the link says (a form sent back with its errors, a refusal) in the
+    client's language, as their page is. A dead link's pages stay in the browser's."""
+    return translation.override(handouts.client_language(link.client))
 
 
 def _latest_homework(link: ShareLink) -> Visit | None:
@@ -80,16 +87,17 @@ def check_in(request, token: str):
     the link token in the address is a 256-bit secret a forging site cannot know, and a post
     that the browser marks as coming from another site is refused."""
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        return HttpResponseForbidden("Check-ins come from your own homework page.")
+        return HttpResponseForbidden(gettext("Check-ins come from your own homework page."))
     link = get_link(request, token)
     today = timezone.localdate()
     form = CheckInForm(request.POST, today=today)
     if not form.is_valid():
         if set(form.errors) == {"day"}:  # a day outside the last seven: say so, change nothing
-            context = link_page.page_context(
-                link.client_id, token, today, refused_message=form.errors["day"][0], tick_form=form
-            )
-            return render(request, "link/homework.html", context, status=400)
+            with in_clients_language(link):
+                context = link_page.page_context(
+                    link.client_id, token, today, refused_message=form.errors["day"][0], tick_form=form
+                )
+                return render(request, "link/homework.html", context, status=400)
         raise Http404
     item = get_object_or_404(HomeworkItem.objects.filter(visit__client=link.client), pk=form.cleaned_data["item"])
     day = form.cleaned_data["day"]
@@ -107,8 +115,10 @@ def reminders(request, token: str):
     link_files.count(request, link)
     form = ReminderForm(request.GET)
     if not form.is_valid():
-        context = link_page.page_context(link.client_id, token, timezone.localdate(), reminder_form=form)
-        return render(request, "link/homework.html", context, status=400)
+        # The page again with what was wrong, in the client's language as the page always is.
+        with in_clients_language(link):
+            context = link_page.page_context(link.client_id, token, timezone.localdate(), reminder_form=form)
+            return render(request, "link/homework.html", context, status=400)
     latest = _latest_homework(link)
     today = timezone.localdate()
     rebook_by = latest.rebook_by if latest else None

@@ -424,12 +424,18 @@ class ShareLink(models.Model):
         client.clinic.check_can_email_clients()
         context = {"client": client, "clinic": client.clinic, "therapist": therapist, "url": url}
         reply_to = [address for address in [therapist and therapist.user.email, client.clinic.email] if address]
-        return EmailMessage(
-            subject=one_line(f"Your homework from {client.clinic.name}"),
-            body=render_to_string("emails/homework_link.txt", context),
-            to=[client.email],
-            reply_to=reply_to[:1],
-        )
+        from django.utils import translation
+
+        from exercises.translations import supported
+
+        # In the client's language, whoever sends it (see docs/translating.md).
+        with translation.override(supported(client.speaks)):
+            return EmailMessage(
+                subject=one_line(gettext("Your homework from %(clinic)s") % {"clinic": client.clinic.name}),
+                body=render_to_string("emails/homework_link.txt", context),
+                to=[client.email],
+                reply_to=reply_to[:1],
+            )
 
     def send(self, url: str, *, therapist=None) -> None:
         """Email the link now, in this process (jobs send it once: aftercare.tasks.email_link)."""

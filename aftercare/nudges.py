@@ -24,7 +24,9 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from django_tasks import task
 
 logger = logging.getLogger("aftercare.nudges")
@@ -38,8 +40,8 @@ NO_WAY = (
 
 
 class Way(models.TextChoices):
-    EMAIL = "email", "by email"
-    PUSH = "push", "on their phone"
+    EMAIL = "email", gettext_lazy("by email")
+    PUSH = "push", gettext_lazy("on their phone")
 
 
 class Nudge(models.Model):
@@ -99,7 +101,7 @@ class Nudge(models.Model):
         try:
             with transaction.atomic():
                 if Client.objects.select_for_update().filter(pk=client.pk).first() is None:
-                    raise ValidationError("This client was deleted a moment ago.", code="gone")
+                    raise ValidationError(gettext("This client was deleted a moment ago."), code="gone")
                 last = cls.objects.filter(client=client).order_by("-created_at").values_list("created_at", flat=True).first()
                 if cls.next_allowed(last):
                     raise ValidationError(cls.too_soon(client, last), code="too_soon")
@@ -107,7 +109,9 @@ class Nudge(models.Model):
                     client=client, therapist=by, way=way, text=text, week=today - datetime.timedelta(days=today.weekday()),
                     created_at=now,
                 )
-                audit.record(client, audit.Action.NUDGED, by=by, detail=nudge.get_way_display())
+                with translation.override("en"):  # the audit log's words stay as written
+                    way_words = str(nudge.get_way_display())
+                audit.record(client, audit.Action.NUDGED, by=by, detail=way_words)
         except IntegrityError:
             # A colleague's nudge in the same week, a moment ago.
             raise ValidationError(cls.too_soon(client, now), code="too_soon") from None
@@ -117,19 +121,27 @@ class Nudge(models.Model):
     @classmethod
     def too_soon(cls, client, last: datetime.datetime) -> str:
         allowed = cls.next_allowed(last) or timezone.now()
-        return (
-            f"{client.first_name} had a nudge on {timezone.localtime(last):%A %-d %B}. One a week is plenty: "
-            f"the next can go from {timezone.localtime(allowed):%A %-d %B}."
-        )
+        day = pgettext("date with weekday, no year", "l j F")
+        return gettext(
+            "%(name)s had a nudge on %(last)s. One a week is plenty: the next can go from %(next)s."
+        ) % {
+            "name": client.first_name,
+            "last": date_format(timezone.localtime(last), day),
+            "next": date_format(timezone.localtime(allowed), day),
+        }
 
 
 def default_text(client, therapist, clinic) -> str:
+    """The nudge the therapist starts from, in the client's language (they read it)."""
+    from aftercare.reminders import client_language
+
     who = therapist.user.first_name or therapist.display_name
-    return (
-        f"Hi {client.first_name}, a gentle hello from {who} at {clinic.name}. No pressure at all: "
-        "whenever a quiet moment comes up this week, your homework is there for you. "
-        "Some times is better than no times. If it doesn't fit your week, tell us and we'll find something that does."
-    )
+    with translation.override(client_language(client)):
+        return gettext(
+            "Hi %(name)s, a gentle hello from %(therapist)s at %(clinic)s. No pressure at all: "
+            "whenever a quiet moment comes up this week, your homework is there for you. "
+            "Some times is better than no times. If it doesn't fit your week, tell us and we'll find something that does."
+        ) % {"name": client.first_name, "therapist": who, "clinic": clinic.name}
 
 
 def email_key(nudge_id: int) -> str:
@@ -178,6 +190,7 @@ def send_nudge(nudge_id: int, site_url: str, attempt: int = 1) -> str:
     from aftercare import webpush
     from aftercare.models import ShareLink
     from aftercare.reminder_models import PushSubscription
+    from aftercare.reminders import client_language
     from outbox.mail import one_line, send_once
 
     nudge = Nudge.objects.select_related("client__clinic", "therapist__user").filter(pk=nudge_id).first()
@@ -189,7 +202,9 @@ def send_nudge(nudge_id: int, site_url: str, attempt: int = 1) -> str:
     if nudge.way == Way.PUSH:
         if nudge.sent_at is not None:
             return "already sent"
-        payload = {"title": f"A gentle hello from {client.clinic.name}"[:120], "body": nudge.text[:240], "url": page or site_url}
+        with translation.override(client_language(client)):
+            title = gettext("A gentle hello from %(clinic)s") % {"clinic": client.clinic.name}
+        payload = {"title": title[:120], "body": nudge.text[:240], "url": page or site_url}
         delivered = [webpush.send(phone, payload) for phone in PushSubscription.objects.filter(client=client)]
         if not any(delivered):
             return "no phone took it"
@@ -200,12 +215,12 @@ def send_nudge(nudge_id: int, site_url: str, attempt: int = 1) -> str:
         address = address_for(client)
         if not address:
             return "no way to reach them"
-        body = nudge.text + (f"\n\nYour homework: {page}" if page else "")
+        with translation.override(client_language(client)):
+            body = nudge.text + ("\n\n" + gettext("Your homework: %(url)s") % {"url": page} if page else "")
+            subject = gettext("A gentle hello from %(clinic)s") % {"clinic": client.clinic.name}
         therapist = nudge.therapist
         reply_to = [a for a in [therapist and therapist.user.email, client.clinic.email] if a]
-        return EmailMessage(
-            subject=one_line(f"A gentle hello from {client.clinic.name}"), body=body, to=[address], reply_to=reply_to[:1]
-        )
+        return EmailMessage(subject=one_line(subject), body=body, to=[address], reply_to=reply_to[:1])
 
     def again(when):
         send_nudge.using(run_after=when).enqueue(nudge.pk, site_url, attempt + 1)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from aftercare.reminders import DAY_NAMES, zone_names
 
-TIME_MESSAGES = {"required": "Choose a time of day for your reminder.", "invalid": "Choose a time like 07:30 or 19:00."}
+TIME_MESSAGES = {"required": _("Choose a time of day for your reminder."), "invalid": _("Choose a time like 07:30 or 19:00.")}
 
 
 class ReminderSettingsForm(forms.Form):
@@ -16,19 +17,19 @@ class ReminderSettingsForm(forms.Form):
     script fills it in); one it doesn't know is left out, and the clinic's is used."""
 
     at = forms.TimeField(
-        label="Remind me at", error_messages=TIME_MESSAGES,
+        label=_("Remind me at"), error_messages=TIME_MESSAGES,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     days = forms.TypedMultipleChoiceField(
-        label="On which days?", choices=list(enumerate(DAY_NAMES)), coerce=int,
+        label=_("On which days?"), choices=list(enumerate(DAY_NAMES)), coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Pick at least one day (or stop reminders below).",
-                        "invalid_choice": "Pick days of the week from the list."},
+        error_messages={"required": _("Pick at least one day (or stop reminders below)."),
+                        "invalid_choice": _("Pick days of the week from the list.")},
     )
-    by_email = forms.BooleanField(label="Email me", required=False)
+    by_email = forms.BooleanField(label=_("Email me"), required=False)
     email = forms.EmailField(
-        label="Your email", required=False, max_length=254,
-        error_messages={"invalid": "That email address doesn't look complete: something like name@example.com."},
+        label=_("Your email"), required=False, max_length=254,
+        error_messages={"invalid": _("That email address doesn't look complete: something like name@example.com.")},
     )
 
     def __init__(self, *args, known_email: str = "", **kwargs):
@@ -52,7 +53,7 @@ class ReminderSettingsForm(forms.Form):
             if self.known_email:
                 cleaned["email"] = self.known_email
             else:
-                self.add_error("email", "Type the email address for your reminders.")
+                self.add_error("email", _("Type the email address for your reminders."))
         return cleaned
 
     @property

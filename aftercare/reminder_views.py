@@ -20,7 +20,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -37,6 +38,21 @@ CALENDAR_SEEN_EVERY = datetime.timedelta(hours=1)
 
 def from_another_site(request) -> bool:
     return request.headers.get("Sec-Fetch-Site") == "cross-site"
+
+
+def in_clients_language(link):
+    """Everything the view says from here on (a form sent back, its errors) in the
+    client's language, as their page is."""
+    return translation.override(reminders.client_language(link.client))
+
+
+def token_language(token: str, salt: str) -> str | None:
+    """The language an email's link names (see reminders.confirm_token); None when it
+    names none or can't be read (the browser's language then)."""
+    try:
+        return reminders.token_language(reminders.read_token(token, salt))
+    except reminders.BadToken:
+        return None
 
 
 def read_email_link(request, token: str, salt: str, max_age: datetime.timedelta | None = None) -> str:
@@ -61,12 +77,13 @@ def read_email_link(request, token: str, salt: str, max_age: datetime.timedelta 
 @require_POST
 @private_page
 def reminder_settings(request, token: str):
-    link = get_own_link(request, token, "Reminders are set from your own homework page.")
+    link = get_own_link(request, token, gettext("Reminders are set from your own homework page."))
     client = link.client
-    form = ReminderSettingsForm(request.POST, known_email=client.email)
-    if not form.is_valid():
-        context = link_page.page_context(client.pk, token, timezone.localdate(), reminder_settings=form)
-        return render(request, "link/homework.html", context, status=400)
+    with in_clients_language(link):
+        form = ReminderSettingsForm(request.POST, known_email=client.email)
+        if not form.is_valid():
+            context = link_page.page_context(client.pk, token, timezone.localdate(), reminder_settings=form)
+            return render(request, "link/homework.html", context, status=400)
     data = form.cleaned_data
     plan = reminders.plan_for(client)
     plan.at, plan.days = data["at"], data["days"]
@@ -84,7 +101,8 @@ def reminder_settings(request, token: str):
     plan.save()
     if ask:
         reminders.ask_to_confirm(plan, request.build_absolute_uri("/").rstrip("/"))
-    days = ", ".join(reminders.DAY_NAMES[int(d)] for d in plan.days) if len(plan.days) < 7 else "every day"
+    with translation.override("en"):  # the audit log's words stay as they were written
+        days = reminders.days_text(plan.days)
     detail = f"{plan.at:%H:%M}, {days}" + (", email" if email else "")
     audit.client_event(client.pk, client.clinic_id, audit.Action.REMINDERS_SET, detail).save()
     return redirect(f"{link.path}#reminders")
@@ -94,18 +112,18 @@ def reminder_settings(request, token: str):
 @require_POST
 @private_page
 def reminder_stop_all(request, token: str):
-    link = get_own_link(request, token, "Reminders are stopped from your own homework page.")
+    link = get_own_link(request, token, gettext("Reminders are stopped from your own homework page."))
     reminders.stop_all(link.client)
     return redirect(f"{link.path}#reminders")
 
 
 def _json_body(request):
     if len(request.body) > MAX_SUBSCRIPTION_BYTES:
-        raise ValidationError("That subscription is too big to be one.")
+        raise ValidationError(gettext("That subscription is too big to be one."))
     try:
         return json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
-        raise ValidationError("That isn't a notification subscription.") from None
+        raise ValidationError(gettext("That isn't a notification subscription.")) from None
 
 
 @csrf_exempt
@@ -114,14 +132,15 @@ def _json_body(request):
 def push_subscribe(request, token: str):
     """This phone's subscription (PushSubscription.toJSON() and the phone's time zone),
     from the page's script. The same phone again updates its row."""
-    link = get_own_link(request, token, "Notifications are turned on from your own homework page.")
-    if not webpush.public_key():
-        return JsonResponse({"error": "Phone notifications aren't set up here."}, status=400)
-    try:
-        body = _json_body(request)
-        found = webpush.check_subscription(body)
-    except ValidationError as error:
-        return JsonResponse({"error": error.messages[0]}, status=400)
+    link = get_own_link(request, token, gettext("Notifications are turned on from your own homework page."))
+    with in_clients_language(link):
+        if not webpush.public_key():
+            return JsonResponse({"error": gettext("Phone notifications aren't set up here.")}, status=400)
+        try:
+            body = _json_body(request)
+            found = webpush.check_subscription(body)
+        except ValidationError as error:
+            return JsonResponse({"error": error.messages[0]}, status=400)
     client = link.client
     digest = PushSubscription.digest_of(found["endpoint"])
     with transaction.atomic():
@@ -160,9 +179,10 @@ def push_subscribe(request, token: str):
 @require_POST
 @private_page
 def push_unsubscribe(request, token: str):
-    link = get_own_link(request, token, "Notifications are turned off from your own homework page.")
+    link = get_own_link(request, token, gettext("Notifications are turned off from your own homework page."))
     try:
-        body = _json_body(request)
+        with in_clients_language(link):
+            body = _json_body(request)
     except ValidationError as error:
         return JsonResponse({"error": error.messages[0]}, status=400)
     endpoint = body.get("endpoint") if isinstance(body, dict) else None
@@ -179,9 +199,14 @@ def push_unsubscribe(request, token: str):
 def manifest(request, token: str):
     """The web app manifest: the page installs as its own app, scoped to this link."""
     link = get_link(request, token)
+    with in_clients_language(link):
+        name = gettext("%(name)s's homework") % {"name": link.client.first_name}
+        short_name = gettext("Homework")
+        language = translation.get_language()
     data = {
-        "name": f"{link.client.first_name}'s homework",
-        "short_name": "Homework",
+        "name": name,
+        "short_name": short_name,
+        "lang": language,
         "start_url": link.path,
         "scope": link.path,
         "display": "standalone",
@@ -202,8 +227,9 @@ def service_worker(request, token: str):
     """Served from under the link, so its scope is this client's page and nothing else. A
     link turned off answers 404, and the browser then drops the worker."""
     link = get_link(request, token)
-    response = render(request, "link/sw.js", {"icon": static("img/app-icon-192.png"), "page": link.path},
-                      content_type="text/javascript; charset=utf-8")
+    with in_clients_language(link):
+        response = render(request, "link/sw.js", {"icon": static("img/app-icon-192.png"), "page": link.path},
+                          content_type="text/javascript; charset=utf-8")
     return response
 
 
@@ -247,12 +273,13 @@ def confirm(request, token: str):
     link confirms nothing); the button confirms. Tampered or expired: a clear message;
     used already: says so, quietly."""
     if request.method == "POST" and from_another_site(request):
-        return HttpResponseForbidden("Reminders are confirmed from the link in your email.")
+        return HttpResponseForbidden(gettext("Reminders are confirmed from the link in your email."))
     status = read_email_link(request, token, reminders.CONFIRM_SALT, max_age=datetime.timedelta(days=reminders.CONFIRM_DAYS))
     if status == "ask" and request.method == "POST":
         status, _plan = reminders.confirm(token)
     code = 400 if status in ("tampered", "expired") else 200
-    return render(request, "link/reminder_confirm.html", {"status": status, "token": token}, status=code)
+    with translation.override(token_language(token, reminders.CONFIRM_SALT) or translation.get_language()):
+        return render(request, "link/reminder_confirm.html", {"status": status, "token": token}, status=code)
 
 
 @csrf_exempt
@@ -265,4 +292,5 @@ def stop(request, token: str):
     if status == "ask" and request.method == "POST":
         status = reminders.stop_email(token)
     code = 400 if status == "tampered" else 200
-    return render(request, "link/reminder_stop.html", {"status": status, "token": token}, status=code)
+    with translation.override(token_language(token, reminders.STOP_SALT) or translation.get_language()):
+        return render(request, "link/reminder_stop.html", {"status": status, "token": token}, status=code)

@@ -34,7 +34,11 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.formats import date_format
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from django_tasks import task
 
 from aftercare import audit
@@ -43,12 +47,15 @@ from aftercare.reminder_models import (
     Channel, EmailStop, PushSubscription, ReminderPlan, ReminderSent, address_hash,
 )
 from exercises.models import HowOften
+from exercises.translations import supported
 from outbox.mail import one_line, send_once
 
 logger = logging.getLogger("aftercare.reminders")
 
 LATE = datetime.timedelta(hours=2)
-DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+# Django's own short weekday names, translated by its own catalogues ("lun.", "Mo").
+DAY_NAMES = [WEEKDAYS_ABBR[day] for day in range(7)]
+EVERY_DAY = gettext_lazy("every day")
 DAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 DEFAULT_TIME = datetime.time(19, 0)
 CONFIRM_SALT = "aftercare.reminders.confirm"
@@ -118,6 +125,31 @@ def due_day(plan: ReminderPlan, minute: datetime.datetime) -> datetime.date | No
     return None
 
 
+def days_text(days: str) -> str:
+    """A plan's days in the active language: "Mon, Wed, Fri", or "every day"."""
+    if len(days) >= 7:
+        return str(EVERY_DAY)
+    return ", ".join(str(DAY_NAMES[int(d)]) for d in days)
+
+
+def names_text(items) -> str:
+    """The items' exercise names as a sentence in the active language ("A and B")."""
+    return str(get_text_list([item.exercise.name for item in items], gettext("and")))
+
+
+def client_language(client) -> str:
+    """The language everything a client receives is in (see docs/translating.md)."""
+    return supported(client.speaks)
+
+
+def in_language(items: list, language: str) -> list:
+    """The items with their exercise's texts in `language` (unsaved copies, as the link
+    page shows them)."""
+    for item in items:
+        item.exercise = item.exercise.in_language(language)
+    return items
+
+
 def masked(email: str) -> str:
     """An address as the client's page shows it: enough to recognise, not to read off."""
     name, _, domain = email.partition("@")
@@ -127,13 +159,26 @@ def masked(email: str) -> str:
 # --- tokens in emails -----------------------------------------------------------------
 
 
-def confirm_token(plan: ReminderPlan) -> str:
-    return signing.dumps({"c": plan.client_id, "a": address_hash(plan.email)[:24], "n": plan.email_nonce}, salt=CONFIRM_SALT)
+# Both tokens carry the client's language ("l") when it is known, so the pages they open
+# speak it without a query; a token without one (older emails) opens in the browser's.
 
 
-def stop_token(client_id: int, email: str) -> str:
+def confirm_token(plan: ReminderPlan, language: str = "") -> str:
+    data = {"c": plan.client_id, "a": address_hash(plan.email)[:24], "n": plan.email_nonce}
+    return signing.dumps({**data, "l": language} if language else data, salt=CONFIRM_SALT)
+
+
+def stop_token(client_id: int, email: str, language: str = "") -> str:
     # No expiry: a stop link works as long as the emails it came with might be read.
-    return signing.dumps({"c": client_id, "a": address_hash(email)[:24]}, salt=STOP_SALT)
+    data = {"c": client_id, "a": address_hash(email)[:24]}
+    return signing.dumps({**data, "l": language} if language else data, salt=STOP_SALT)
+
+
+def token_language(data: dict) -> str | None:
+    """The language a token says its client reads, if it is one the app speaks."""
+    from exercises.translations import language_for
+
+    return language_for(data.get("l")) if isinstance(data.get("l"), str) else None
 
 
 class BadToken(Exception):
@@ -266,15 +311,15 @@ def summary(client) -> Summary | None:
         return None
     ways = []
     if plan.emails_on:
-        ways.append("email")
+        ways.append(gettext("email"))
     elif plan.email_waiting:
-        ways.append("email (not confirmed yet)")
+        ways.append(gettext("email (not confirmed yet)"))
     if plan.phones:
-        ways.append("phone notifications")
+        ways.append(gettext("phone notifications"))
     if plan.calendar_fetched_at:
-        ways.append(f"calendar (last looked {timezone.localtime(plan.calendar_fetched_at):%-d %b})")
-    days = ", ".join(DAY_NAMES[d] for d in plan.weekdays) if len(plan.weekdays) < 7 else "every day"
-    return Summary(ways=ways if plan.at or plan.calendar_fetched_at else [], at=plan.at, days=days, last_sent=plan.last_sent)
+        looked = date_format(timezone.localtime(plan.calendar_fetched_at), pgettext("day and short month", "j M"))
+        ways.append(gettext("calendar (last looked %(day)s)") % {"day": looked})
+    return Summary(ways=ways if plan.at or plan.calendar_fetched_at else [], at=plan.at, days=days_text(plan.days), last_sent=plan.last_sent)
 
 
 # --- what is due ------------------------------------------------------------------------
@@ -392,16 +437,26 @@ def claim(channel: str, reminders: list[Reminder]) -> tuple[list[Reminder], str]
 
 
 def reminder_email(reminder: Reminder, site_url: str) -> EmailMultiAlternatives:
+    """The reminder email, every word of it in the client's language."""
+    language = client_language(reminder.client)
+    with translation.override(language):
+        in_language(reminder.items, language)
+        return _reminder_email(reminder, site_url)
+
+
+def _reminder_email(reminder: Reminder, site_url: str) -> EmailMultiAlternatives:
     client, clinic = reminder.client, reminder.client.clinic
     page = f"{site_url}{reminder.link.path}"
-    stop = f"{site_url}{reverse('reminder-stop', args=[stop_token(client.pk, reminder.plan.email)])}"
+    stop = f"{site_url}{reverse('reminder-stop', args=[stop_token(client.pk, reminder.plan.email, translation.get_language())])}"
     context = {
         "client": client, "clinic": clinic, "items": reminder.items, "page": page, "stop": stop,
         "done": [(item, f"{page}#tick-{item.pk}") for item in reminder.items],
     }
-    names = " and ".join(item.exercise.name for item in reminder.items)
+    subject = gettext("A reminder from %(clinic)s: %(exercises)s") % {
+        "clinic": clinic.name, "exercises": names_text(reminder.items),
+    }
     message = EmailMultiAlternatives(
-        subject=one_line(f"A reminder from {clinic.name}: {names}"),
+        subject=one_line(subject),
         body=render_to_string("emails/reminder.txt", context),
         to=[reminder.plan.email],
         reply_to=[clinic.email] if clinic.email else None,
@@ -412,12 +467,15 @@ def reminder_email(reminder: Reminder, site_url: str) -> EmailMultiAlternatives:
 
 
 def push_payload(reminder: Reminder, site_url: str) -> dict:
-    names = " and ".join(item.exercise.name for item in reminder.items)
-    return {
-        "title": f"Time for {names}"[:120],
-        "body": "A few minutes whenever suits you. Some times is better than no times.",
-        "url": f"{site_url}{reminder.link.path}",
-    }
+    """The phone notification, in the client's language."""
+    language = client_language(reminder.client)
+    with translation.override(language):
+        in_language(reminder.items, language)
+        return {
+            "title": (gettext("Time for %(exercises)s") % {"exercises": names_text(reminder.items)})[:120],
+            "body": gettext("A few minutes whenever suits you. Some times is better than no times."),
+            "url": f"{site_url}{reminder.link.path}",
+        }
 
 
 @task
@@ -474,18 +532,20 @@ def send_confirmation(client_id: int, nonce: str, site_url: str, attempt: int = 
         if plan is None or not plan.email or plan.email_nonce != nonce:
             return "stale"
         clinic = plan.client.clinic
+        language = client_language(plan.client)
         context = {
             "client": plan.client, "clinic": clinic,
-            "confirm": f"{site_url}{reverse('reminder-confirm', args=[confirm_token(plan)])}",
+            "confirm": f"{site_url}{reverse('reminder-confirm', args=[confirm_token(plan, language)])}",
             "days": CONFIRM_DAYS,
         }
-        message = EmailMultiAlternatives(
-            subject=one_line(f"Confirm your homework reminders from {clinic.name}"),
-            body=render_to_string("emails/reminder_confirm.txt", context),
-            to=[plan.email],
-            reply_to=[clinic.email] if clinic.email else None,
-        )
-        message.attach_alternative(render_to_string("emails/reminder_confirm.html", context), "text/html")
+        with translation.override(language):
+            message = EmailMultiAlternatives(
+                subject=one_line(gettext("Confirm your homework reminders from %(clinic)s") % {"clinic": clinic.name}),
+                body=render_to_string("emails/reminder_confirm.txt", context),
+                to=[plan.email],
+                reply_to=[clinic.email] if clinic.email else None,
+            )
+            message.attach_alternative(render_to_string("emails/reminder_confirm.html", context), "text/html")
         return message
 
     def again(when):
@@ -521,7 +581,7 @@ def page_part(client, latest, items, token: str, form=None) -> dict:
         "reminder_plan": plan,
         "reminders_chosen": chosen,
         "reminder_settings": form,
-        "reminder_days": ", ".join(DAY_NAMES[int(d)] for d in plan.days) if chosen and len(plan.days) < 7 else "every day",
+        "reminder_days": days_text(plan.days) if chosen else str(EVERY_DAY),
         "suggested_time": suggested,
         "suggested_words": latest.reminder_words if latest else "",
         "known_email": masked(client.email),
@@ -535,8 +595,11 @@ def page_part(client, latest, items, token: str, form=None) -> dict:
 def share_text(client, clinic_name: str, visit, url: str) -> str:
     """What the therapist sends through their own phone's apps (no SMS provider is set up):
     the link, and the suggested reminder time when there is one."""
-    text = f"Hi {client.first_name}, here's your homework from {clinic_name}: {url}"
-    if visit.reminder_time:
-        when = f"{visit.reminder_time:%H:%M}" + (f", {visit.reminder_words}" if visit.reminder_words else "")
-        text += f" You can set a reminder there; we thought {when} might suit you."
+    with translation.override(client_language(client)):
+        text = gettext("Hi %(name)s, here's your homework from %(clinic)s: %(url)s") % {
+            "name": client.first_name, "clinic": clinic_name, "url": url,
+        }
+        if visit.reminder_time:
+            when = f"{visit.reminder_time:%H:%M}" + (f", {visit.reminder_words}" if visit.reminder_words else "")
+            text += " " + gettext("You can set a reminder there; we thought %(when)s might suit you.") % {"when": when}
     return text

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 logger = logging.getLogger("aftercare.reminders")
 
@@ -30,7 +31,8 @@ MAX_ENDPOINT = 1000
 # A phone, a tablet, a laptop or two: more than this and the oldest goes.
 PHONES_PER_CLIENT = 5
 SEND_TIMEOUT = 10
-NOT_A_PUSH_SERVICE = "This browser's notification service isn't one we can send to. Email or the calendar will work instead."
+NOT_A_PUSH_SERVICE = gettext_lazy("This browser's notification service isn't one we can send to. Email or the calendar will work instead.")
+NOT_A_SUBSCRIPTION = gettext_lazy("That isn't a notification subscription.")
 
 
 def b64decode(value: str) -> bytes:
@@ -114,18 +116,18 @@ def check_endpoint(endpoint: str, *, sending: bool = False) -> str:
 def check_subscription(data) -> dict:
     """A browser's PushSubscription.toJSON(), checked: {endpoint, p256dh, auth}."""
     if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
-        raise ValidationError("That isn't a notification subscription.", code="shape")
+        raise ValidationError(NOT_A_SUBSCRIPTION, code="shape")
     endpoint = check_endpoint(data.get("endpoint"))
     p256dh, auth = data["keys"].get("p256dh"), data["keys"].get("auth")
     if not isinstance(p256dh, str) or not isinstance(auth, str) or len(p256dh) > 100 or len(auth) > 40:
-        raise ValidationError("That isn't a notification subscription.", code="keys")
+        raise ValidationError(NOT_A_SUBSCRIPTION, code="keys")
     try:
         point, secret = b64decode(p256dh), b64decode(auth)
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
     except (binascii.Error, ValueError):
-        raise ValidationError("That isn't a notification subscription.", code="keys") from None
+        raise ValidationError(NOT_A_SUBSCRIPTION, code="keys") from None
     if len(point) != 65 or len(secret) != 16:
-        raise ValidationError("That isn't a notification subscription.", code="keys")
+        raise ValidationError(NOT_A_SUBSCRIPTION, code="keys")
     return {"endpoint": endpoint, "p256dh": p256dh, "auth": auth}
 
 

@@ -472,3 +472,275 @@ def test_the_library_filter_gives_a_text_in_the_active_language():
     template = Template("{% load library %}{{ name|library }} · {{ own|library }}")
     with translation.override("es"):
         assert template.render(Context({"name": "Stiff neck", "own": "Our own rehab"})) == "Cuello rígido · Our own rehab"
+
+
+# ----------------------------------------------------------------------------- everything the client receives
+
+# For the homework fixture's visit (Monday 23 November 2026) and its first exercise: the
+# page's date with its weekday, the feedback words, and a few of the page's own phrases.
+RECEIVED = {
+    "fr": {
+        "date": "lundi 23 novembre",
+        "feelings": ["Ça devient plus facile", "À peu près pareil", "Ça a fait mal"],
+        "words": ["Pas aujourd'hui", "Ça ne rentre pas dans ma semaine"],
+        "page": ["Je l'ai fait aujourd'hui", "Comment l'avez-vous ressenti aujourd'hui ?", "Télécharger votre fiche"],
+        "reminder": "Un petit rappel de vos exercices de Harbour Lane Massage",
+        "subject": "Un rappel de Harbour Lane Massage : ",
+        "confirm": "Confirmez vos rappels d'exercices de Harbour Lane Massage",
+        "push": "C'est l'heure de : ",
+        "nudge": "Bonjour Maya, un petit bonjour de Robin",
+    },
+    "es": {
+        "date": "lunes, 23 de noviembre",
+        "feelings": ["Cada vez más fácil", "Más o menos igual", "Me ha dolido"],
+        "words": ["Hoy no", "No encaja en mi semana"],
+        "page": ["Lo he hecho hoy", "¿Cómo se ha sentido hoy?", "Descargar su hoja"],
+        "reminder": "Un pequeño recordatorio de sus ejercicios de Harbour Lane Massage",
+        "subject": "Un recordatorio de Harbour Lane Massage: ",
+        "confirm": "Confirme sus recordatorios de ejercicios de Harbour Lane Massage",
+        "push": "Es la hora de: ",
+        "nudge": "Hola, Maya: un saludo cordial de Robin",
+    },
+    "de": {
+        "date": "Montag, 23. November",
+        "feelings": ["Es wird leichter", "Ungefähr gleich", "Es hat wehgetan"],
+        "words": ["Heute nicht", "Das passt nicht in meine Woche"],
+        "page": ["Heute gemacht", "Wie hat es sich heute angefühlt?", "Ihr Übungsblatt herunterladen"],
+        "reminder": "Eine kleine Erinnerung an Ihre Übungen von Harbour Lane Massage",
+        "subject": "Eine Erinnerung von Harbour Lane Massage: ",
+        "confirm": "Bestätigen Sie Ihre Übungserinnerungen von Harbour Lane Massage",
+        "push": "Zeit für: ",
+        "nudge": "Hallo Maya, ein freundlicher Gruß von Robin",
+    },
+}
+# English a translated page, email or notification must not carry (the words marked for
+# the client: if one shows, a string was left out or rendered outside the client's language).
+ENGLISH_PAGE = [
+    "I did it today", "How did it feel today?", "Getting easier", "About the same", "It hurt",
+    "Not today", "This doesn&#x27;t fit my week", "Some times beats no times", "Why it helps:",
+    "Download your handout", "Remind me", "Save my reminders", "In your calendar", "Until next time",
+    "This page is private", "Your homework from", "Monday", " weeks,",
+]
+ENGLISH_EMAIL = [
+    "Hi Maya", "A little reminder", "Some times is better than no times", "Your homework page",
+    "Stop these reminders", "Someone (we hope you)", "Confirm my reminders", "If it wasn't you", "Time for",
+]
+
+
+def shows(html: str, phrase: str) -> bool:
+    """A phrase on a page, whether the template printed it escaped or as it is."""
+    return phrase in html or escape(phrase) in html
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_the_clients_page_speaks_their_language_throughout(client, homework, language):
+    speaking(homework.client, language)
+    path = ShareLink.issue(homework.client)
+    page = client.get(path, HTTP_ACCEPT_LANGUAGE="en")  # the browser's language changes nothing
+    html = page.content.decode()
+    expected = RECEIVED[language]
+    assertContains(page, f'<html lang="{language}">')
+    assertContains(page, escape(EXPECTED[language][0]))
+    assertContains(page, escape(expected["date"]))
+    missing = [phrase for phrase in expected["feelings"] + expected["words"] + expected["page"] if not shows(html, phrase)]
+    assert not missing, missing
+    left = [phrase for phrase in ENGLISH_PAGE if shows(html, phrase)]
+    assert not left, f"English on a {language} page: {left}"
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_a_form_sent_back_is_in_the_clients_language(client, homework, language):
+    speaking(homework.client, language)
+    path = ShareLink.issue(homework.client)
+    # The one-off calendar file with no time: the page again (400), in the client's language
+    # whatever the browser says.
+    response = client.get(f"{path}reminders.ics", {"time": "soon"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assertContains(response, f'<html lang="{language}">', status_code=400)
+    assert shows(response.content.decode(), RECEIVED[language]["page"][0])
+    # The reminder form's own errors too.
+    response = client.post(f"{path}reminders/", {"at": "", "days": ["0"]}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    with translation.override(language):
+        message = str(translation.gettext("Choose a time of day for your reminder."))
+    assert message != "Choose a time of day for your reminder."
+    assertContains(response, escape(message), status_code=400)
+    assertContains(response, f'<html lang="{language}">', status_code=400)
+
+
+@pytest.fixture
+def inbox(settings):
+    from tests.test_reminders_email import Inbox, Controller, free_port
+
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.AFTERCARE_SITE_URL = "http://testserver"
+    yield handler
+    controller.stop()
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_the_confirmation_and_reminder_emails_in_the_clients_language(client, homework, inbox, language):
+    """Through a real SMTP server: the confirmation, the pages its links open (in the
+    client's language although the browser asks for English), then a reminder."""
+    import zoneinfo
+
+    import time_machine
+
+    from aftercare.worker import run_queued_jobs
+    from tests.test_reminders_email import first_link, html_of, run_minute, text_of
+
+    london = zoneinfo.ZoneInfo("Europe/London")
+    speaking(homework.client, language)
+    path = ShareLink.issue(homework.client)
+    expected, name = RECEIVED[language], EXPECTED[language][0]
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 18, 0, tzinfo=london), tick=False):
+        response = client.post(f"{path}reminders/", {
+            "at": "07:30", "days": [str(d) for d in range(7)], "by_email": "on", "email": "maya@example.com",
+            "time_zone": "Europe/London",
+        })
+        assert response.status_code == 302
+        run_queued_jobs()
+        [confirmation] = inbox.take()
+        assert str(confirmation["Subject"]).strip() == expected["confirm"]
+        text, html = text_of(confirmation), html_of(confirmation)
+        assert f'<html lang="{language}">' in html
+        left = [phrase for phrase in ENGLISH_EMAIL if phrase in text or phrase in html]
+        assert not left, f"English in a {language} confirmation: {left}"
+        confirm = first_link(text, "/reminders/confirm/")
+        page = client.get(confirm, HTTP_ACCEPT_LANGUAGE="en")
+        assertContains(page, f'<html lang="{language}">')
+        assert client.post(confirm, HTTP_ACCEPT_LANGUAGE="en").status_code == 200
+
+    run_minute(datetime.datetime(2026, 11, 24, 7, 30, tzinfo=london))
+    [reminder] = inbox.take()
+    assert str(reminder["Subject"]).strip().startswith(f"{expected['subject']}{name}")
+    text, html = text_of(reminder), html_of(reminder)
+    for body in (text, html):
+        assert expected["reminder"] in body
+        assert name in body
+        left = [phrase for phrase in ENGLISH_EMAIL if phrase in body]
+        assert not left, f"English in a {language} reminder: {left}"
+    assert f'<html lang="{language}">' in html
+    stop = first_link(text, "/reminders/stop/")
+    assertContains(client.get(stop, HTTP_ACCEPT_LANGUAGE="en"), f'<html lang="{language}">')
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_the_push_the_nudge_and_the_link_email_in_the_clients_language(homework, therapist, language):
+    from aftercare import nudges, reminders
+    from aftercare.reminder_models import ReminderPlan
+
+    client = speaking(homework.client, language)
+    expected, name = RECEIVED[language], EXPECTED[language][0]
+    ShareLink.issue(client)
+    link = ShareLink.objects.get(client=client)
+    items = list(homework.items.select_related("exercise"))
+    reminder = reminders.Reminder(ReminderPlan(client=client), client, datetime.date(2026, 11, 24), link, homework, items)
+    with translation.override("en"):  # whatever the worker's own language
+        payload = reminders.push_payload(reminder, "https://aftercare.example")
+        nudge = nudges.default_text(client, therapist, client.clinic)
+        email = link.email("https://aftercare.example/h/x/", therapist=therapist)
+    assert payload["title"].startswith(expected["push"]) and name in payload["title"]
+    assert not any(phrase in payload["title"] + payload["body"] for phrase in ENGLISH_EMAIL)
+    assert nudge.startswith(expected["nudge"]) and "Some times" not in nudge
+    assert "Harbour Lane Massage" in email.subject and "Your homework" not in email.subject
+    assert "Hi Maya" not in email.body and "some times is better" not in email.body
+
+
+def test_the_feedback_words_follow_the_active_language():
+    from aftercare.feedback import Feeling, Word
+
+    for language in OTHERS:
+        with translation.override(language):
+            said = [str(label) for label in [*Feeling.labels, *Word.labels]]
+        assert said == RECEIVED[language]["feelings"] + RECEIVED[language]["words"]
+
+
+# The files whose words reach the client (and the few therapist words beside them): every
+# entry of theirs in each catalogue is translated, and none is left fuzzy.
+CLIENT_FILES = (
+    "templates/link/", "templates/emails/", "templates/handouts/", "templates/base_client.html",
+    "aftercare/reminders.py", "aftercare/webpush.py", "aftercare/nudges.py", "aftercare/feedback.py",
+    "aftercare/link_views.py", "aftercare/reminder_views.py", "aftercare/feedback_views.py",
+    "aftercare/link_language_views.py", "aftercare/reminder_forms.py", "aftercare/feedback_forms.py",
+    "aftercare/handouts.py", "aftercare/calendar.py",
+)
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_every_word_the_client_receives_is_translated(language):
+    from pathlib import Path
+
+    po = Path(settings.LOCALE_PATHS[0], language, "LC_MESSAGES", "django.po").read_text()
+    ours, wanting = 0, []
+    for block in po.split("\n\n")[1:]:
+        places = " ".join(line[3:] for line in block.splitlines() if line.startswith("#: "))
+        if not any(f" {name}" in f" {places}" for name in CLIENT_FILES):
+            continue
+        ours += 1
+        strings = [line for line in block.splitlines() if line.startswith("msgstr")]
+        if "fuzzy" in block.split("msgid")[0] or not strings or any(line.endswith(' ""') for line in strings):
+            wanting.append(block)
+    assert ours > 150, "the catalogue has the client's words"
+    assert not wanting, f"{len(wanting)} of the client's words untranslated in {language}: {wanting[:2]}"
+
+
+def test_the_clients_templates_have_no_text_outside_a_translation_tag():
+    """What makemessages can't find: visible words in the client's templates that no
+    {% translate %} or {% blocktranslate %} holds."""
+    import re
+    from pathlib import Path
+
+    root = Path(settings.BASE_DIR)
+    templates = [*root.glob("templates/link/*.html"), *root.glob("templates/emails/*"), *root.glob("templates/handouts/*.html"),
+                 root / "templates/base_client.html"]
+    assert len(templates) > 15
+    bare = {}
+    for template in templates:
+        text = template.read_text()
+        for pattern in (r"{% comment %}.*?{% endcomment %}", r"{#.*?#}", r"{% blocktranslate.*?{% endblocktranslate %}",
+                        r"{%.*?%}", r"{{.*?}}", r"<(style|script)\b.*?</\1>", r"<!--.*?-->", r"<[^>]*>", r"&[a-z]+;|&#\w+;"):
+            text = re.sub(pattern, " ", text, flags=re.S)
+        words = re.findall(r"[A-Za-z]{2,}", text)
+        if words:
+            bare[template.name] = words[:8]
+    assert not bare, bare
+
+
+@pytest.mark.browser
+def test_the_clients_page_on_a_phone_in_each_language(page, homework):
+    """The top of the client's page on a phone in each language, as a person sees it: the
+    pictures are in test-artifacts/screenshots/, and in docs/ (client-page-<language>.png and
+    client-page-<language>-buttons.png, shown by docs/translating.md) when
+    AFTERCARE_DOCS_SCREENSHOTS=1 asks to refresh them."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 1100})
+    path = ShareLink.issue(homework.client)
+    for language in ["en", *OTHERS]:
+        speaking(homework.client, language)
+        page.goto(path)
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.get_by_role("heading", name=EXPECTED[language][0])).to_be_visible()
+        greeting = {"en": "Hi Maya", "fr": "Bonjour Maya", "es": "Hola, Maya", "de": "Hallo Maya"}[language]
+        expect(page.get_by_role("heading", name=greeting)).to_be_visible()
+        shots = [page.screenshots.folder / f"client-page-{language}{part}.png" for part in ("", "-buttons")]
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(shots[0]))  # a tall phone's screen, not the whole page: readable as it is
+        # The first item's buttons and the week below them, the words a client taps.
+        page.evaluate("document.querySelector('form.tick').scrollIntoView({block: 'start'})")
+        expect(page.locator("form.tick").first).to_be_in_viewport()
+        page.screenshot(path=str(shots[1]), clip={"x": 0, "y": 0, "width": 390, "height": 900})
+        if os.environ.get("AFTERCARE_DOCS_SCREENSHOTS") == "1":
+            for shot in shots:
+                shutil.copy(shot, Path(settings.BASE_DIR, "docs", shot.name))

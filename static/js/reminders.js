@@ -17,7 +17,8 @@
   var standalone = (window.matchMedia && window.matchMedia("(display-mode: standalone)").matches) || navigator.standalone === true;
   var supported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 
-  function say(text) { status.textContent = text; }
+  // The words come from the page (data-say-*), in the client's language; English if missing.
+  function say(text, key) { status.textContent = (key && box.dataset[key]) || text; }
   function showSubscribed(yes) { on.hidden = yes; off.hidden = !yes; }
   function keyBytes(base64url) {
     var padded = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
@@ -42,7 +43,7 @@
   }
   if (!supported) {
     on.hidden = true;
-    say("This browser can't show reminders from a web page. Email or your calendar will work instead.");
+    say("This browser can't show reminders from a web page. Email or your calendar will work instead.", "sayUnsupported");
     return;
   }
 
@@ -55,10 +56,10 @@
     .catch(function () { /* no worker, no subscription: the button stays */ });
 
   on.addEventListener("click", function () {
-    say("Asking your phone…");
+    say("Asking your phone…", "sayAsking");
     Notification.requestPermission().then(function (permission) {
       if (permission !== "granted") {
-        say("Notifications are turned off for this page in your phone's settings. Email or your calendar will work instead.");
+        say("Notifications are turned off for this page in your phone's settings. Email or your calendar will work instead.", "sayRefused");
         return null;
       }
       return registration.then(function (reg) {
@@ -69,17 +70,18 @@
         return post(box.dataset.subscribe, body).then(function (response) {
           return response.json().then(function (answer) {
             if (!response.ok) {
-              say(answer.error || "That didn't work. Email or your calendar will work instead.");
+              if (answer.error) { say(answer.error); } else { say("That didn't work. Email or your calendar will work instead.", "sayNoLuck"); }
               return subscription.unsubscribe();
             }
             showSubscribed(true);
-            say("Done: this phone will remind you at " + answer.at + " on your days.");
+            var done = box.dataset.sayDone || "Done: this phone will remind you at {time} on your days.";
+            say(done.replace("{time}", answer.at));
             return null;
           });
         });
       });
     }).catch(function () {
-      say("Your phone didn't allow it just now. Email or your calendar will work instead.");
+      say("Your phone didn't allow it just now. Email or your calendar will work instead.", "sayNotAllowed");
     });
   });
 
@@ -91,8 +93,8 @@
         return post(box.dataset.unsubscribe, {endpoint: endpoint});
       }).then(function () {
         showSubscribed(false);
-        say("Stopped: this phone won't remind you any more.");
+        say("Stopped: this phone won't remind you any more.", "sayStopped");
       });
-    }).catch(function () { say("That didn't work just now. Try again in a moment."); });
+    }).catch(function () { say("That didn't work just now. Try again in a moment.", "sayTryAgain"); });
   });
 })();

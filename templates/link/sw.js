@@ -2,13 +2,15 @@
 // page when one is tapped. Scoped to this client's page only.
 "use strict";
 var PAGE = "{{ page|escapejs }}";
-var ICON = "{{ icon|escapejs }}";
+var ICON = "{{ icon|escapejs }}";{% load i18n %}{% translate "Your homework" as title %}{% translate "A few minutes whenever suits you." as body %}
+var TITLE = "{{ title|escapejs }}";
+var BODY = "{{ body|escapejs }}";
 
 self.addEventListener("push", function (event) {
   var data = {};
   try { data = event.data ? event.data.json() : {}; } catch (e) { data = {}; }
-  event.waitUntil(self.registration.showNotification(data.title || "Your homework", {
-    body: data.body || "A few minutes whenever suits you.",
+  event.waitUntil(self.registration.showNotification(data.title || TITLE, {
+    body: data.body || BODY,
     icon: ICON,
     badge: ICON,
     data: {url: data.url || PAGE}
