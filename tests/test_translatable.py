@@ -37,7 +37,8 @@ ALLOWED = {
 # Attributes whose value a person reads (or hears, from a screen reader; data-confirm is
 # the question static/js/confirm.js asks, data-copied what a Copy button says after).
 HUMAN_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "data-confirm", "data-copied"}
-# ...and `value`, where it is a button's words.
+# ...and `value`, where it is a button's words: an <input type="submit">'s (a <button>'s
+# value is what the form sends; its words are its content).
 BUTTON_INPUTS = {"submit", "button", "reset"}
 
 COMMENT = re.compile(r"\{#.*?#\}|\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", re.S)
@@ -74,7 +75,7 @@ class VisibleText(HTMLParser):
         attributes = dict(attrs)
         for name, value in attrs:
             human = name in HUMAN_ATTRIBUTES or (
-                name == "value" and (tag == "button" or (tag == "input" and attributes.get("type") in BUTTON_INPUTS))
+                name == "value" and tag == "input" and attributes.get("type") in BUTTON_INPUTS
             )
             if human and value and words(value):
                 self.found.append((self.getpos()[0], f"{name}={value!r}"))
@@ -134,7 +135,7 @@ def test_it_finds_text_in_every_place_a_person_reads_it():
             "<p>Left out</p>",  # 2
             '<img alt="A drawing" src="x.png">',  # 3
             '<input placeholder="Search" name="q">',  # 4
-            '<button value="Go" title="{% translate "Fine" %}">{% translate "Go" %}</button>',  # 5
+            '<button value="go" title="Go on">{% translate "Go" %}</button>',  # 5: the title, not the value
             '<input type="submit" value="Save">',  # 6
             "<script>var words = 'not checked';</script><style>p { color: red }</style>",  # 7: code
             "{# a comment #}{% blocktranslate with n=x %}Hello {{ n }}{% endblocktranslate %}",  # 8: fine
