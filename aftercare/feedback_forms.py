@@ -1,37 +1,20 @@
 """The forms of "between visits": the client's word on their link page, and the therapist's
 week page and nudge."""
 
-import datetime
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aftercare.feedback import WORD_NOTE_LENGTH, Feeling, Word, can_tick
-from aftercare.forms import TICK_WINDOW, counted
+from aftercare.feedback import WORD_NOTE_LENGTH, Feeling, Word
+from aftercare.forms import ItemDayForm, counted
 from aftercare.nudges import NUDGE_LENGTH
 
 
-class FeelingForm(forms.Form):
+class FeelingForm(ItemDayForm):
     """One tap on how an item felt, for the day the page showed."""
 
-    # Hidden fields on the page: nobody types them.
-    item = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    day = forms.DateField(required=False, widget=forms.HiddenInput)
     feeling = forms.ChoiceField(choices=Feeling.choices)
-
-    def __init__(self, *args, today: datetime.date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today = today
-
-    def clean_day(self):
-        day = self.cleaned_data.get("day")
-        if day is None:
-            return self.today
-        if not can_tick(day, self.today):
-            raise forms.ValidationError(TICK_WINDOW, code="out_of_window")
-        return day
 
 
 class WordForm(forms.Form):

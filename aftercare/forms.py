@@ -174,16 +174,13 @@ class WrapUpForm(forms.ModelForm):
         return cleaned
 
 
-class CheckInForm(forms.Form):
-    """A tap on "I did it today" (or undo), or on one of the last seven days (a day missed
-    is ticked afterwards). The day is the one the page was showing, so a tap just after
-    midnight counts for the day the client saw; none given is today. A day in the future or
-    more than a week back is refused with a message (aftercare/feedback.py, TICKABLE_DAYS)."""
+class ItemDayForm(forms.Form):
+    """A tap on one item of the client's page for a day the page showed: the day is one of
+    the last seven (a day missed is answered afterwards); none given is today."""
 
     # Hidden fields on the page: nobody types them.
     item = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     day = forms.DateField(required=False, widget=forms.HiddenInput)
-    action = forms.ChoiceField(choices=[("done", "done"), ("undo", "undo")])
 
     def __init__(self, *args, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,6 +193,15 @@ class CheckInForm(forms.Form):
         if not can_tick(day, self.today):
             raise forms.ValidationError(TICK_WINDOW, code="out_of_window")
         return day
+
+
+class CheckInForm(ItemDayForm):
+    """A tap on "I did it today" (or undo), or on one of the last seven days (a day missed
+    is ticked afterwards). The day is the one the page was showing, so a tap just after
+    midnight counts for the day the client saw; none given is today. A day in the future or
+    more than a week back is refused with a message (aftercare/feedback.py, TICKABLE_DAYS)."""
+
+    action = forms.ChoiceField(choices=[("done", "done"), ("undo", "undo")])
 
 
 TICK_WINDOW = _("You can tick today and the six days before it: that day is outside them, so nothing changed.")

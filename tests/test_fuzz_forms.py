@@ -37,6 +37,7 @@ from aftercare.forms import (
     ClientLanguageForm,
     DayForm,
     HomeworkItemForm,
+    ItemDayForm,
     ItemNoteForm,
     LinkEmailForm,
     LinkReplaceForm,
@@ -473,7 +474,7 @@ REGISTRY = [
         examples=6,  # each answer is a PDF: a few are enough, the day page covers the form
     ),
     Target(
-        "tick an item on the client's page", (CheckInForm,), lambda w: reverse("client-check-in", args=[w.token]),
+        "tick an item on the client's page", (CheckInForm, ItemDayForm), lambda w: reverse("client-check-in", args=[w.token]),
         valid=lambda w: {"item": str(w.item.pk), "action": "done", "day": ""},
         fields=lambda w: {"item": fuzz.number(1, w.item.pk + 1), "day": fuzz.date(), "action": fuzz.choice(["done", "undo"])},
         # A refused tick is the link page's 404; a day out of the last seven, the page with a message.
