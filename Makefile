@@ -73,11 +73,8 @@ run: install system messages
 	$(PY) manage.py runserver $(HOST):$(PORT) & web=$$!; \
 	wait -n $$web $$worker
 
-# Two pytest-xdist workers, a test file each at a time (its module fixtures stay whole);
-# PYTEST_WORKERS=0 runs the suite in one process.
-PYTEST_WORKERS ?= 2
 test: install-dev system-test messages
-	$(PY) -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Every benchmark in bench/ and a summary with PASS/MISS against the budgets (docs/performance.md).
 # The scale bench runs where DATABASE_URL points (PostgreSQL for figures that count);

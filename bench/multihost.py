@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.services import Process, SeaweedFS, free_ports  # noqa: E402
 
-REDIS_URL = os.environ.get("MULTIHOST_REDIS_URL", "redis://127.0.0.1:6379/3")  # emptied afterwards
+REDIS_URL = "redis://127.0.0.1:6379/3"
 BUCKET = "aftercare-multihost"
 
 

@@ -20,9 +20,7 @@ import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
-# The engine tests' own Redis database, emptied as they please: 3, and one more for each
-# further pytest-xdist worker (gw1: 4), so two workers never empty each other's.
-REDIS_URL = f"redis://127.0.0.1:6379/{3 + int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0)}"
+REDIS_URL = "redis://127.0.0.1:6379/3"
 
 
 def missing(what: str) -> None:

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from tests.services import REDIS_URL, ROOT, missing, redis_or_fail
+from tests.services import ROOT, missing, redis_or_fail
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +29,7 @@ def run() -> dict:
         missing(f"PostgreSQL on 127.0.0.1:5432 for the multi-host test ({e})")
     redis_or_fail()
     command = [sys.executable, "bench/multihost.py", "--exports", "6", "--days", "3"]
-    env = {**os.environ, "MULTIHOST_REDIS_URL": REDIS_URL}  # this test worker's own
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         stdout, stderr = process.communicate(timeout=240)
     except subprocess.TimeoutExpired:
