@@ -6,10 +6,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from aftercare.models import HomeworkItem, Visit
 from clients.models import Client, Clinic
-from exercises.models import Complaint, Equipment, Exercise, ExerciseComplaint
+from exercises.models import Complaint, Condition, Equipment, Exercise, ExerciseComplaint
+from exercises.seeding import load_library
 
 ILLUSTRATIONS = settings.BASE_DIR / "static" / "exercises" / "illustrations"
 
@@ -53,6 +56,42 @@ def test_seed_library_is_idempotent(db):
     call_command("seed_library", stdout=out)
     assert library_counts() == before
     assert "(0 new)" in out.getvalue()
+
+
+def _library_rows() -> dict:
+    """Every built-in row, by slugs rather than ids, without its change times."""
+
+    def rows(queryset, *fields):
+        return sorted(queryset.values_list(*fields), key=repr)
+
+    exercise_fields = [f.name for f in Exercise._meta.concrete_fields
+                       if f.name not in {"id", "created_at", "updated_at", "easier", "harder", "clinic", "copied_from"}]
+    return {
+        "complaints": rows(Complaint.objects.filter(clinic=None), "slug", "name", "body_area", "description", "red_flags"),
+        "equipment": rows(Equipment.objects.all(), "slug", "name", "everyday"),
+        "conditions": rows(Condition.objects.all(), "slug", "name", "why", "position"),
+        "exercises": rows(Exercise.objects.filter(clinic=None), *exercise_fields, "easier__slug", "harder__slug"),
+        "needs": rows(Exercise.equipment.through.objects.all(), "exercise__slug", "equipment__slug"),
+        "not_for": rows(Exercise.not_for.through.objects.all(), "exercise__slug", "condition__slug"),
+        "ranks": rows(ExerciseComplaint.objects.all(), "exercise__slug", "complaint__slug", "rank"),
+    }
+
+
+def test_an_empty_database_gets_in_a_few_inserts_what_row_by_row_would_make(db):
+    """load_library writes an empty database's library in bulk; then the row-by-row way,
+    which puts every row back as library.py has it, finds nothing to change."""
+    Exercise.objects.filter(clinic=None).delete()
+    for model in (Complaint, Equipment, Condition):
+        model.objects.all().delete()
+    with CaptureQueriesContext(connection) as bulk:
+        load_library(Complaint, Equipment, Exercise, ExerciseComplaint, Condition)
+    assert len(bulk) < 20
+    made_in_bulk = _library_rows()
+    assert len(made_in_bulk["exercises"]) >= 130 and made_in_bulk["needs"] and made_in_bulk["not_for"]
+    with CaptureQueriesContext(connection) as by_row:
+        load_library(Complaint, Equipment, Exercise, ExerciseComplaint, Condition)
+    assert len(by_row) > 1000  # the row-by-row way did run
+    assert _library_rows() == made_in_bulk
 
 
 def test_seed_library_puts_back_an_edited_builtin_and_keeps_clinic_exercises(clinic):
