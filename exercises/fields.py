@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from exercises.models import Dose
+from exercises.translations import library_text
 
 # The largest id a database row can have (a 64-bit integer, on SQLite and PostgreSQL).
 LARGEST_ID = 2**63 - 1
@@ -41,3 +42,8 @@ class TickedRowsField(forms.ModelMultipleChoiceField):
             if not -LARGEST_ID <= number <= LARGEST_ID:
                 raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk})
         return super()._check_values(value)
+
+    def label_from_instance(self, obj) -> str:
+        # Rows of the library (complaints, equipment, health flags, exercises): in the
+        # reader's language where the library has it; a clinic's own as it wrote them.
+        return library_text(str(obj))

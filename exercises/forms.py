@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from exercises.fields import TickedRowsField, tidy_dose_fields
 from exercises.images import clean_upload, refuse_too_many
 from exercises.models import BodyArea, Complaint, Equipment, Exercise, ExerciseComplaint, Position
+from exercises.translations import library_text
 
 PICTURE_TYPES = "image/jpeg,image/png,image/webp"
 
@@ -28,6 +29,8 @@ class LibraryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.clinic = clinic
         self.fields["complaint"].queryset = Complaint.objects.for_clinic(clinic)
+        for name in ("complaint", "equipment"):  # in the reader's language, as the library's texts
+            self.fields[name].label_from_instance = lambda row: library_text(str(row))
         self.fields["q"].widget.attrs["placeholder"] = _("Name or complaint, e.g. hamstring")
         for name, field in self.fields.items():
             if name != "q":

@@ -5,9 +5,11 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains
 
 from aftercare.models import HomeworkItem
+from exercises.translations import library_text
 from tests.conftest import builtin, make_visit
 from tests.test_handouts import pdf_text
 
@@ -82,3 +84,37 @@ def test_a_message_after_a_change_speaks_the_therapists_language(as_therapist, t
     assert response.status_code == 200
     assertContains(response, "gehört nicht mehr zu den Übungen dieses Termins")
     assertContains(response, "Rückgängig")
+
+
+def test_a_therapist_who_chose_french_reads_the_built_in_library_in_french(as_therapist, therapist, homework):
+    """The library's own texts follow the therapist's language on their pages too: names,
+    steps, complaints, health flags and equipment; a clinic's own words stay as written."""
+    speaks(therapist, "fr")
+    tennis = builtin("tennis-ball-suboccipital-release")
+    in_french = {text: library_text(text, "fr") for text in (tennis.name, tennis.step_list()[0], tennis.why)}
+    assert all(french != english for english, french in in_french.items())
+    pages = [
+        reverse("aftercare:visit-homework", args=[homework.pk]),
+        reverse("aftercare:visit-detail", args=[homework.pk]),
+        reverse("aftercare:day"),
+        reverse("exercises:detail", args=[tennis.pk]),
+    ]
+    for path in pages:
+        response = as_therapist.get(path, HTTP_ACCEPT_LANGUAGE="en-GB")
+        assertContains(response, escape(in_french[tennis.name]))
+        assertNotContains(response, escape(tennis.name))
+    detail = as_therapist.get(reverse("exercises:detail", args=[tennis.pk]))
+    assertContains(detail, escape(in_french[tennis.step_list()[0]]))
+    assertContains(detail, escape(in_french[tennis.why]))
+    headaches = homework.complaints.get()
+    visit_page = as_therapist.get(reverse("aftercare:visit-homework", args=[homework.pk]))
+    assertContains(visit_page, escape(library_text(headaches.name, "fr")))
+    library_page = as_therapist.get(reverse("exercises:list"))
+    assertContains(library_page, escape(library_text(headaches.name, "fr")))  # the complaint filter's choices
+
+
+def test_an_english_therapist_reads_the_library_as_library_py_writes_it(as_therapist, therapist, homework):
+    tennis = builtin("tennis-ball-suboccipital-release")
+    response = as_therapist.get(reverse("exercises:detail", args=[tennis.pk]), HTTP_ACCEPT_LANGUAGE="en-GB")
+    assertContains(response, escape(tennis.name))
+    assertContains(response, escape(tennis.step_list()[0]))
