@@ -23,6 +23,7 @@ from exercises.models import Exercise
 from exercises.translations import catalogue, library_text, supported
 from tests.conftest import builtin, make_client, make_visit
 from tests.test_handouts import pdf_text, save_pngs
+from tests.test_reminders_email import inbox  # noqa: F401  (a real SMTP server on loopback)
 
 OTHERS = ["fr", "es", "de"]
 # What each language prints for the first exercise and for the visit's date (a Monday):
@@ -568,24 +569,8 @@ def test_a_form_sent_back_is_in_the_clients_language(client, homework, language)
     assertContains(response, f'<html lang="{language}">', status_code=400)
 
 
-@pytest.fixture
-def inbox(settings):
-    from tests.test_reminders_email import Inbox, Controller, free_port
-
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.AFTERCARE_SITE_URL = "http://testserver"
-    yield handler
-    controller.stop()
-
-
 @pytest.mark.parametrize("language", OTHERS)
-def test_the_confirmation_and_reminder_emails_in_the_clients_language(client, homework, inbox, language):
+def test_the_confirmation_and_reminder_emails_in_the_clients_language(client, homework, inbox, language):  # noqa: F811
     """Through a real SMTP server: the confirmation, the pages its links open (in the
     client's language although the browser asks for English), then a reminder."""
     import zoneinfo
